@@ -1,0 +1,106 @@
+//! Photo limits: what the browser checks before upload and the backend re-checks on arrival.
+
+/// The portrait (个人照片) must be a JPG between these sizes, in bytes (40–80 KB, KB = 1024).
+pub const PORTRAIT_MIN_BYTES: u64 = 40 * 1024;
+pub const PORTRAIT_MAX_BYTES: u64 = 80 * 1024;
+/// One inch (一寸) is 25 × 35 mm: 295 × 413 px at 300 dpi.
+pub const PORTRAIT_WIDTH_PX: u32 = 295;
+pub const PORTRAIT_HEIGHT_PX: u32 = 413;
+/// Any document photo (ID card sides, forms, certificates) may be at most this large.
+pub const DOCUMENT_MAX_BYTES: u64 = 10 * 1024 * 1024;
+/// Images whose declared size exceeds this are refused before decoding (memory).
+pub const MAX_DECODE_PIXELS: u64 = 50_000_000;
+/// Below this, text on a photographed A4 form cannot be read.
+pub const DOCUMENT_MIN_SHORT_SIDE_PX: u32 = 800;
+/// ID card: 85.6 × 54 mm; photos within this relative tolerance of the ratio pass.
+pub const ID_CARD_ASPECT: f64 = 85.6 / 54.0;
+pub const ID_CARD_ASPECT_TOLERANCE: f64 = 0.12;
+
+/// A file type recognised from its first bytes (never from its name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sniffed {
+    Jpeg,
+    Png,
+    Gif,
+    WebP,
+    Heic,
+    Bmp,
+    Pdf,
+    Unknown,
+}
+
+/// Recognises the type from the file's magic bytes.
+pub fn sniff(bytes: &[u8]) -> Sniffed {
+    match bytes {
+        [0xFF, 0xD8, 0xFF, ..] => Sniffed::Jpeg,
+        [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => Sniffed::Png,
+        [b'G', b'I', b'F', b'8', ..] => Sniffed::Gif,
+        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Sniffed::WebP,
+        [_, _, _, _, b'f', b't', b'y', b'p', b'h', b'e', b'i', b'c' | b'x', ..]
+        | [_, _, _, _, b'f', b't', b'y', b'p', b'm', b'i', b'f', b'1', ..] => Sniffed::Heic,
+        [b'B', b'M', ..] => Sniffed::Bmp,
+        [b'%', b'P', b'D', b'F', ..] => Sniffed::Pdf,
+        _ => Sniffed::Unknown,
+    }
+}
+
+/// Why the portrait file is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortraitError {
+    NotJpeg,
+    TooSmall,
+    TooLarge,
+}
+
+/// The backend's arrival check for the portrait: JPEG bytes, 40–80 KB.
+pub fn check_portrait_file(bytes: &[u8]) -> Result<(), PortraitError> {
+    if sniff(bytes) != Sniffed::Jpeg {
+        return Err(PortraitError::NotJpeg);
+    }
+    let len = bytes.len() as u64;
+    if len < PORTRAIT_MIN_BYTES {
+        Err(PortraitError::TooSmall)
+    } else if len > PORTRAIT_MAX_BYTES {
+        Err(PortraitError::TooLarge)
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_by_content() {
+        let table: [(&[u8], Sniffed); 8] = [
+            (&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0], Sniffed::Jpeg),
+            (b"\x89PNG\r\n\x1a\n....", Sniffed::Png),
+            (b"GIF89a", Sniffed::Gif),
+            (b"RIFF\0\0\0\0WEBPVP8 ", Sniffed::WebP),
+            (b"\0\0\0\x18ftypheic\0\0", Sniffed::Heic),
+            (b"BM....", Sniffed::Bmp),
+            (b"%PDF-1.7", Sniffed::Pdf),
+            (b"hello", Sniffed::Unknown),
+        ];
+        for (bytes, t) in table {
+            assert_eq!(sniff(bytes), t);
+        }
+        assert_eq!(sniff(&[]), Sniffed::Unknown);
+    }
+
+    #[test]
+    fn portrait_window_is_inclusive() {
+        let jpeg = |n: usize| {
+            let mut v = vec![0u8; n];
+            v[..3].copy_from_slice(&[0xFF, 0xD8, 0xFF]);
+            v
+        };
+        assert_eq!(check_portrait_file(&jpeg(40 * 1024 - 1)), Err(PortraitError::TooSmall));
+        assert_eq!(check_portrait_file(&jpeg(40 * 1024)), Ok(()));
+        assert_eq!(check_portrait_file(&jpeg(80 * 1024)), Ok(()));
+        assert_eq!(check_portrait_file(&jpeg(80 * 1024 + 1)), Err(PortraitError::TooLarge));
+        assert_eq!(check_portrait_file(&[0x89, b'P', b'N', b'G']), Err(PortraitError::NotJpeg));
+        assert_eq!(PORTRAIT_WIDTH_PX * 35, PORTRAIT_HEIGHT_PX * 25, "295 × 413 is exactly 25:35");
+    }
+}

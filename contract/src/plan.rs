@@ -1,0 +1,83 @@
+//! Certification plans (认定计划) and their registration windows.
+
+use serde::{Deserialize, Serialize};
+
+use crate::occupation::Occupation;
+use crate::time::Timestamp;
+
+/// 申报等级. Only level 2 (二级 / 技师) plans exist so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// 二级 / 技师
+    Level2,
+}
+
+impl Level {
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Level::Level2 => "二级",
+        }
+    }
+}
+
+/// Where a plan's registration window stands at a given instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PlanState {
+    /// 未开始: the window has not opened yet.
+    Upcoming,
+    /// 报名中
+    Open,
+    /// 已截止
+    Closed,
+}
+
+impl PlanState {
+    /// The window is `[opens_at, closes_at)`.
+    pub fn at(now: Timestamp, opens_at: Timestamp, closes_at: Timestamp) -> PlanState {
+        if now < opens_at {
+            PlanState::Upcoming
+        } else if now < closes_at {
+            PlanState::Open
+        } else {
+            PlanState::Closed
+        }
+    }
+}
+
+/// A certification plan, as `GET /api/v1/plans` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Plan {
+    /// Stable identifier, safe in URLs.
+    pub id: String,
+    /// 认定计划名称, which the candidate checks before clicking 报名.
+    pub name: String,
+    pub occupation: Occupation,
+    pub level: Level,
+    /// Registration opens (inclusive).
+    pub opens_at: Timestamp,
+    /// Registration closes (exclusive).
+    pub closes_at: Timestamp,
+    /// The fee in fen (分); the only source of the amount to pay.
+    pub fee_fen: u64,
+    /// The window's state when the backend answered.
+    pub state: PlanState,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_is_half_open() {
+        let (o, c) = (Timestamp(100), Timestamp(200));
+        assert_eq!(PlanState::at(Timestamp(99), o, c), PlanState::Upcoming);
+        assert_eq!(PlanState::at(Timestamp(100), o, c), PlanState::Open);
+        assert_eq!(PlanState::at(Timestamp(199), o, c), PlanState::Open);
+        assert_eq!(PlanState::at(Timestamp(200), o, c), PlanState::Closed);
+    }
+}

@@ -1,0 +1,328 @@
+//! Command line and environment: what to run and how the server is configured.
+//!
+//! Every `serve` flag has an environment variable; a flag given on the command line wins over
+//! its variable. No argument parser crate: the surface is small and the errors should name the
+//! flag in the same words as the usage text.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Text printed for `--help` and after a usage error.
+pub const USAGE: &str = "\
+Usage: baoming-server [serve] [OPTIONS]
+       baoming-server openapi
+
+Commands:
+  serve     Run the HTTP server (the default)
+  openapi   Print the OpenAPI document to stdout
+
+Options for serve (each also read from the environment variable shown):
+  --listen <ADDR>             Address to bind [BAOMING_LISTEN] (default 127.0.0.1:8787)
+  --data-dir <DIR>            Where the SQLite database lives [BAOMING_DATA_DIR] (default ./.data)
+  --dev                       Development mode [BAOMING_DEV=1]
+  --web-root <DIR>            Serve the built web app from DIR [BAOMING_WEB_ROOT]
+  --allowed-origin <ORIGIN>   Origin allowed to call the API cross-origin, repeatable
+                              [BAOMING_ALLOWED_ORIGINS, comma-separated]
+  -h, --help                  Print this help
+";
+
+/// The default `--listen` address.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
+/// The default `--data-dir`.
+pub const DEFAULT_DATA_DIR: &str = "./.data";
+
+/// What the command line asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Run the server.
+    Serve(Config),
+    /// Print the OpenAPI document.
+    OpenApi,
+    /// Print [`USAGE`].
+    Help,
+}
+
+/// How `serve` runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// `host:port` to bind; port 0 picks a free port.
+    pub listen: String,
+    /// Directory holding `baoming.sqlite3`; created if missing.
+    pub data_dir: PathBuf,
+    /// Development mode (reported by `/health`; later issues mount `/dev/...` endpoints).
+    pub dev_mode: bool,
+    /// Directory of the built web app, served at `/` with an SPA fallback.
+    pub web_root: Option<PathBuf>,
+    /// Origins (`scheme://host[:port]`) allowed to call the API from another origin with
+    /// credentials. Compared exactly.
+    pub allowed_origins: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: DEFAULT_LISTEN.to_owned(),
+            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            dev_mode: false,
+            web_root: None,
+            allowed_origins: Vec::new(),
+        }
+    }
+}
+
+impl Config {
+    /// The database file inside [`Config::data_dir`].
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("baoming.sqlite3")
+    }
+}
+
+/// A command line or environment value that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageError(pub String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+fn usage_error(message: impl Into<String>) -> UsageError {
+    UsageError(message.into())
+}
+
+/// Parses the arguments (without the program name) with `env` looking up environment
+/// variables; taking `env` as a function keeps tests away from the process environment.
+pub fn parse<I, F>(args: I, env: F) -> Result<Command, UsageError>
+where
+    I: IntoIterator<Item = String>,
+    F: Fn(&str) -> Option<String>,
+{
+    let mut args = args.into_iter().peekable();
+    match args.peek().map(String::as_str) {
+        Some("openapi") => {
+            args.next();
+            return match args.next() {
+                None => Ok(Command::OpenApi),
+                Some(extra) => Err(usage_error(format!("unexpected argument `{extra}`"))),
+            };
+        }
+        Some("serve") => {
+            args.next();
+        }
+        _ => {}
+    }
+
+    let mut config = config_from_env(&env)?;
+    let mut cli_origins: Option<Vec<String>> = None;
+    while let Some(arg) = args.next() {
+        // Accept both `--flag value` and `--flag=value`.
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = |name: &str| -> Result<String, UsageError> {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| usage_error(format!("{name} needs a value")))
+        };
+        match flag.as_str() {
+            "-h" | "--help" => return Ok(Command::Help),
+            "--listen" => config.listen = value("--listen")?,
+            "--data-dir" => config.data_dir = PathBuf::from(value("--data-dir")?),
+            "--web-root" => config.web_root = Some(PathBuf::from(value("--web-root")?)),
+            "--allowed-origin" => {
+                let origin = normalize_origin(&value("--allowed-origin")?)?;
+                cli_origins.get_or_insert_with(Vec::new).push(origin);
+            }
+            "--dev" => {
+                if inline.is_some() {
+                    return Err(usage_error("--dev takes no value"));
+                }
+                config.dev_mode = true;
+            }
+            _ => return Err(usage_error(format!("unknown argument `{arg}`"))),
+        }
+    }
+    // Origins given on the command line replace the environment's list rather than adding
+    // to it, like every other flag.
+    if let Some(origins) = cli_origins {
+        config.allowed_origins = origins;
+    }
+    config.allowed_origins.dedup();
+    Ok(Command::Serve(config))
+}
+
+fn config_from_env(env: &impl Fn(&str) -> Option<String>) -> Result<Config, UsageError> {
+    let set = |name: &str| {
+        env(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let mut config = Config::default();
+    if let Some(listen) = set("BAOMING_LISTEN") {
+        config.listen = listen;
+    }
+    if let Some(dir) = set("BAOMING_DATA_DIR") {
+        config.data_dir = PathBuf::from(dir);
+    }
+    if let Some(dev) = set("BAOMING_DEV") {
+        config.dev_mode = match dev.to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => true,
+            "0" | "false" | "no" | "off" => false,
+            _ => {
+                return Err(usage_error(format!(
+                    "BAOMING_DEV must be 1 or 0, not `{dev}`"
+                )));
+            }
+        };
+    }
+    if let Some(dir) = set("BAOMING_WEB_ROOT") {
+        config.web_root = Some(PathBuf::from(dir));
+    }
+    if let Some(list) = set("BAOMING_ALLOWED_ORIGINS") {
+        config.allowed_origins = list
+            .split(',')
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(normalize_origin)
+            .collect::<Result<_, _>>()?;
+    }
+    Ok(config)
+}
+
+/// Checks that `origin` looks like what browsers send in the `Origin` header
+/// (`scheme://host[:port]`, no path) and drops a trailing slash people often paste.
+fn normalize_origin(origin: &str) -> Result<String, UsageError> {
+    let origin = origin.trim().trim_end_matches('/');
+    let rest = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"));
+    let valid = rest.is_some_and(|host| {
+        !host.is_empty() && !host.contains(['/', '?', '#', '@', ' ', '*']) && host.is_ascii()
+    });
+    if valid {
+        Ok(origin.to_ascii_lowercase())
+    } else {
+        Err(usage_error(format!(
+            "allowed origin `{origin}` must look like http(s)://host[:port]"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    fn serve(cmd: Result<Command, UsageError>) -> Config {
+        match cmd {
+            Ok(Command::Serve(c)) => c,
+            other => panic!("expected serve, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn serve_is_the_default_with_documented_defaults() {
+        assert_eq!(serve(parse(args(&[]), no_env)), Config::default());
+        assert_eq!(serve(parse(args(&["serve"]), no_env)), Config::default());
+        let c = Config::default();
+        assert_eq!(c.listen, "127.0.0.1:8787");
+        assert_eq!(c.database_path(), PathBuf::from("./.data/baoming.sqlite3"));
+    }
+
+    #[test]
+    fn flags_set_every_field_in_both_spellings() {
+        let c = serve(parse(
+            args(&[
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--data-dir=/tmp/x",
+                "--dev",
+                "--web-root",
+                "dist",
+                "--allowed-origin",
+                "http://localhost:8080/",
+                "--allowed-origin=https://Example.com",
+            ]),
+            no_env,
+        ));
+        assert_eq!(c.listen, "127.0.0.1:0");
+        assert_eq!(c.data_dir, PathBuf::from("/tmp/x"));
+        assert!(c.dev_mode);
+        assert_eq!(c.web_root, Some(PathBuf::from("dist")));
+        assert_eq!(
+            c.allowed_origins,
+            ["http://localhost:8080", "https://example.com"]
+        );
+    }
+
+    #[test]
+    fn environment_fills_in_and_flags_win() {
+        let env = |name: &str| {
+            match name {
+                "BAOMING_LISTEN" => Some("0.0.0.0:9000"),
+                "BAOMING_DATA_DIR" => Some("/var/lib/baoming"),
+                "BAOMING_DEV" => Some("1"),
+                "BAOMING_WEB_ROOT" => Some("/srv/web"),
+                "BAOMING_ALLOWED_ORIGINS" => Some("http://a.test, http://b.test:8080"),
+                _ => None,
+            }
+            .map(str::to_owned)
+        };
+        let c = serve(parse(args(&[]), env));
+        assert_eq!(c.listen, "0.0.0.0:9000");
+        assert_eq!(c.data_dir, PathBuf::from("/var/lib/baoming"));
+        assert!(c.dev_mode);
+        assert_eq!(c.web_root, Some(PathBuf::from("/srv/web")));
+        assert_eq!(c.allowed_origins, ["http://a.test", "http://b.test:8080"]);
+
+        let c = serve(parse(
+            args(&[
+                "--listen",
+                "127.0.0.1:1",
+                "--allowed-origin",
+                "http://c.test",
+            ]),
+            env,
+        ));
+        assert_eq!(c.listen, "127.0.0.1:1");
+        assert_eq!(c.allowed_origins, ["http://c.test"]);
+    }
+
+    #[test]
+    fn other_commands_and_help() {
+        assert_eq!(parse(args(&["openapi"]), no_env), Ok(Command::OpenApi));
+        assert_eq!(parse(args(&["--help"]), no_env), Ok(Command::Help));
+        assert_eq!(parse(args(&["serve", "-h"]), no_env), Ok(Command::Help));
+    }
+
+    #[test]
+    fn mistakes_are_usage_errors() {
+        for bad in [
+            &["--listen"][..],
+            &["--bogus"],
+            &["openapi", "extra"],
+            &["--dev=1"],
+            &["--allowed-origin", "*"],
+            &["--allowed-origin", "localhost:8080"],
+            &["--allowed-origin", "http://a.test/path"],
+        ] {
+            assert!(parse(args(bad), no_env).is_err(), "{bad:?}");
+        }
+        let env = |name: &str| (name == "BAOMING_DEV").then(|| "maybe".to_owned());
+        assert!(parse(args(&[]), env).is_err());
+    }
+}

@@ -1,0 +1,203 @@
+//! The SQLite database: opening, schema migrations, and running queries off the async
+//! runtime.
+//!
+//! One connection behind a mutex. SQLite allows a single writer anyway, and the reference
+//! backend serves a handful of users; a pool would add failure modes (busy errors between
+//! our own connections) without adding throughput worth having.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::error::ApiError;
+
+/// Schema migrations, applied in order. `PRAGMA user_version` records how many have run, so
+/// a migration is never edited once released: add a new file instead.
+pub const MIGRATIONS: &[(&str, &str)] =
+    &[("0001_plans", include_str!("../migrations/0001_plans.sql"))];
+
+/// A handle to the database, cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Db")
+    }
+}
+
+/// Why the database could not be opened.
+#[derive(Debug)]
+pub enum OpenError {
+    /// The data directory could not be created.
+    Io(std::io::Error),
+    /// SQLite refused (corrupt file, failing migration, ...).
+    Sqlite(rusqlite::Error),
+    /// The file was migrated by a newer build; running an older one would misread it.
+    TooNew { found: i64, known: usize },
+}
+
+impl std::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OpenError::Io(e) => write!(f, "cannot create the data directory: {e}"),
+            OpenError::Sqlite(e) => write!(f, "database error: {e}"),
+            OpenError::TooNew { found, known } => write!(
+                f,
+                "the database has schema version {found}, this build knows only {known}; \
+                 run a newer baoming-server"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for OpenError {}
+
+impl From<rusqlite::Error> for OpenError {
+    fn from(e: rusqlite::Error) -> Self {
+        OpenError::Sqlite(e)
+    }
+}
+
+impl Db {
+    /// Opens (creating if needed) `baoming.sqlite3` in `data_dir` and migrates it.
+    pub fn open_in_dir(data_dir: &Path) -> Result<Db, OpenError> {
+        std::fs::create_dir_all(data_dir).map_err(OpenError::Io)?;
+        Db::open(&data_dir.join("baoming.sqlite3"))
+    }
+
+    /// Opens (creating if needed) the database file at `path` and migrates it.
+    pub fn open(path: &Path) -> Result<Db, OpenError> {
+        let mut conn = Connection::open(path)?;
+        configure(&conn)?;
+        migrate(&mut conn)?;
+        Ok(Db::from_connection(conn))
+    }
+
+    /// A private in-memory database, migrated (for tests and tools).
+    pub fn open_in_memory() -> Result<Db, OpenError> {
+        let mut conn = Connection::open_in_memory()?;
+        configure(&conn)?;
+        migrate(&mut conn)?;
+        Ok(Db::from_connection(conn))
+    }
+
+    fn from_connection(conn: Connection) -> Db {
+        Db {
+            conn: Arc::new(Mutex::new(conn)),
+        }
+    }
+
+    /// Runs `f` with the connection on the blocking thread pool, so slow disk I/O never
+    /// stalls the async workers.
+    pub async fn call<F, T>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut Connection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let conn = Arc::clone(&self.conn);
+        tokio::task::spawn_blocking(move || {
+            // A panic while holding the lock leaves SQLite itself consistent (an open
+            // transaction rolls back when its guard drops), so carrying on is safe.
+            let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .map_err(ApiError::internal)?
+    }
+
+    /// Runs `f` with the connection on the current thread; for start-up and tests, never
+    /// from an async handler.
+    pub fn blocking<T>(&self, f: impl FnOnce(&mut Connection) -> T) -> T {
+        let mut guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut guard)
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    // WAL lets readers (a backup, the sqlite3 shell) work while the server writes;
+    // in-memory databases answer "memory" and that is fine.
+    let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA busy_timeout = 5000;",
+    )?;
+    Ok(())
+}
+
+/// The schema version recorded in the file (`PRAGMA user_version`).
+pub fn schema_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+/// Applies the migrations the file has not seen yet, each in its own transaction together
+/// with the version bump, so a crash never leaves a half-applied step recorded as done.
+pub fn migrate(conn: &mut Connection) -> Result<(), OpenError> {
+    let found = schema_version(conn)?;
+    let known = MIGRATIONS.len();
+    let start = usize::try_from(found).unwrap_or(usize::MAX);
+    if start > known {
+        return Err(OpenError::TooNew { found, known });
+    }
+    for (index, (name, sql)) in MIGRATIONS.iter().enumerate().skip(start) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        // PRAGMA takes no bound parameters; the value is our own integer.
+        tx.execute_batch(&format!("PRAGMA user_version = {}", index + 1))?;
+        tx.commit()?;
+        tracing::info!(migration = name, "applied database migration");
+    }
+    Ok(())
+}
+
+/// Whether `table` exists; used by tests and start-up checks.
+pub fn table_exists(conn: &Connection, table: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+        [table],
+        |_| Ok(()),
+    )
+    .optional()
+    .map(|found| found.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_run_once_and_record_the_version() {
+        let db = Db::open_in_memory().expect("open");
+        db.blocking(|conn| {
+            assert_eq!(schema_version(conn).unwrap(), MIGRATIONS.len() as i64);
+            assert!(table_exists(conn, "plans").unwrap());
+            // Running again is a no-op, not a "table already exists" error.
+            migrate(conn).expect("second migrate");
+            assert_eq!(schema_version(conn).unwrap(), MIGRATIONS.len() as i64);
+        });
+    }
+
+    #[test]
+    fn a_database_from_a_newer_build_is_refused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("PRAGMA user_version = 999").unwrap();
+        assert!(matches!(
+            migrate(&mut conn),
+            Err(OpenError::TooNew { found: 999, .. })
+        ));
+    }
+
+    #[test]
+    fn foreign_keys_are_enforced() {
+        let db = Db::open_in_memory().unwrap();
+        let on: i64 = db.blocking(|c| {
+            c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+                .unwrap()
+        });
+        assert_eq!(on, 1);
+    }
+}

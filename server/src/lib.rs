@@ -1,0 +1,195 @@
+//! # baoming-server
+//!
+//! The reference backend of Baoming: the JSON API of `baoming-contract` on axum, with an
+//! embedded SQLite database, and optionally the built web app at `/`.
+//!
+//! Every rule (what a valid phone number is, when a plan is open, which status may follow
+//! which) comes from the contract crate; this crate stores, serves and enforces them.
+//!
+//! [`app`] builds the whole HTTP application from an [`AppState`], which tests drive
+//! in-process; [`serve`] binds a socket and runs it until Ctrl-C or SIGTERM.
+
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod middleware;
+pub mod routes;
+pub mod seed;
+pub mod static_files;
+pub mod store;
+
+use std::io::Write;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::response::IntoResponse;
+use tower::ServiceExt;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::Db;
+use crate::middleware::AllowedOrigins;
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// How the server was started.
+    pub config: Arc<Config>,
+    /// The database.
+    pub db: Db,
+    /// "Now", fixed in tests.
+    pub clock: Clock,
+}
+
+impl AppState {
+    /// Opens (creating and migrating) the database in `config.data_dir` and seeds it on
+    /// first start. Blocking: call it before serving or from `spawn_blocking`.
+    pub fn open(config: Config, clock: Clock) -> anyhow::Result<AppState> {
+        let db = Db::open_in_dir(&config.data_dir).with_context(|| {
+            format!("cannot open the database in {}", config.data_dir.display())
+        })?;
+        AppState::with_db(config, db, clock)
+    }
+
+    /// Builds the state around an already open database, seeding it if it has no plans.
+    pub fn with_db(config: Config, db: Db, clock: Clock) -> anyhow::Result<AppState> {
+        let now = clock.now();
+        db.blocking(|conn| seed::seed_if_empty(conn, now))
+            .context("cannot seed the database")?;
+        if let Some(root) = &config.web_root
+            && !root.join("index.html").is_file()
+        {
+            tracing::warn!(web_root = %root.display(), "the web root has no index.html");
+        }
+        Ok(AppState {
+            config: Arc::new(config),
+            db,
+            clock,
+        })
+    }
+}
+
+/// The whole HTTP application: `/api/...` and, with a web root, the web app at `/`.
+pub fn app(state: AppState) -> Router {
+    let config = Arc::clone(&state.config);
+    let site = match &config.web_root {
+        Some(root) => static_files::router(root),
+        None => Router::new()
+            .fallback(|| async { (StatusCode::NOT_FOUND, "not found\n").into_response() }),
+    };
+    // `nest` leaves some paths under /api (such as `/api/`) to the outer fallback; routing
+    // by prefix here guarantees no API client ever receives the web app's HTML.
+    let fallback = tower::service_fn(move |req: Request| {
+        let site = site.clone();
+        async move {
+            if routes::is_api_path(req.uri().path()) {
+                Ok(routes::not_found().await.into_response())
+            } else {
+                site.oneshot(req).await
+            }
+        }
+    });
+    let router = Router::new()
+        .nest("/api", routes::api_router().with_state(state))
+        .fallback_service(fallback);
+    let allowed = AllowedOrigins(config.allowed_origins.clone().into());
+    // Each `.layer` wraps everything above it: the request log sees the final answer,
+    // security headers reach CORS preflights and guard refusals, and CORS headers reach
+    // the guard's 403 so a permitted page can read it.
+    router
+        .layer(CatchPanicLayer::custom(middleware::panic_response))
+        .layer(axum::middleware::from_fn_with_state(
+            allowed,
+            middleware::cross_site_guard,
+        ))
+        .layer(middleware::cors_layer(&config.allowed_origins))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("x-content-type-options"),
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("referrer-policy"),
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(axum::middleware::from_fn(middleware::log_requests))
+}
+
+/// Logs to stderr (stdout carries the "listening" line and `openapi` output), filtered by
+/// `RUST_LOG`, `info` by default.
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+}
+
+/// Opens the database, binds `config.listen`, prints
+/// `baoming-server listening on http://ADDR` (with the port actually bound) and serves until
+/// Ctrl-C or SIGTERM, letting requests in flight finish.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let listen = config.listen.clone();
+    let state = tokio::task::spawn_blocking(move || AppState::open(config, Clock::system()))
+        .await
+        .context("start-up task failed")??;
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = listener.local_addr().context("no local address")?;
+    tracing::info!(
+        %addr,
+        data_dir = %state.config.data_dir.display(),
+        dev_mode = state.config.dev_mode,
+        "starting"
+    );
+    // Tools and tests wait for this exact line on stdout, so flush it at once.
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "baoming-server listening on http://{addr}")?;
+    stdout.flush()?;
+    drop(stdout);
+
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server failed")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut sigterm) => {
+                sigterm.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}

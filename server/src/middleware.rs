@@ -1,0 +1,204 @@
+//! Layers around the whole application: request log, security headers, CORS, the cross-site
+//! guard and the panic net.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Uri, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use baoming_contract::api::IDEMPOTENCY_KEY_HEADER;
+use baoming_contract::error::ErrorCode;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use crate::error::ApiError;
+
+/// Logs one line per request: method, path, status and latency. Only the path is logged,
+/// never the query, body or cookies, which may carry phone numbers, codes or sessions.
+pub async fn log_requests(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let started = Instant::now();
+    let response = next.run(req).await;
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    tracing::info!(
+        target: "baoming_server::request",
+        %method,
+        %path,
+        status = response.status().as_u16(),
+        latency_ms = format_args!("{latency_ms:.1}"),
+        "request"
+    );
+    response
+}
+
+/// The header carrying the idempotency key, as a header name.
+pub fn idempotency_key_header() -> HeaderName {
+    // `from_bytes` lower-cases; the contract's spelling is a valid token.
+    HeaderName::from_bytes(IDEMPOTENCY_KEY_HEADER.as_bytes())
+        .expect("the contract's idempotency header is a valid header name")
+}
+
+/// CORS for the configured origins only (exact match), with credentials, because the
+/// session travels in a cookie. With no origins configured no cross-origin call is allowed.
+pub fn cors_layer(allowed_origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = allowed_origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_credentials(true)
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
+        .allow_headers([header::CONTENT_TYPE, idempotency_key_header()])
+        .expose_headers([header::RETRY_AFTER])
+        .max_age(Duration::from_secs(600))
+}
+
+/// The origins, besides the server's own, whose unsafe requests are accepted.
+#[derive(Debug, Clone)]
+pub struct AllowedOrigins(pub Arc<[String]>);
+
+/// Refuses state-changing requests that a browser sent from a foreign page.
+///
+/// CORS alone does not stop a cross-site form POST (it is sent, only its answer is hidden),
+/// and `SameSite` cookies do not cover every browser in use, so unsafe methods with an
+/// `Origin` that is neither ours nor allowed are answered 403 `cross_site_request` before
+/// any handler runs. Requests without `Origin` (curl, server-to-server) pass: browsers
+/// always send it on cross-origin unsafe requests.
+pub async fn cross_site_guard(
+    State(allowed): State<AllowedOrigins>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if is_unsafe(req.method())
+        && let Some(origin) = req.headers().get(header::ORIGIN)
+        && !origin_permitted(origin, req.headers(), req.uri(), &allowed.0)
+    {
+        return ApiError::new(ErrorCode::CrossSiteRequest, "cross-site request refused")
+            .into_response();
+    }
+    next.run(req).await
+}
+
+fn is_unsafe(method: &Method) -> bool {
+    !matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    )
+}
+
+fn origin_permitted(
+    origin: &HeaderValue,
+    headers: &HeaderMap,
+    uri: &Uri,
+    allowed: &[String],
+) -> bool {
+    // Non-ASCII values are never a real origin; `null` (sandboxed frames, some redirects)
+    // fails below, having no `scheme://`.
+    let Ok(origin) = origin.to_str() else {
+        return false;
+    };
+    let origin = origin.to_ascii_lowercase();
+    if allowed.contains(&origin) {
+        return true;
+    }
+    // HTTP/1 carries the authority in Host, HTTP/2 in the URI.
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| uri.authority().map(|a| a.as_str().to_owned()));
+    let Some(host) = host else {
+        return false;
+    };
+    let host = host.to_ascii_lowercase();
+    let (scheme, authority) = match origin.split_once("://") {
+        Some(parts) => parts,
+        None => return false,
+    };
+    strip_default_port(scheme, authority) == strip_default_port(scheme, &host)
+}
+
+/// `example.com:443` and `example.com` are the same origin over https.
+fn strip_default_port<'a>(scheme: &str, authority: &'a str) -> &'a str {
+    let default = match scheme {
+        "http" => ":80",
+        "https" => ":443",
+        _ => return authority,
+    };
+    authority.strip_suffix(default).unwrap_or(authority)
+}
+
+/// Turns a handler panic into the `internal` envelope instead of a dropped connection.
+pub fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    ApiError::internal("a request handler panicked").into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn permitted(origin: &str, host: &str, allowed: &[&str]) -> bool {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, HeaderValue::from_str(host).unwrap());
+        let allowed: Vec<String> = allowed.iter().map(|s| s.to_string()).collect();
+        origin_permitted(
+            &HeaderValue::from_str(origin).unwrap(),
+            &headers,
+            &Uri::from_static("/api/v1/x"),
+            &allowed,
+        )
+    }
+
+    #[test]
+    fn own_and_allowed_origins_pass_others_do_not() {
+        assert!(permitted("http://127.0.0.1:8787", "127.0.0.1:8787", &[]));
+        assert!(permitted("https://Bao.example", "bao.example:443", &[]));
+        assert!(permitted(
+            "http://localhost:8080",
+            "127.0.0.1:8787",
+            &["http://localhost:8080"]
+        ));
+        assert!(!permitted(
+            "http://evil.test",
+            "127.0.0.1:8787",
+            &["http://localhost:8080"]
+        ));
+        assert!(!permitted("http://127.0.0.1:9999", "127.0.0.1:8787", &[]));
+        assert!(!permitted("null", "127.0.0.1:8787", &[]));
+    }
+
+    #[test]
+    fn only_state_changing_methods_are_guarded() {
+        assert!(is_unsafe(&Method::POST));
+        assert!(is_unsafe(&Method::PUT));
+        assert!(is_unsafe(&Method::DELETE));
+        assert!(is_unsafe(&Method::PATCH));
+        assert!(!is_unsafe(&Method::GET));
+        assert!(!is_unsafe(&Method::OPTIONS));
+    }
+
+    #[test]
+    fn a_panic_becomes_the_internal_envelope() {
+        let response = panic_response(Box::new("boom"));
+        assert_eq!(response.status(), 500);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+    }
+
+    #[test]
+    fn idempotency_header_matches_the_contract() {
+        assert!(
+            idempotency_key_header()
+                .as_str()
+                .eq_ignore_ascii_case(IDEMPOTENCY_KEY_HEADER)
+        );
+    }
+}

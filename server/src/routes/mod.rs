@@ -1,0 +1,55 @@
+//! The JSON API, one module per area. Everything here is mounted under `/api`, and every
+//! answer from it, including "no such path", is JSON.
+
+pub mod health;
+pub mod plans;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// The router mounted at `/api`: versioned routes under `/v1`, a JSON 404 for any other
+/// path and a JSON 405 for a known path with the wrong method.
+pub fn api_router() -> Router<AppState> {
+    let v1 = Router::new().merge(health::router()).merge(plans::router());
+    Router::new()
+        .nest("/v1", v1)
+        // Applies to the routes registered above, so it must come after them.
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(not_found)
+        // API answers describe this moment (plan states, later sessions and payments);
+        // no browser or proxy may reuse them.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+}
+
+/// Whether `path` belongs to the API (and so must never be answered with HTML).
+pub fn is_api_path(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// The answer for a path under `/api` that names no endpoint.
+pub async fn not_found() -> ApiError {
+    ApiError::not_found("no such API endpoint")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::method_not_allowed()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn api_paths_are_recognised_by_prefix() {
+        assert!(super::is_api_path("/api"));
+        assert!(super::is_api_path("/api/"));
+        assert!(super::is_api_path("/api/v1/x"));
+        assert!(!super::is_api_path("/apix"));
+        assert!(!super::is_api_path("/plans/api"));
+    }
+}

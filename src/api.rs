@@ -1,0 +1,175 @@
+//! The one module that speaks HTTP. Base URL from the runtime config, cookies for the
+//! session, a time-out on every request, and one error type mapped from status and body.
+//! Endpoint functions are one-liners on top of [`Api::get`].
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use baoming_contract::api::PlanList;
+use baoming_contract::error::{ErrorCode, ErrorEnvelope};
+use baoming_contract::plan::Plan;
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{AbortController, RequestCredentials};
+
+use crate::i18n::Msg;
+
+/// How long a request may take before the page says so. Generous: candidates are often on
+/// slow mobile connections.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Everything that can go wrong with a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// No answer: offline, DNS, refused connection or CORS.
+    Network,
+    /// No answer within [`REQUEST_TIMEOUT`].
+    Timeout,
+    /// The backend answered with the contract's error envelope.
+    Api { status: u16, body: ErrorEnvelope },
+    /// The backend answered with a status but without the envelope (a proxy's error page).
+    Http { status: u16 },
+    /// The body did not match the contract.
+    Decode(String),
+}
+
+impl ApiError {
+    /// The contract's error code, when the backend sent one.
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            ApiError::Api { body, .. } => Some(body.error.code),
+            _ => None,
+        }
+    }
+
+    /// Whether trying again unchanged may work (shown as a 重试 button).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            ApiError::Network | ApiError::Timeout => true,
+            ApiError::Http { status } => *status >= 500 || *status == 429,
+            ApiError::Api { body, .. } => body.error.code.is_retryable(),
+            ApiError::Decode(_) => false,
+        }
+    }
+
+    /// What to tell the candidate.
+    pub fn message(&self) -> Msg {
+        match self {
+            ApiError::Network => Msg::ErrorNetwork,
+            ApiError::Timeout => Msg::ErrorTimeout,
+            ApiError::Api { body, .. } if body.error.code == ErrorCode::NotFound => Msg::ErrorNotFound,
+            ApiError::Api { status, .. } | ApiError::Http { status } if *status >= 500 => Msg::ErrorServer,
+            ApiError::Http { status: 404 } => Msg::ErrorNotFound,
+            _ => Msg::ErrorUnexpected,
+        }
+    }
+
+    /// Maps a non-success answer to an error: the envelope when the body is one.
+    pub fn from_status_and_body(status: u16, body: &str) -> ApiError {
+        match serde_json::from_str::<ErrorEnvelope>(body) {
+            Ok(body) => ApiError::Api { status, body },
+            Err(_) => ApiError::Http { status },
+        }
+    }
+}
+
+/// The API client. Cheap to clone; provided as context by the app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Api {
+    base: String,
+}
+
+impl Api {
+    /// `base` is the absolute URL of the API root (`…/api/v1`), without a trailing slash.
+    pub fn new(base: impl Into<String>) -> Api {
+        Api { base: base.into() }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// `GET path` and decode the JSON answer.
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        fetch_json(Request::get(&self.url(path))).await
+    }
+
+    // ------------------------------------------------------------- endpoints
+
+    pub async fn plans(&self) -> Result<Vec<Plan>, ApiError> {
+        self.get::<PlanList>("/plans").await.map(|l| l.plans)
+    }
+
+    pub async fn plan(&self, id: &str) -> Result<Plan, ApiError> {
+        self.get(&format!("/plans/{}", js_sys::encode_uri_component(id))).await
+    }
+}
+
+/// Sends with the session cookie and a time-out, and decodes the answer. Dropping the future
+/// (a page left before its data arrived) aborts the request.
+async fn fetch_json<T: DeserializeOwned>(builder: RequestBuilder) -> Result<T, ApiError> {
+    let controller = AbortController::new().map_err(|_| ApiError::Network)?;
+    let timed_out = Rc::new(Cell::new(false));
+    let fire = {
+        let controller = controller.clone();
+        let timed_out = timed_out.clone();
+        Closure::once(move || {
+            timed_out.set(true);
+            controller.abort();
+        })
+    };
+    let timer = leptos::prelude::window()
+        .set_timeout_with_callback_and_timeout_and_arguments_0(
+            fire.as_ref().unchecked_ref(),
+            REQUEST_TIMEOUT.as_millis() as i32,
+        )
+        .ok();
+    let mut guard = AbortGuard { controller: controller.clone(), timer, finished: false, _fire: fire };
+    let result = async {
+        let response = builder
+            .credentials(RequestCredentials::Include)
+            .header("Accept", "application/json")
+            .abort_signal(Some(&controller.signal()))
+            .send()
+            .await
+            .map_err(|_| ApiError::Network)?;
+        decode(response).await
+    }
+    .await;
+    guard.finished = true;
+    match result {
+        Err(ApiError::Network) if timed_out.get() => Err(ApiError::Timeout),
+        other => other,
+    }
+}
+
+async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    let status = response.status();
+    let text = response.text().await.map_err(|_| ApiError::Network)?;
+    if !(200..300).contains(&status) {
+        return Err(ApiError::from_status_and_body(status, &text));
+    }
+    serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+/// Clears the time-out when the request ends, and aborts the request when dropped early.
+struct AbortGuard {
+    controller: AbortController,
+    timer: Option<i32>,
+    finished: bool,
+    _fire: Closure<dyn FnMut()>,
+}
+
+impl Drop for AbortGuard {
+    fn drop(&mut self) {
+        if let Some(id) = self.timer {
+            leptos::prelude::window().clear_timeout_with_handle(id);
+        }
+        if !self.finished {
+            self.controller.abort();
+        }
+    }
+}

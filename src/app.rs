@@ -1,0 +1,43 @@
+//! Providers and the route tree, nothing else.
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::api::Api;
+use crate::components::shell::Shell;
+use crate::config::RuntimeConfig;
+use crate::i18n::{I18n, Lang};
+use crate::pages::{
+    application::ApplicationPage, applications::ApplicationsPage, apply::ApplyPage,
+    forgot_password::ForgotPasswordPage, login::LoginPage, not_found::NotFoundPage,
+    pay::PayPage, plans::PlansPage, register::RegisterPage,
+};
+
+/// The whole app, given the deployment's settings. Paths mirror [`crate::routes::AppRoute`].
+#[component]
+pub fn App(config: RuntimeConfig) -> impl IntoView {
+    provide_context(Api::new(config.api_base));
+    let lang = Lang::detect();
+    if let Some(html) = document().document_element() {
+        let _ = html.set_attribute("lang", lang.code());
+    }
+    provide_context(I18n(RwSignal::new(lang)));
+
+    view! {
+        <Router base=config.base_path>
+            <Shell>
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/") view=PlansPage />
+                    <Route path=path!("/register") view=RegisterPage />
+                    <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/forgot-password") view=ForgotPasswordPage />
+                    <Route path=path!("/apply/:plan_id") view=ApplyPage />
+                    <Route path=path!("/applications") view=ApplicationsPage />
+                    <Route path=path!("/applications/:id") view=ApplicationPage />
+                    <Route path=path!("/pay/:application_id") view=PayPage />
+                </Routes>
+            </Shell>
+        </Router>
+    }
+}

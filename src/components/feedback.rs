@@ -1,0 +1,42 @@
+//! Loading, empty and error states, shared by every page that loads data.
+
+use leptos::prelude::*;
+
+use crate::api::ApiError;
+use crate::i18n::{Msg, t};
+
+/// A polite, announced loading message.
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! {
+        <p class="bm-loading" role="status" aria-live="polite">
+            <span class="bm-spinner" aria-hidden="true"></span>
+            {t(Msg::Loading)}
+        </p>
+    }
+}
+
+/// An error with what happened and, when trying again can help, a 重试 button.
+#[component]
+pub fn ErrorPanel(
+    /// What failed, as a heading (for example 认定计划加载失败).
+    title: Msg,
+    /// The error to explain.
+    error: ApiError,
+    /// Called by the 重试 button.
+    on_retry: Callback<()>,
+) -> impl IntoView {
+    let retryable = error.is_retryable();
+    let message = error.message();
+    view! {
+        <section class="bm-alert bm-alert--error" role="alert">
+            <h2 class="bm-alert__title">{t(title)}</h2>
+            <p>{t(message)}</p>
+            <Show when=move || retryable>
+                <button type="button" class="bm-button" on:click=move |_| on_retry.run(())>
+                    {t(Msg::Retry)}
+                </button>
+            </Show>
+        </section>
+    }
+}

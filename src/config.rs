@@ -1,0 +1,107 @@
+//! The deployment's runtime settings, read from `config.json` beside `index.html` before the
+//! app mounts: one build, many backends.
+//!
+//! ```json
+//! { "api_base": "/api/v1" }
+//! ```
+//! `api_base` is the URL of the backend's `/api/v1`, absolute (`https://exam.example.cn/api/v1`)
+//! or relative to the page's base (`/api/v1`, `api/v1`).
+
+use serde::Deserialize;
+
+/// Settings the app runs with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuntimeConfig {
+    /// Absolute URL of the API root, without a trailing slash.
+    pub api_base: String,
+    /// The router's base path: `""` at the site root, `/baoming` under a sub-path.
+    pub base_path: String,
+}
+
+/// Why the config could not be used. Shown to the deployer on a readable error page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigError {
+    /// `config.json` answered with this HTTP status (404: it was not deployed).
+    Status(u16),
+    /// The request failed (offline, DNS, CORS).
+    Unreachable(String),
+    /// Not valid JSON, or fields of the wrong type.
+    Invalid(String),
+    /// `api_base` is missing, empty or not a URL.
+    BadApiBase(String),
+}
+
+#[derive(Deserialize)]
+struct RawConfig {
+    api_base: Option<String>,
+}
+
+/// Parses the file's text and resolves `api_base` against `page_base` (the document's base
+/// URL, absolute, ending in `/`).
+pub fn parse(text: &str, page_base: &str) -> Result<RuntimeConfig, ConfigError> {
+    let raw: RawConfig =
+        serde_json::from_str(text).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+    let api_base = raw.api_base.unwrap_or_default();
+    let api_base = api_base.trim();
+    if api_base.is_empty() {
+        return Err(ConfigError::BadApiBase("api_base is missing or empty".into()));
+    }
+    let (origin, base_path) = split_origin(page_base)
+        .ok_or_else(|| ConfigError::BadApiBase(format!("page base {page_base} is not absolute")))?;
+    let resolved = if api_base.starts_with("http://") || api_base.starts_with("https://") {
+        if split_origin(api_base).is_none() {
+            return Err(ConfigError::BadApiBase(format!("{api_base} is not a URL")));
+        }
+        api_base.to_string()
+    } else if api_base.starts_with("//") || api_base.contains("://") {
+        return Err(ConfigError::BadApiBase(format!("{api_base}: use http:// or https://")));
+    } else if api_base.starts_with('/') {
+        format!("{origin}{api_base}")
+    } else {
+        format!("{origin}{base_path}{api_base}")
+    };
+    Ok(RuntimeConfig {
+        api_base: resolved.trim_end_matches('/').to_string(),
+        base_path: base_path.trim_end_matches('/').to_string(),
+    })
+}
+
+/// `https://a.cn:8443/x/y/` → (`https://a.cn:8443`, `/x/y/`).
+fn split_origin(url: &str) -> Option<(&str, &str)> {
+    let scheme_end = url.find("://")? + 3;
+    let host_len = url[scheme_end..].find('/').unwrap_or(url.len() - scheme_end);
+    if host_len == 0 {
+        return None;
+    }
+    let (origin, path) = url.split_at(scheme_end + host_len);
+    Some((origin, if path.is_empty() { "/" } else { path }))
+}
+
+/// Fetches `config.json` relative to the document's base and parses it.
+pub async fn load() -> Result<RuntimeConfig, ConfigError> {
+    let page_base = leptos::prelude::document()
+        .base_uri()
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    // Drop query and fragment: the base is a directory.
+    let page_base = page_base.split(['?', '#']).next().unwrap_or_default();
+    let page_base = match page_base.rfind('/') {
+        Some(i) => &page_base[..=i],
+        None => page_base,
+    };
+    let url = format!("{page_base}config.json");
+    let response = gloo_net::http::Request::get(&url)
+        .cache(web_sys::RequestCache::NoCache)
+        .send()
+        .await
+        .map_err(|e| ConfigError::Unreachable(e.to_string()))?;
+    if !response.ok() {
+        return Err(ConfigError::Status(response.status()));
+    }
+    let text = response
+        .text()
+        .await
+        .map_err(|e| ConfigError::Unreachable(e.to_string()))?;
+    parse(&text, page_base)
+}

@@ -1,0 +1,242 @@
+//! Every user-visible string, in Chinese first and English second. Views ask for a
+//! [`Msg`]; they never write text inline.
+
+use baoming_contract::occupation::Occupation;
+use baoming_contract::plan::PlanState;
+use leptos::prelude::*;
+
+/// The interface language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    /// The `lang` attribute value.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// The stored or browser-preferred language; Chinese unless the browser asks for another.
+    pub fn detect() -> Lang {
+        let stored = window()
+            .local_storage()
+            .ok()
+            .flatten()
+            .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
+        let preferred = stored.or_else(|| window().navigator().language());
+        Lang::from_tag(preferred.as_deref().unwrap_or("zh"))
+    }
+
+    /// `en-US` → English; anything else (including `zh-*`) → Chinese.
+    pub fn from_tag(tag: &str) -> Lang {
+        if tag.to_ascii_lowercase().starts_with("en") { Lang::En } else { Lang::Zh }
+    }
+
+    /// Remembers the choice across visits and updates `<html lang>`.
+    pub fn persist(self) {
+        if let Ok(Some(storage)) = window().local_storage() {
+            let _ = storage.set_item(STORAGE_KEY, self.code());
+        }
+        if let Some(html) = document().document_element() {
+            let _ = html.set_attribute("lang", self.code());
+        }
+    }
+}
+
+const STORAGE_KEY: &str = "baoming.lang";
+
+/// Message keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Msg {
+    AppTitle,
+    AppSubtitle,
+    SwitchLanguage,
+    NavPlans,
+    NavApplications,
+    NavLogin,
+    NavRegister,
+    SkipToContent,
+    Loading,
+    Retry,
+    Retrying,
+    // Plans (考试报名)
+    PlansTitle,
+    PlansIntro,
+    PlansEmpty,
+    PlanOccupation,
+    PlanLevel,
+    PlanWindow,
+    PlanFee,
+    PlanWindowTo,
+    Apply,
+    PlanNotOpenYet,
+    PlanClosed,
+    // Errors
+    ErrorNetwork,
+    ErrorTimeout,
+    ErrorServer,
+    ErrorUnexpected,
+    ErrorNotFound,
+    ErrorLoadPlans,
+    // Placeholders for pages later issues fill in
+    PageRegisterTitle,
+    PageRegisterSoon,
+    PageLoginTitle,
+    PageLoginSoon,
+    PageForgotTitle,
+    PageForgotSoon,
+    PageApplyTitle,
+    PageApplySoon,
+    PageApplicationsTitle,
+    PageApplicationsSoon,
+    PageApplicationTitle,
+    PageApplicationSoon,
+    PagePayTitle,
+    PagePaySoon,
+    NotFoundTitle,
+    NotFoundBody,
+    BackToPlans,
+    // Deployment errors
+    ConfigErrorTitle,
+    ConfigErrorBody,
+    ConfigErrorDetail,
+}
+
+impl Msg {
+    /// The text in `lang`.
+    pub fn text(self, lang: Lang) -> &'static str {
+        let (zh, en) = self.pair();
+        match lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+
+    fn pair(self) -> (&'static str, &'static str) {
+        use Msg::*;
+        match self {
+            AppTitle => ("职业技能等级认定报名", "Skill Certificate Registration"),
+            AppSubtitle => ("二级 / 技师", "Level 2 (Technician)"),
+            SwitchLanguage => ("English", "中文"),
+            NavPlans => ("考试报名", "Exams"),
+            NavApplications => ("报名信息", "My applications"),
+            NavLogin => ("登录", "Log in"),
+            NavRegister => ("注册", "Register"),
+            SkipToContent => ("跳到正文", "Skip to content"),
+            Loading => ("正在加载…", "Loading…"),
+            Retry => ("重试", "Retry"),
+            Retrying => ("正在重试…", "Retrying…"),
+            PlansTitle => ("考试报名", "Exam registration"),
+            PlansIntro => (
+                "请核对认定计划名称，选择要报考的认定计划，点击“报名”。",
+                "Check the plan's name, choose the plan you are applying for and click Apply.",
+            ),
+            PlansEmpty => ("目前没有可报名的认定计划，请稍后再来查看。", "There are no certification plans at the moment. Please check back later."),
+            PlanOccupation => ("申报职业(工种)", "Occupation"),
+            PlanLevel => ("申报等级", "Level"),
+            PlanWindow => ("报名时间", "Registration"),
+            PlanFee => ("报名费", "Fee"),
+            PlanWindowTo => ("至", "to"),
+            Apply => ("报名", "Apply"),
+            PlanNotOpenYet => ("未开始", "Not open yet"),
+            PlanClosed => ("已截止", "Closed"),
+            ErrorNetwork => ("网络连接失败，请检查网络后重试。", "Could not connect. Check your connection and try again."),
+            ErrorTimeout => ("服务器响应超时，请稍后重试。", "The server took too long to answer. Please try again."),
+            ErrorServer => ("服务器暂时出现问题，请稍后重试。", "The server had a problem. Please try again in a moment."),
+            ErrorUnexpected => ("发生了意外错误，请稍后重试。", "Something unexpected went wrong. Please try again."),
+            ErrorNotFound => ("没有找到要查看的内容。", "We could not find what you were looking for."),
+            ErrorLoadPlans => ("认定计划加载失败", "Could not load the plans"),
+            PageRegisterTitle => ("考生注册", "Create an account"),
+            PageRegisterSoon => ("在这里用手机号和短信验证码注册帐号。此功能即将开放。", "Register here with your phone number and an SMS code. Coming soon."),
+            PageLoginTitle => ("登录", "Log in"),
+            PageLoginSoon => ("在这里用手机号和密码登录。此功能即将开放。", "Log in here with your phone number and password. Coming soon."),
+            PageForgotTitle => ("忘记密码", "Forgot password"),
+            PageForgotSoon => ("在这里用短信验证码重设密码。此功能即将开放。", "Reset your password here with an SMS code. Coming soon."),
+            PageApplyTitle => ("填写报名信息", "Application"),
+            PageApplySoon => (
+                "这里是报名向导：① 基础信息 ② 身份选择 ③ 报名信息 ④ 证件信息上传。此功能即将开放。",
+                "The four-step application: 1 basic information, 2 identity, 3 application details, 4 document upload. Coming soon.",
+            ),
+            PageApplicationsTitle => ("报名信息", "My applications"),
+            PageApplicationsSoon => ("在这里查看报名状态：审核中、审核不通过、待缴费、缴费成功。此功能即将开放。", "Follow your applications here: under review, rejected, awaiting payment, paid. Coming soon."),
+            PageApplicationTitle => ("报名详情", "Application details"),
+            PageApplicationSoon => ("这里显示报名的审核进度和每次状态变化的时间。此功能即将开放。", "This page shows the review timeline of one application. Coming soon."),
+            PagePayTitle => ("缴费", "Payment"),
+            PagePaySoon => ("审核通过后，在这里用微信扫码缴费。此功能即将开放。", "After approval, pay here by scanning a WeChat Pay QR code. Coming soon."),
+            NotFoundTitle => ("页面不存在", "Page not found"),
+            NotFoundBody => ("您访问的页面不存在，可能是链接有误。", "This page does not exist; the link may be wrong."),
+            BackToPlans => ("返回考试报名", "Back to exam registration"),
+            ConfigErrorTitle => ("站点配置有误，暂时无法使用", "This site is misconfigured"),
+            ConfigErrorBody => (
+                "报名系统无法读取站点配置文件 config.json。请稍后刷新重试；如果问题持续，请联系考试机构。",
+                "The registration site could not read its configuration file, config.json. Please reload later; if the problem persists, contact the assessment organisation.",
+            ),
+            ConfigErrorDetail => ("技术信息（供网站管理员）", "Technical details (for the site administrator)"),
+        }
+    }
+}
+
+/// The occupation as the plan lists it.
+pub fn occupation_name(o: Occupation, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => o.with_work_type_zh(),
+        Lang::En => match o {
+            Occupation::EcommerceSpecialist => "E-commerce Specialist (Online Merchant)".to_string(),
+            Occupation::InternetMarketer => "Internet Marketer (Live-stream Sales)".to_string(),
+        },
+    }
+}
+
+pub fn level_name(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "二级 / 技师",
+        Lang::En => "Level 2 / Technician",
+    }
+}
+
+pub fn plan_state_name(s: PlanState, lang: Lang) -> &'static str {
+    match (s, lang) {
+        (PlanState::Upcoming, Lang::Zh) => "未开始",
+        (PlanState::Upcoming, Lang::En) => "Not open yet",
+        (PlanState::Open, Lang::Zh) => "报名中",
+        (PlanState::Open, Lang::En) => "Open",
+        (PlanState::Closed, Lang::Zh) => "已截止",
+        (PlanState::Closed, Lang::En) => "Closed",
+    }
+}
+
+/// The language in effect, provided by the app.
+#[derive(Clone, Copy)]
+pub struct I18n(pub RwSignal<Lang>);
+
+/// The current language signal. Outside the app (the config error page) it is Chinese.
+pub fn use_lang() -> Signal<Lang> {
+    match use_context::<I18n>() {
+        Some(I18n(lang)) => lang.into(),
+        None => Signal::stored(Lang::Zh),
+    }
+}
+
+/// A reactive text for a key: `{t(Msg::Loading)}` in a view.
+pub fn t(key: Msg) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let lang = use_lang();
+    move || key.text(lang.get())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_tags() {
+        assert_eq!(Lang::from_tag("en-US"), Lang::En);
+        assert_eq!(Lang::from_tag("EN"), Lang::En);
+        assert_eq!(Lang::from_tag("zh-CN"), Lang::Zh);
+        assert_eq!(Lang::from_tag("fr"), Lang::Zh);
+    }
+}

@@ -1,0 +1,14 @@
+//! Baoming: the candidate's side of registering for a level-2 vocational skill certificate.
+//!
+//! `main.rs` boots; [`app`] holds providers and routes; [`api`] owns HTTP; [`config`] reads
+//! the deployment's `config.json`; [`i18n`] owns every user-visible string; [`routes`] names
+//! every path; [`pages`] has one file per route and [`components`] the reusable parts.
+//! Rules shared with the backend come from `baoming_contract`.
+
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod config;
+pub mod i18n;
+pub mod pages;
+pub mod routes;

@@ -1,0 +1,84 @@
+//! Every path of the app, in one place. Views never spell a path as a string.
+
+/// A page of the app. Paths are relative to the deployment's base (see `index.html`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AppRoute {
+    /// 考试报名: the certification plans.
+    Plans,
+    /// 考生注册
+    Register,
+    /// 登录
+    Login,
+    /// 忘记密码
+    ForgotPassword,
+    /// The four-step wizard for one plan.
+    Apply { plan_id: String },
+    /// 报名信息: the candidate's applications and their status.
+    Applications,
+    /// One application's timeline.
+    Application { id: String },
+    /// 待缴费: the WeChat Pay page of one application.
+    Pay { application_id: String },
+}
+
+/// The first path segment of every route other than `/`. `index.html`'s boot script finds
+/// the deployment's base path by looking for these (a wasm test keeps the two in step).
+pub const ROUTE_ROOTS: [&str; 6] = ["register", "login", "forgot-password", "apply", "applications", "pay"];
+
+impl AppRoute {
+    /// The path, starting with `/`, relative to the router's base.
+    pub fn path(&self) -> String {
+        match self {
+            AppRoute::Plans => "/".to_string(),
+            AppRoute::Register => "/register".to_string(),
+            AppRoute::Login => "/login".to_string(),
+            AppRoute::ForgotPassword => "/forgot-password".to_string(),
+            AppRoute::Apply { plan_id } => format!("/apply/{}", encode_segment(plan_id)),
+            AppRoute::Applications => "/applications".to_string(),
+            AppRoute::Application { id } => format!("/applications/{}", encode_segment(id)),
+            AppRoute::Pay { application_id } => format!("/pay/{}", encode_segment(application_id)),
+        }
+    }
+}
+
+/// Percent-encodes anything but unreserved characters, so ids can never break a path.
+fn encode_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths() {
+        assert_eq!(AppRoute::Plans.path(), "/");
+        assert_eq!(AppRoute::Apply { plan_id: "ec-2026q4".into() }.path(), "/apply/ec-2026q4");
+        assert_eq!(AppRoute::Pay { application_id: "a/b c".into() }.path(), "/pay/a%2Fb%20c");
+    }
+
+    #[test]
+    fn every_route_root_is_listed() {
+        let routes = [
+            AppRoute::Register,
+            AppRoute::Login,
+            AppRoute::ForgotPassword,
+            AppRoute::Apply { plan_id: "x".into() },
+            AppRoute::Applications,
+            AppRoute::Application { id: "x".into() },
+            AppRoute::Pay { application_id: "x".into() },
+        ];
+        for r in routes {
+            let root = r.path().trim_start_matches('/').split('/').next().unwrap_or_default().to_string();
+            assert!(ROUTE_ROOTS.contains(&root.as_str()), "{root}");
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! Baoming's project automation, run as `cargo xtask <command>`.
+//!
+//! xtask never links the project's crates: it runs cargo, Trunk, Node and the built
+//! binaries as child processes, so it builds in seconds and works while they do not.
+
+mod openapi;
+mod paths;
+mod procs;
+mod run;
+mod setup;
+mod size;
+mod test;
+mod wasm_env;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+
+const USAGE: &str = "\
+Baoming project automation
+
+USAGE:
+    cargo xtask <COMMAND> [OPTIONS]
+
+COMMANDS:
+    setup [--check]         Install what the builds and tests need (wasm32 std, Trunk,
+                            wasm-bindgen, node packages, Chromium); idempotent.
+                            --check only reports what is missing.
+    build                   setup, then build the web app (release) into dist/
+    run [--port N]          build the app and the reference backend, and serve both on
+                            http://127.0.0.1:N/ (default 8080); Ctrl-C stops everything
+    test                    setup, then every level of tests in order: host unit tests,
+                            wasm tests in headless Chromium, release build, conformance
+                            against the reference backend, Playwright journeys; ends with
+                            a summary and fails if any stage failed or ran no tests
+    size [--no-build] [--dist DIR]
+                            raw, gzip and brotli size of every file of dist/ and of a
+                            first visit, against the budget (builds dist/ if missing
+                            unless --no-build)
+    openapi [--check]       write openapi/baoming-v1.json from the reference backend;
+                            --check fails if the committed file is stale
+    conformance <BASE-URL>  run the API conformance suite against any backend
+    help                    show this text
+
+Host builds use CARGO_TARGET_DIR, or ~/.cache/baoming/target (wasm builds:
+~/.cache/baoming/target-wasm) when it is unset, so that fresh clones build incrementally.
+";
+
+#[derive(Debug, PartialEq, Eq)]
+enum Command {
+    Setup { check: bool },
+    Build,
+    Run { port: u16 },
+    Test,
+    Size { build: bool, dist: Option<PathBuf> },
+    OpenApi { check: bool },
+    Conformance { base_url: String },
+    Help,
+}
+
+fn parse(args: &[String]) -> Result<Command> {
+    let Some((name, rest)) = args.split_first() else {
+        return Ok(Command::Help);
+    };
+    let mut rest = rest.iter().map(String::as_str);
+    let command = match name.as_str() {
+        "setup" => {
+            let mut check = false;
+            for arg in rest.by_ref() {
+                match arg {
+                    "--check" => check = true,
+                    other => bail!("unknown option for setup: {other}"),
+                }
+            }
+            Command::Setup { check }
+        }
+        "build" => Command::Build,
+        "run" => {
+            let mut port = run::DEFAULT_PORT;
+            while let Some(arg) = rest.next() {
+                let value = match arg.split_once('=') {
+                    Some(("--port", v)) => v,
+                    None if arg == "--port" => rest.next().context("--port needs a number")?,
+                    _ => bail!("unknown option for run: {arg}"),
+                };
+                port = value
+                    .parse()
+                    .ok()
+                    .filter(|&p: &u16| p != 0)
+                    .with_context(|| format!("--port {value}: not a port number (1-65535)"))?;
+            }
+            Command::Run { port }
+        }
+        "test" => Command::Test,
+        "size" => {
+            let (mut build, mut dist) = (true, None);
+            while let Some(arg) = rest.next() {
+                match arg.split_once('=') {
+                    _ if arg == "--no-build" => build = false,
+                    Some(("--dist", v)) => dist = Some(PathBuf::from(v)),
+                    None if arg == "--dist" => {
+                        dist = Some(PathBuf::from(rest.next().context("--dist needs a folder")?))
+                    }
+                    _ => bail!("unknown option for size: {arg}"),
+                }
+            }
+            Command::Size { build, dist }
+        }
+        "openapi" => {
+            let mut check = false;
+            for arg in rest.by_ref() {
+                match arg {
+                    "--check" => check = true,
+                    other => bail!("unknown option for openapi: {other}"),
+                }
+            }
+            Command::OpenApi { check }
+        }
+        "conformance" => {
+            let base_url = rest
+                .next()
+                .context("conformance needs the backend's base URL, e.g. http://127.0.0.1:8080")?;
+            if !base_url.starts_with("http://") && !base_url.starts_with("https://") {
+                bail!("conformance: {base_url} is not an http(s) URL");
+            }
+            Command::Conformance {
+                base_url: base_url.to_string(),
+            }
+        }
+        "help" | "-h" | "--help" => Command::Help,
+        other => bail!("unknown command: {other}"),
+    };
+    if let Some(extra) = rest.next() {
+        bail!("{name}: unexpected argument {extra}");
+    }
+    Ok(command)
+}
+
+fn execute(command: Command) -> Result<()> {
+    let layout = paths::Layout::discover();
+    match command {
+        Command::Setup { check } => {
+            let mode = if check {
+                setup::Mode::CheckOnly
+            } else {
+                setup::Mode::Install
+            };
+            setup::setup(&layout, mode)?;
+            println!("setup: everything is in place");
+            Ok(())
+        }
+        Command::Build => run::build(&layout),
+        Command::Run { port } => run::run(&layout, port),
+        Command::Test => test::test(&layout),
+        Command::Size { build, dist } => {
+            let dist = match dist {
+                Some(dir) if dir.is_absolute() => dir,
+                Some(dir) => std::env::current_dir()?.join(dir),
+                None => {
+                    if build && !layout.dist.join("index.html").is_file() {
+                        println!("{} is missing: building it first", layout.dist.display());
+                        run::build(&layout)?;
+                    }
+                    layout.dist.clone()
+                }
+            };
+            size::size(&layout, &dist)
+        }
+        Command::OpenApi { check } => openapi::openapi(&layout, check),
+        Command::Conformance { base_url } => openapi::conformance(&layout, &base_url),
+        Command::Help => {
+            print!("{USAGE}");
+            Ok(())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match parse(&args) {
+        Ok(command) => command,
+        Err(e) => {
+            eprintln!("error: {e:#}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match execute(command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nerror: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_line(line: &str) -> Result<Command> {
+        let args: Vec<String> = line.split_whitespace().map(str::to_string).collect();
+        parse(&args)
+    }
+
+    #[test]
+    fn parses_commands_and_options() {
+        let cases = [
+            ("", Command::Help),
+            ("help", Command::Help),
+            ("setup", Command::Setup { check: false }),
+            ("setup --check", Command::Setup { check: true }),
+            ("build", Command::Build),
+            ("run", Command::Run { port: 8080 }),
+            ("run --port 3000", Command::Run { port: 3000 }),
+            ("run --port=3001", Command::Run { port: 3001 }),
+            ("test", Command::Test),
+            (
+                "size",
+                Command::Size {
+                    build: true,
+                    dist: None,
+                },
+            ),
+            (
+                "size --no-build",
+                Command::Size {
+                    build: false,
+                    dist: None,
+                },
+            ),
+            (
+                "size --dist /tmp/d",
+                Command::Size {
+                    build: true,
+                    dist: Some(PathBuf::from("/tmp/d")),
+                },
+            ),
+            ("openapi", Command::OpenApi { check: false }),
+            ("openapi --check", Command::OpenApi { check: true }),
+            (
+                "conformance http://127.0.0.1:9/",
+                Command::Conformance {
+                    base_url: "http://127.0.0.1:9/".into(),
+                },
+            ),
+        ];
+        for (line, want) in cases {
+            assert_eq!(parse_line(line).unwrap(), want, "{line}");
+        }
+    }
+
+    #[test]
+    fn rejects_bad_arguments() {
+        for line in [
+            "frobnicate",
+            "run --port",
+            "run --port 0",
+            "run --port 70000",
+            "run --port abc",
+            "run --verbose",
+            "test --fast",
+            "build now",
+            "setup --force",
+            "size --dist",
+            "openapi --write",
+            "conformance",
+            "conformance localhost:8080",
+            "conformance http://a http://b",
+        ] {
+            assert!(parse_line(line).is_err(), "{line} should be rejected");
+        }
+    }
+}

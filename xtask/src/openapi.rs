@@ -1,0 +1,108 @@
+//! `cargo xtask openapi [--check]` and `cargo xtask conformance <base-url>`.
+
+use anyhow::{Context, Result, bail};
+
+use crate::paths::{self, Layout};
+use crate::procs::Cmd;
+
+/// The committed OpenAPI document, relative to the workspace root.
+pub const SPEC_PATH: &str = "openapi/baoming-v1.json";
+
+/// Writes the reference backend's OpenAPI document to [`SPEC_PATH`], or with `check`
+/// fails when the committed file differs from what the backend prints.
+pub fn openapi(layout: &Layout, check: bool) -> Result<()> {
+    let printed = Cmd::new(paths::host_cargo())
+        .args(["run", "-q", "-p", "baoming-server", "--", "openapi"])
+        .env("CARGO_TARGET_DIR", layout.host_target_dir())
+        .current_dir(&layout.root)
+        .read_stdout()
+        .context("`baoming-server openapi` failed")?;
+    let spec = normalize(&printed)?;
+
+    let path = layout.root.join(SPEC_PATH);
+    if check {
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        if committed == spec {
+            println!("{SPEC_PATH} is up to date");
+            return Ok(());
+        }
+        let detail = match first_difference(&committed, &spec) {
+            Some(line) => format!("first difference at line {line}"),
+            None => "the file is missing".to_string(),
+        };
+        bail!("{SPEC_PATH} is stale ({detail}): run `cargo xtask openapi` and commit the result");
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&path, &spec).with_context(|| format!("writing {}", path.display()))?;
+    println!("wrote {SPEC_PATH} ({} bytes)", spec.len());
+    Ok(())
+}
+
+/// Checks that the backend printed an OpenAPI document, and ends it with one newline.
+/// The text is kept as printed so that the committed file diffs line by line.
+fn normalize(printed: &str) -> Result<String> {
+    let trimmed = printed.trim();
+    let value: serde_json::Value = serde_json::from_str(trimmed)
+        .context("`baoming-server openapi` did not print a JSON document")?;
+    if value.get("openapi").and_then(|v| v.as_str()).is_none() {
+        bail!("`baoming-server openapi` printed JSON without an \"openapi\" version field");
+    }
+    Ok(format!("{trimmed}\n"))
+}
+
+/// The 1-based line where two texts first differ; `None` when `old` is empty.
+fn first_difference(old: &str, new: &str) -> Option<usize> {
+    if old.is_empty() {
+        return None;
+    }
+    let mut old_lines = old.lines();
+    let mut new_lines = new.lines();
+    let mut line = 1;
+    loop {
+        match (old_lines.next(), new_lines.next()) {
+            (Some(a), Some(b)) if a == b => line += 1,
+            // Includes texts that differ only after their last line break.
+            _ => return Some(line),
+        }
+    }
+}
+
+/// `cargo xtask conformance <base-url>`: the contract's tests against any backend.
+pub fn conformance(layout: &Layout, base_url: &str) -> Result<()> {
+    Cmd::new(paths::host_cargo())
+        .args(["run", "-q", "-p", "baoming-conformance", "--", base_url])
+        .env("CARGO_TARGET_DIR", layout.host_target_dir())
+        .current_dir(&layout.root)
+        .run()
+        .context("the conformance run failed; see its report above")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_printed_text_and_ends_it_with_one_newline() {
+        let printed = "{\n  \"openapi\": \"3.1.0\",\n  \"paths\": {}\n}\n\n";
+        assert_eq!(
+            normalize(printed).unwrap(),
+            "{\n  \"openapi\": \"3.1.0\",\n  \"paths\": {}\n}\n"
+        );
+    }
+
+    #[test]
+    fn rejects_what_is_not_an_openapi_document() {
+        assert!(normalize("not json").is_err());
+        assert!(normalize("{\"paths\": {}}").is_err());
+        assert!(normalize("").is_err());
+    }
+
+    #[test]
+    fn finds_the_first_differing_line() {
+        assert_eq!(first_difference("", "a\n"), None);
+        assert_eq!(first_difference("a\nb\n", "a\nc\n"), Some(2));
+        assert_eq!(first_difference("a\n", "a\nb\n"), Some(2));
+    }
+}

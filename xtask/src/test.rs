@@ -1,0 +1,605 @@
+//! `cargo xtask test`: every level of tests in order, stopping at the first failure,
+//! and always a summary of the stages that ran.
+//!
+//! 1. host unit tests (`cargo test`: the workspace's default members, the host crates)
+//! 2. component tests in headless Chromium (`cargo test -p baoming --target wasm32-…`)
+//! 3. the release web app (`trunk build --release` into `dist/`)
+//! 4. the reference backend and the conformance runner (`cargo build`)
+//! 5. the conformance suite against a fresh reference backend
+//! 6. Playwright journeys: the built app served by plain static servers (at `/` and
+//!    under `/baoming/`) against another fresh backend
+//!
+//! A stage that ran no tests counts as failed: a suite that cannot fail is a defect.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result, bail};
+use serde_json::json;
+
+use crate::paths::{self, Layout};
+use crate::procs::{Background, Cmd, describe, free_ports};
+use crate::run::{self, SERVER_START_LIMIT};
+use crate::setup::{self, Tools};
+use crate::wasm_env::WASM_TARGET;
+
+const SETUP: &str = "setup (tools)";
+const HOST: &str = "host unit tests";
+const WASM: &str = "wasm tests (headless Chromium)";
+const WEB_BUILD: &str = "web app build (trunk --release)";
+const BACKEND_BUILD: &str = "backend build (cargo)";
+const CONFORMANCE: &str = "conformance (reference backend)";
+const JOURNEYS: &str = "browser journeys (Playwright, Chromium)";
+const STAGES: &[&str] = &[
+    SETUP,
+    HOST,
+    WASM,
+    WEB_BUILD,
+    BACKEND_BUILD,
+    CONFORMANCE,
+    JOURNEYS,
+];
+
+/// The static server the journeys use (Node standard library only).
+const STATIC_SERVER: &str = "tests/e2e/support/static-server.mjs";
+/// The Chromium flags a sandboxed machine without internet needs (TOOLCHAIN.md §4).
+const CHROMIUM_ARGS: &[&str] = &[
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
+pub fn test(layout: &Layout) -> Result<()> {
+    let started = Instant::now();
+    let mut summary = Summary::new();
+    run_stages(layout, &mut summary);
+    summary.print(started.elapsed());
+    let failed = summary.failed();
+    if !failed.is_empty() {
+        bail!("failed: {}", failed.join(", "));
+    }
+    Ok(())
+}
+
+fn run_stages(layout: &Layout, summary: &mut Summary) {
+    let mut tools: Option<Tools> = None;
+    let ready = summary.stage(SETUP, || {
+        tools = Some(setup::setup(layout, setup::Mode::Install)?);
+        Ok(Verdict::pass("tools ready"))
+    });
+    let Some(tools) = tools.filter(|_| ready) else {
+        return;
+    };
+    let _ = summary.stage(HOST, || host_unit_tests(layout))
+        && summary.stage(WASM, || wasm_tests(layout, &tools))
+        && summary.stage(WEB_BUILD, || {
+            run::build_app(layout, &tools)?;
+            Ok(Verdict::pass(format!(
+                "{}/",
+                paths::rel(layout, &layout.dist)
+            )))
+        })
+        && summary.stage(BACKEND_BUILD, || {
+            run::build_server(layout, false, &["baoming-conformance"])?;
+            Ok(Verdict::pass("baoming-server, baoming-conformance"))
+        })
+        && summary.stage(CONFORMANCE, || conformance(layout))
+        && summary.stage(JOURNEYS, || journeys(layout, &tools));
+}
+
+// ---------------------------------------------------------------------------------------
+// Stages
+
+fn host_unit_tests(layout: &Layout) -> Result<Verdict> {
+    // No `--workspace`: the default members are exactly the host crates; the web app
+    // is tested in the browser by the next stage.
+    let (status, out) = Cmd::new(paths::host_cargo())
+        .arg("test")
+        .env("CARGO_TARGET_DIR", layout.host_target_dir())
+        .current_dir(&layout.root)
+        .run_tee()?;
+    Ok(judge(
+        &cargo_test_counts(&out),
+        status.success(),
+        &describe(status),
+    ))
+}
+
+fn wasm_tests(layout: &Layout, tools: &Tools) -> Result<Verdict> {
+    let webdriver = write_webdriver_json(layout, tools)?;
+    let (status, out) = tools
+        .wasm_cargo_test(layout)
+        .args(["test", "-p", "baoming", "--target", WASM_TARGET])
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            &tools.wasm_bindgen_test_runner,
+        )
+        .env("CHROMEDRIVER", &tools.chromedriver)
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+        // Chromium's first start on a cold machine can take longer than the default 5 s.
+        .env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "30")
+        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver)
+        .run_tee()?;
+    Ok(judge(
+        &cargo_test_counts(&out),
+        status.success(),
+        &describe(status),
+    ))
+}
+
+/// Capabilities for wasm-bindgen-test-runner's ChromeDriver session: which Chromium,
+/// and the flags this machine needs. The runner adds `headless`, `no-sandbox` and
+/// `disable-dev-shm-usage` itself.
+fn write_webdriver_json(layout: &Layout, tools: &Tools) -> Result<PathBuf> {
+    let capabilities = json!({
+        "goog:chromeOptions": {
+            "binary": tools.chrome,
+            "args": CHROMIUM_ARGS,
+        }
+    });
+    let dir = layout.report_dir();
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join("webdriver.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&capabilities)?)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(path)
+}
+
+fn conformance(layout: &Layout) -> Result<Verdict> {
+    // Declared before the server so that the server stops before its data is removed.
+    let data = TempDir::new("conformance")?;
+    let mut server = start_backend(layout, "127.0.0.1:0", data.path(), &[])?;
+    let base_url = server.wait_listening(SERVER_START_LIMIT)?;
+    let (status, out) = Cmd::new(run::host_binary(layout, false, "baoming-conformance"))
+        .arg(base_url.trim_end_matches('/'))
+        .current_dir(&layout.root)
+        .run_tee()?;
+    drop(server);
+    let counts = conformance_counts(&out).unwrap_or_default();
+    Ok(judge(&counts, status.success(), &describe(status)))
+}
+
+fn journeys(layout: &Layout, tools: &Tools) -> Result<Verdict> {
+    let script = layout.root.join(STATIC_SERVER);
+    if !script.is_file() {
+        bail!("{STATIC_SERVER} is missing: the journeys serve the built app with it");
+    }
+    let playwright = tools.node_bin.join("playwright");
+
+    // The backend must allow the apps' origins and the apps must know the backend's
+    // address, so all three ports are chosen before anything starts.
+    let ports = free_ports(3)?;
+    let (api_port, app_port, sub_port) = (ports[0], ports[1], ports[2]);
+    let api_origin = format!("http://127.0.0.1:{api_port}");
+    let app_origin = format!("http://127.0.0.1:{app_port}");
+    let sub_origin = format!("http://127.0.0.1:{sub_port}");
+    let api_base = format!("{api_origin}/api/v1");
+
+    let data = TempDir::new("journeys")?;
+    let mut backend = start_backend(
+        layout,
+        &format!("127.0.0.1:{api_port}"),
+        data.path(),
+        &[&app_origin, &sub_origin],
+    )?;
+    backend.wait_listening(SERVER_START_LIMIT)?;
+    let mut app = start_static(layout, &script, "/", app_port, &api_base)?;
+    let app_url = app.wait_listening(SERVER_START_LIMIT)?;
+    let mut sub = start_static(layout, &script, "/baoming/", sub_port, &api_base)?;
+    let sub_url = sub.wait_listening(SERVER_START_LIMIT)?;
+
+    let report = layout.report_dir().join("playwright-report.json");
+    let _ = std::fs::remove_file(&report);
+    let status = Cmd::new(&playwright)
+        .args(["test", "--reporter=list,json"])
+        .env("PLAYWRIGHT_JSON_OUTPUT_NAME", &report)
+        .env("BAOMING_API_ORIGIN", &api_origin)
+        .env("BAOMING_APP_URL", &app_url)
+        .env("BAOMING_APP_SUBPATH_URL", &sub_url)
+        .env("CHROME_PATH", &tools.chrome)
+        .path_prepend(&tools.path_front)
+        .current_dir(&layout.root)
+        .status()?;
+    drop((sub, app, backend));
+
+    let counts = match std::fs::read_to_string(&report) {
+        Ok(text) => playwright_counts(&text)
+            .with_context(|| format!("reading Playwright's report {}", report.display()))?,
+        Err(_) => {
+            println!("Playwright wrote no report to {}", report.display());
+            Counts::default()
+        }
+    };
+    println!("Playwright report: {}", paths::rel(layout, &report));
+    Ok(judge(&counts, status.success(), &describe(status)))
+}
+
+fn start_backend(
+    layout: &Layout,
+    listen: &str,
+    data_dir: &Path,
+    allowed_origins: &[&str],
+) -> Result<Background> {
+    let mut cmd = Cmd::new(run::host_binary(layout, false, "baoming-server"))
+        .args(["serve", "--listen", listen, "--data-dir"])
+        .arg(data_dir)
+        .arg("--dev");
+    for origin in allowed_origins {
+        cmd = cmd.args(["--allowed-origin", origin]);
+    }
+    cmd.current_dir(&layout.root).spawn_background("backend")
+}
+
+fn start_static(
+    layout: &Layout,
+    script: &Path,
+    mount: &str,
+    port: u16,
+    api_base: &str,
+) -> Result<Background> {
+    Cmd::new("node")
+        .arg(script)
+        .arg("--dir")
+        .arg(&layout.dist)
+        .args(["--mount", mount, "--port", &port.to_string()])
+        .args(["--api-base", api_base, "--spa-fallback"])
+        .current_dir(&layout.root)
+        .spawn_background(&format!("static {mount}"))
+}
+
+// ---------------------------------------------------------------------------------------
+// Counting and judging
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub passed: u64,
+    pub failed: u64,
+    pub flaky: u64,
+    pub skipped: u64,
+}
+
+/// Sums every `test result: ok. 3 passed; 0 failed; 1 ignored; …` line (one per test
+/// binary, from libtest and from wasm-bindgen-test-runner alike).
+pub fn cargo_test_counts(output: &str) -> Counts {
+    let mut counts = Counts::default();
+    for line in output.lines() {
+        let Some(at) = line.find("test result: ") else {
+            continue;
+        };
+        for part in line[at..].split(';') {
+            let mut words = part.split_whitespace().rev();
+            let (Some(label), Some(number)) = (words.next(), words.next()) else {
+                continue;
+            };
+            let Ok(n) = number.parse::<u64>() else {
+                continue;
+            };
+            match label {
+                "passed" => counts.passed += n,
+                "failed" => counts.failed += n,
+                "ignored" => counts.skipped += n,
+                _ => {}
+            }
+        }
+    }
+    counts
+}
+
+/// The runner's last `conformance: N passed, M failed` line.
+pub fn conformance_counts(output: &str) -> Option<Counts> {
+    let line = output
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("conformance: "))?;
+    let mut counts = Counts::default();
+    for part in line.split(',') {
+        let mut words = part.split_whitespace();
+        let n: u64 = words.next()?.parse().ok()?;
+        match words.next()? {
+            "passed" => counts.passed = n,
+            "failed" => counts.failed = n,
+            "skipped" => counts.skipped = n,
+            _ => {}
+        }
+    }
+    Some(counts)
+}
+
+/// `stats` of Playwright's JSON reporter: expected (passed), unexpected (failed),
+/// flaky (passed on a retry), skipped.
+pub fn playwright_counts(report: &str) -> Result<Counts> {
+    let value: serde_json::Value = serde_json::from_str(report)?;
+    let stats = value.get("stats").context("no \"stats\" in the report")?;
+    let get = |key: &str| {
+        stats
+            .get(key)
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0)
+    };
+    Ok(Counts {
+        passed: get("expected"),
+        failed: get("unexpected"),
+        flaky: get("flaky"),
+        skipped: get("skipped"),
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub ok: bool,
+    pub detail: String,
+}
+
+impl Verdict {
+    fn pass(detail: impl Into<String>) -> Self {
+        Verdict {
+            ok: true,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// A test stage passes when its command succeeded, nothing failed and something ran.
+pub fn judge(counts: &Counts, exited_ok: bool, exit: &str) -> Verdict {
+    let ran = counts.passed + counts.failed + counts.flaky;
+    let mut detail = if ran == 0 {
+        "ran no tests".to_string()
+    } else {
+        let mut d = format!("{} passed", counts.passed);
+        if counts.failed > 0 {
+            d.push_str(&format!(", {} failed", counts.failed));
+        }
+        if counts.flaky > 0 {
+            d.push_str(&format!(", {} flaky", counts.flaky));
+        }
+        if counts.skipped > 0 {
+            d.push_str(&format!(", {} skipped", counts.skipped));
+        }
+        d
+    };
+    if !exited_ok && counts.failed == 0 {
+        detail.push_str(&format!(" ({exit})"));
+    }
+    Verdict {
+        ok: exited_ok && counts.failed == 0 && ran > 0,
+        detail,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Summary
+
+struct Row {
+    name: &'static str,
+    result: Option<(Verdict, Duration)>,
+}
+
+struct Summary {
+    rows: Vec<Row>,
+}
+
+impl Summary {
+    fn new() -> Self {
+        Summary {
+            rows: STAGES
+                .iter()
+                .map(|&name| Row { name, result: None })
+                .collect(),
+        }
+    }
+
+    /// Runs one stage, records its verdict and time; `true` when it passed.
+    fn stage(&mut self, name: &'static str, run: impl FnOnce() -> Result<Verdict>) -> bool {
+        let index = STAGES
+            .iter()
+            .position(|&s| s == name)
+            .expect("a known stage");
+        println!("\n==== [{}/{}] {name} ====", index + 1, STAGES.len());
+        let start = Instant::now();
+        let verdict = match run() {
+            Ok(v) => v,
+            Err(e) => {
+                eprintln!("\nerror in {name}: {e:#}");
+                let first = format!("{e}");
+                Verdict {
+                    ok: false,
+                    detail: first.lines().next().unwrap_or("error").to_string(),
+                }
+            }
+        };
+        let ok = verdict.ok;
+        self.rows[index].result = Some((verdict, start.elapsed()));
+        ok
+    }
+
+    fn failed(&self) -> Vec<&'static str> {
+        self.rows
+            .iter()
+            .filter(|r| r.result.as_ref().is_some_and(|(v, _)| !v.ok))
+            .map(|r| r.name)
+            .collect()
+    }
+
+    fn print(&self, total: Duration) {
+        println!("\n==== summary ====");
+        for row in &self.rows {
+            let (mark, detail, time) = match &row.result {
+                Some((v, t)) => (
+                    if v.ok { "ok" } else { "FAIL" },
+                    v.detail.as_str(),
+                    secs(*t),
+                ),
+                None => ("--", "not run", String::new()),
+            };
+            println!(
+                "  {:<42} {mark:<4}  {:<40} {time:>9}",
+                format!("{}:", row.name),
+                truncate(detail, 40)
+            );
+        }
+        println!("  {:<42} {:<4}  {:<40} {:>9}", "total", "", "", secs(total));
+        let failed = self.failed();
+        if failed.is_empty() && self.rows.iter().all(|r| r.result.is_some()) {
+            println!("\nAll stages passed.");
+        } else if !failed.is_empty() {
+            println!("\nFAILED: {}", failed.join(", "));
+        }
+    }
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.1} s", d.as_secs_f64())
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(max - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+/// A fresh folder removed on drop (a backend's data between runs must not leak into
+/// the next run's results).
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(label: &str) -> Result<Self> {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let dir = std::env::temp_dir().join(format!(
+            "baoming-xtask-{label}-{}-{nanos}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        Ok(TempDir(dir))
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sums_every_cargo_test_result_line() {
+        let out = "\
+running 3 tests
+test a ... ok
+test result: ok. 3 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s
+
+test result: FAILED. 5 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out; finished in 1.2s
+test result: ok. 0 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s
+";
+        assert_eq!(
+            cargo_test_counts(out),
+            Counts {
+                passed: 8,
+                failed: 2,
+                flaky: 0,
+                skipped: 1
+            }
+        );
+        assert_eq!(cargo_test_counts("no tests to run!\n"), Counts::default());
+    }
+
+    #[test]
+    fn reads_the_conformance_final_line() {
+        let out = "ok   register\nFAIL login: 500\nconformance: 41 passed, 1 failed\n";
+        assert_eq!(
+            conformance_counts(out),
+            Some(Counts {
+                passed: 41,
+                failed: 1,
+                ..Counts::default()
+            })
+        );
+        assert_eq!(conformance_counts("crashed\n"), None);
+    }
+
+    #[test]
+    fn reads_playwright_stats() {
+        let report = r#"{"config": {}, "suites": [], "stats": {"startTime": "x", "duration": 1.5, "expected": 12, "skipped": 1, "unexpected": 0, "flaky": 2}}"#;
+        assert_eq!(
+            playwright_counts(report).unwrap(),
+            Counts {
+                passed: 12,
+                failed: 0,
+                flaky: 2,
+                skipped: 1
+            }
+        );
+        assert!(playwright_counts("{}").is_err());
+    }
+
+    #[test]
+    fn judges_stages() {
+        let some = Counts {
+            passed: 4,
+            ..Counts::default()
+        };
+        let failing = Counts {
+            passed: 4,
+            failed: 1,
+            ..Counts::default()
+        };
+        let cases = [
+            (some, true, Verdict::pass("4 passed")),
+            (
+                failing,
+                false,
+                Verdict {
+                    ok: false,
+                    detail: "4 passed, 1 failed".into(),
+                },
+            ),
+            // Nothing ran: a failure even though the command succeeded.
+            (
+                Counts::default(),
+                true,
+                Verdict {
+                    ok: false,
+                    detail: "ran no tests".into(),
+                },
+            ),
+            // Did not compile, or the runner crashed after some tests.
+            (
+                some,
+                false,
+                Verdict {
+                    ok: false,
+                    detail: "4 passed (exit status 101)".into(),
+                },
+            ),
+        ];
+        for (counts, exited_ok, want) in cases {
+            assert_eq!(
+                judge(&counts, exited_ok, "exit status 101"),
+                want,
+                "{counts:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_stage_has_a_row() {
+        let summary = Summary::new();
+        assert_eq!(summary.rows.len(), STAGES.len());
+        assert!(summary.failed().is_empty());
+    }
+}
