@@ -5,8 +5,14 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 fn main() {
-    console_error_panic_hook::set_once();
-    leptos::task::spawn_local(async {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        // While the static shell is still up, swap its loading message for "页面加载失败".
+        if let Some(html) = document().document_element() {
+            let _ = html.class_list().add_1("bm-boot-failed");
+        }
+    }));
+    wasm_bindgen_futures::spawn_local(async {
         let root = document()
             .get_element_by_id("app")
             .expect("index.html has #app")

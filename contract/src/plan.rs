@@ -11,6 +11,7 @@ use crate::time::Timestamp;
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     /// 二级 / 技师
+    #[serde(rename = "level_2")]
     Level2,
 }
 

@@ -59,10 +59,12 @@ fn Header() -> impl IntoView {
                 </button>
             </div>
             <nav class="bm-nav" aria-label=t(Msg::AppTitle)>
-                <A href=AppRoute::Plans.path() exact=true>{t(Msg::NavPlans)}</A>
-                <A href=AppRoute::Applications.path()>{t(Msg::NavApplications)}</A>
-                <A href=AppRoute::Login.path()>{t(Msg::NavLogin)}</A>
-                <A href=AppRoute::Register.path()>{t(Msg::NavRegister)}</A>
+                <div class="bm-nav__inner">
+                    <A href=AppRoute::Plans.path() exact=true>{t(Msg::NavPlans)}</A>
+                    <A href=AppRoute::Applications.path()>{t(Msg::NavApplications)}</A>
+                    <A href=AppRoute::Login.path()>{t(Msg::NavLogin)}</A>
+                    <A href=AppRoute::Register.path()>{t(Msg::NavRegister)}</A>
+                </div>
             </nav>
         </header>
     }

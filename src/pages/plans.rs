@@ -62,7 +62,15 @@ fn PlanCard(plan: Plan) -> impl IntoView {
     let window_text = {
         let opens = plan.opens_at.date_cst().to_string();
         let closes = last_day(plan.closes_at);
-        move || format!("{opens} {} {closes}", Msg::PlanWindowTo.text(lang.get()))
+        move || {
+            view! {
+                <span class="bm-nowrap">{opens.clone()}</span>
+                " "
+                {Msg::PlanWindowTo.text(lang.get())}
+                " "
+                <span class="bm-nowrap">{closes.clone()}</span>
+            }
+        }
     };
     let apply_href = AppRoute::Apply { plan_id: plan.id.clone() }.path();
     view! {

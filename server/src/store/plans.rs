@@ -55,7 +55,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredPlan> {
 /// All plans, by opening time and then name.
 pub fn list(conn: &Connection) -> rusqlite::Result<Vec<StoredPlan>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM plans ORDER BY opens_at, name, id"
+        "SELECT {COLUMNS} FROM plans ORDER BY opens_at, id"
     ))?;
     stmt.query_map([], from_row)?.collect()
 }
