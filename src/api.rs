@@ -173,3 +173,38 @@ impl Drop for AbortGuard {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_status_and_body_to_one_error() {
+        let envelope = r#"{"error":{"code":"not_found","message":"no such plan"}}"#;
+        let e = ApiError::from_status_and_body(404, envelope);
+        assert_eq!(e.code(), Some(ErrorCode::NotFound));
+        assert_eq!(e.message(), Msg::ErrorNotFound);
+        assert!(!e.is_retryable());
+
+        let e = ApiError::from_status_and_body(502, "<html>Bad Gateway</html>");
+        assert_eq!(e, ApiError::Http { status: 502 });
+        assert_eq!(e.message(), Msg::ErrorServer);
+        assert!(e.is_retryable());
+
+        let e = ApiError::from_status_and_body(500, r#"{"error":{"code":"internal","message":"x"}}"#);
+        assert_eq!(e.message(), Msg::ErrorServer);
+        assert!(e.is_retryable());
+
+        let e = ApiError::from_status_and_body(422, r#"{"error":{"code":"validation_failed","message":"x","fields":{"phone":"required"}}}"#);
+        assert_eq!(e.message(), Msg::ErrorUnexpected);
+        assert!(!e.is_retryable());
+    }
+
+    #[test]
+    fn transport_failures_are_retryable() {
+        assert_eq!(ApiError::Network.message(), Msg::ErrorNetwork);
+        assert_eq!(ApiError::Timeout.message(), Msg::ErrorTimeout);
+        assert!(ApiError::Network.is_retryable() && ApiError::Timeout.is_retryable());
+        assert!(!ApiError::Decode("x".into()).is_retryable());
+    }
+}

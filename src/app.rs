@@ -5,6 +5,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::api::Api;
+use crate::components::link::RouterBase;
 use crate::components::shell::Shell;
 use crate::config::RuntimeConfig;
 use crate::i18n::{I18n, Lang};
@@ -23,6 +24,7 @@ pub fn App(config: RuntimeConfig) -> impl IntoView {
         let _ = html.set_attribute("lang", lang.code());
     }
     provide_context(I18n(RwSignal::new(lang)));
+    provide_context(RouterBase(config.base_path.clone()));
 
     view! {
         <Router base=config.base_path>

@@ -105,3 +105,39 @@ pub async fn load() -> Result<RuntimeConfig, ConfigError> {
         .map_err(|e| ConfigError::Unreachable(e.to_string()))?;
     parse(&text, page_base)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROOT: &str = "https://exam.example.cn/";
+    const SUB: &str = "https://cdn.example.cn/baoming/";
+
+    #[test]
+    fn resolves_api_base_forms() {
+        let table = [
+            (r#"{"api_base":"/api/v1"}"#, ROOT, "https://exam.example.cn/api/v1", ""),
+            (r#"{"api_base":"/api/v1/"}"#, SUB, "https://cdn.example.cn/api/v1", "/baoming"),
+            (r#"{"api_base":"api/v1"}"#, SUB, "https://cdn.example.cn/baoming/api/v1", "/baoming"),
+            (r#"{"api_base":"https://api.example.cn/api/v1"}"#, SUB, "https://api.example.cn/api/v1", "/baoming"),
+            (r#"{"api_base":" http://127.0.0.1:8787/api/v1 ","extra":1}"#, ROOT, "http://127.0.0.1:8787/api/v1", ""),
+        ];
+        for (text, base, api, path) in table {
+            let c = parse(text, base).unwrap_or_else(|e| panic!("{text}: {e:?}"));
+            assert_eq!(c.api_base, api, "{text}");
+            assert_eq!(c.base_path, path, "{text}");
+        }
+    }
+
+    #[test]
+    fn broken_configs_say_what_is_wrong() {
+        assert!(matches!(parse("", ROOT), Err(ConfigError::Invalid(_))));
+        assert!(matches!(parse("<html>", ROOT), Err(ConfigError::Invalid(_))));
+        assert!(matches!(parse(r#"{"api_base": 5}"#, ROOT), Err(ConfigError::Invalid(_))));
+        assert!(matches!(parse("{}", ROOT), Err(ConfigError::BadApiBase(_))));
+        assert!(matches!(parse(r#"{"api_base":"  "}"#, ROOT), Err(ConfigError::BadApiBase(_))));
+        assert!(matches!(parse(r#"{"api_base":"ftp://x/api"}"#, ROOT), Err(ConfigError::BadApiBase(_))));
+        assert!(matches!(parse(r#"{"api_base":"//x/api"}"#, ROOT), Err(ConfigError::BadApiBase(_))));
+        assert!(matches!(parse(r#"{"api_base":"https:///api"}"#, ROOT), Err(ConfigError::BadApiBase(_))));
+    }
+}

@@ -1,4 +1,5 @@
 //! Reusable parts of pages.
 
 pub mod feedback;
+pub mod link;
 pub mod shell;

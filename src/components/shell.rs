@@ -2,9 +2,9 @@
 //! `index.html` draws the same frame statically before the wasm arrives.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use wasm_bindgen::JsCast;
 
+use crate::components::link::Link;
 use crate::i18n::{I18n, Lang, Msg, t};
 use crate::routes::AppRoute;
 
@@ -45,10 +45,10 @@ fn Header() -> impl IntoView {
     view! {
         <header class="bm-header">
             <div class="bm-header__inner">
-                <A href=AppRoute::Plans.path() attr:class="bm-brand">
+                <Link to=AppRoute::Plans class="bm-brand">
                     <span class="bm-brand__title">{t(Msg::AppTitle)}</span>
                     <span class="bm-brand__sub">{t(Msg::AppSubtitle)}</span>
-                </A>
+                </Link>
                 <button
                     type="button"
                     class="bm-lang"
@@ -60,10 +60,10 @@ fn Header() -> impl IntoView {
             </div>
             <nav class="bm-nav" aria-label=t(Msg::AppTitle)>
                 <div class="bm-nav__inner">
-                    <A href=AppRoute::Plans.path() exact=true>{t(Msg::NavPlans)}</A>
-                    <A href=AppRoute::Applications.path()>{t(Msg::NavApplications)}</A>
-                    <A href=AppRoute::Login.path()>{t(Msg::NavLogin)}</A>
-                    <A href=AppRoute::Register.path()>{t(Msg::NavRegister)}</A>
+                    <Link to=AppRoute::Plans exact=true>{t(Msg::NavPlans)}</Link>
+                    <Link to=AppRoute::Applications>{t(Msg::NavApplications)}</Link>
+                    <Link to=AppRoute::Login>{t(Msg::NavLogin)}</Link>
+                    <Link to=AppRoute::Register>{t(Msg::NavRegister)}</Link>
                 </div>
             </nav>
         </header>

@@ -2,8 +2,8 @@
 //! there, so a deep link never lands on a blank or broken page.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
+use crate::components::link::Link;
 use crate::i18n::{Msg, t};
 use crate::routes::AppRoute;
 
@@ -13,7 +13,7 @@ pub fn ComingSoon(title: Msg, body: Msg) -> impl IntoView {
         <h1 class="bm-title">{t(title)}</h1>
         <section class="bm-card">
             <p>{t(body)}</p>
-            <p><A href=AppRoute::Plans.path()>{t(Msg::BackToPlans)}</A></p>
+            <p><Link to=AppRoute::Plans>{t(Msg::BackToPlans)}</Link></p>
         </section>
     }
 }

@@ -5,10 +5,10 @@ use baoming_contract::money::format_yuan;
 use baoming_contract::plan::{Plan, PlanState};
 use baoming_contract::time::Timestamp;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::api::Api;
 use crate::components::feedback::{ErrorPanel, Loading};
+use crate::components::link::Link;
 use crate::i18n::{Msg, level_name, occupation_name, plan_state_name, t, use_lang};
 use crate::routes::AppRoute;
 
@@ -72,7 +72,7 @@ fn PlanCard(plan: Plan) -> impl IntoView {
             }
         }
     };
-    let apply_href = AppRoute::Apply { plan_id: plan.id.clone() }.path();
+    let apply = AppRoute::Apply { plan_id: plan.id.clone() };
     view! {
         <article class="bm-card bm-plan" aria-labelledby=heading_id>
             <header class="bm-plan__head">
@@ -102,9 +102,9 @@ fn PlanCard(plan: Plan) -> impl IntoView {
             {match state {
                 PlanState::Open => {
                     view! {
-                        <A href=apply_href attr:class="bm-button bm-button--primary bm-plan__apply">
+                        <Link to=apply class="bm-button bm-button--primary bm-plan__apply">
                             {t(Msg::Apply)}
-                        </A>
+                        </Link>
                     }
                         .into_any()
                 }

@@ -1,7 +1,7 @@
 //! `cargo xtask test`: every level of tests in order, stopping at the first failure,
 //! and always a summary of the stages that ran.
 //!
-//! 1. host unit tests (`cargo test`: the workspace's default members, the host crates)
+//! 1. host unit tests (`cargo test --workspace`)
 //! 2. component tests in headless Chromium (`cargo test -p baoming --target wasm32-…`)
 //! 3. the release web app (`trunk build --release` into `dist/`)
 //! 4. the reference backend and the conformance runner (`cargo build`)
@@ -94,10 +94,10 @@ fn run_stages(layout: &Layout, summary: &mut Summary) {
 // Stages
 
 fn host_unit_tests(layout: &Layout) -> Result<Verdict> {
-    // No `--workspace`: the default members are exactly the host crates; the web app
-    // is tested in the browser by the next stage.
+    // Every crate, the web app's browser-free rules included; its DOM tests run in
+    // Chromium in the next stage.
     let (status, out) = Cmd::new(paths::host_cargo())
-        .arg("test")
+        .args(["test", "--workspace"])
         .env("CARGO_TARGET_DIR", layout.host_target_dir())
         .current_dir(&layout.root)
         .run_tee()?;
