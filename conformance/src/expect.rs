@@ -11,13 +11,15 @@ use crate::client::Response;
 /// How much of a body a failure message quotes.
 const EXCERPT_CHARS: usize = 200;
 
-/// The first [`EXCERPT_CHARS`] characters of `body`, on one line.
+/// The first [`EXCERPT_CHARS`] characters of `body`, on one line, runs of white space and
+/// control characters shown as one space.
 pub fn excerpt(body: &str) -> String {
-    let one_line: String = body
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let one_line = one_line.trim();
+    let one_line = body
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let one_line = one_line.as_str();
     if one_line.is_empty() {
         return "(empty body)".to_owned();
     }
@@ -69,7 +71,11 @@ pub fn api_headers(resp: &Response) -> Result<(), String> {
         return Err(format!(
             "{}: Cache-Control must contain no-store, got {}",
             resp.what,
-            if got.is_empty() { "none".to_owned() } else { format!("{got:?}") }
+            if got.is_empty() {
+                "none".to_owned()
+            } else {
+                format!("{got:?}")
+            }
         ));
     }
     Ok(())
@@ -116,9 +122,7 @@ fn short_type_name<T>() -> &'static str {
 pub fn envelope_shape(body: &str) -> Result<ErrorEnvelope, String> {
     let value: Value =
         serde_json::from_str(body).map_err(|e| format!("error body is not JSON: {e}"))?;
-    let top = value
-        .as_object()
-        .ok_or("error body is not a JSON object")?;
+    let top = value.as_object().ok_or("error body is not a JSON object")?;
     if let Some(extra) = top.keys().find(|k| *k != "error") {
         return Err(format!(
             "error envelope has key {extra:?}; only \"error\" is allowed"
@@ -252,8 +256,8 @@ mod tests {
 
     #[test]
     fn the_contracts_own_envelopes_pass() {
-        let e = envelope_shape(r#"{"error":{"code":"not_found","message":"no such plan"}}"#)
-            .unwrap();
+        let e =
+            envelope_shape(r#"{"error":{"code":"not_found","message":"no such plan"}}"#).unwrap();
         assert_eq!(e.error.code, ErrorCode::NotFound);
         let e = envelope_shape(
             r#"{"error":{"code":"rate_limited","message":"x","fields":{"phone":"rate_limited"},"retry_after_s":42}}"#,
@@ -261,8 +265,9 @@ mod tests {
         .unwrap();
         assert_eq!(e.error.retry_after_s, Some(42));
         assert_eq!(e.error.fields["phone"], "rate_limited");
-        let e = envelope_shape(r#"{"error":{"code":"validation_failed","message":"","fields":{}}}"#)
-            .unwrap();
+        let e =
+            envelope_shape(r#"{"error":{"code":"validation_failed","message":"","fields":{}}}"#)
+                .unwrap();
         assert!(e.error.fields.is_empty());
     }
 
@@ -279,7 +284,10 @@ mod tests {
                 "only \"error\"",
             ),
             (r#"{"error":{"message":"x"}}"#, "code is missing"),
-            (r#"{"error":{"code":404,"message":"x"}}"#, "code is not a string"),
+            (
+                r#"{"error":{"code":404,"message":"x"}}"#,
+                "code is not a string",
+            ),
             (
                 r#"{"error":{"code":"brand_new","message":"x"}}"#,
                 "not a code of the contract",
@@ -288,9 +296,15 @@ mod tests {
                 r#"{"error":{"code":"unknown","message":"x"}}"#,
                 "not a code of the contract",
             ),
-            (r#"{"error":{"code":"NotFound","message":"x"}}"#, "not a code"),
+            (
+                r#"{"error":{"code":"NotFound","message":"x"}}"#,
+                "not a code",
+            ),
             (r#"{"error":{"code":"not_found"}}"#, "message is missing"),
-            (r#"{"error":{"code":"not_found","message":null}}"#, "not a string"),
+            (
+                r#"{"error":{"code":"not_found","message":null}}"#,
+                "not a string",
+            ),
             (
                 r#"{"error":{"code":"not_found","message":"x","fields":[]}}"#,
                 "fields is present but not an object",
@@ -333,11 +347,18 @@ mod tests {
         assert!(envelope(&r, 404, ErrorCode::NotFound).is_ok());
         assert!(envelope_for(&r, ErrorCode::NotFound).is_ok());
         let err = envelope(&r, 404, ErrorCode::Conflict).unwrap_err();
-        assert!(err.contains("error.code is not_found, expected conflict"), "{err}");
+        assert!(
+            err.contains("error.code is not_found, expected conflict"),
+            "{err}"
+        );
         let err = envelope(&r, 409, ErrorCode::NotFound).unwrap_err();
         assert!(err.contains("status 404, expected 409"), "{err}");
 
-        let html = resp(404, &[("Content-Type", "text/html"), ("Cache-Control", "no-store")], body);
+        let html = resp(
+            404,
+            &[("Content-Type", "text/html"), ("Cache-Control", "no-store")],
+            body,
+        );
         let err = envelope(&html, 404, ErrorCode::NotFound).unwrap_err();
         assert!(err.contains("Content-Type is \"text/html\""), "{err}");
 
@@ -351,10 +372,18 @@ mod tests {
         let body = r#"{"error":{"code":"rate_limited","message":"x","retry_after_s":42}}"#;
         let mut headers = JSON_NO_STORE.to_vec();
         let missing = resp(429, &headers, body);
-        assert!(envelope_for(&missing, ErrorCode::RateLimited).unwrap_err().contains("no Retry-After"));
+        assert!(
+            envelope_for(&missing, ErrorCode::RateLimited)
+                .unwrap_err()
+                .contains("no Retry-After")
+        );
         headers.push(("Retry-After", "41"));
         let wrong = resp(429, &headers, body);
-        assert!(envelope_for(&wrong, ErrorCode::RateLimited).unwrap_err().contains("Retry-After is \"41\""));
+        assert!(
+            envelope_for(&wrong, ErrorCode::RateLimited)
+                .unwrap_err()
+                .contains("Retry-After is \"41\"")
+        );
         headers.pop();
         headers.push(("Retry-After", "42"));
         assert!(envelope_for(&resp(429, &headers, body), ErrorCode::RateLimited).is_ok());
@@ -367,15 +396,30 @@ mod tests {
         assert!(!is_json_content_type("application/problem+json"));
         assert!(!is_json_content_type("text/json"));
         assert!(!is_json_content_type(""));
-        let r = resp(200, &[("Cache-Control", "private, No-Store"), ("Vary", "Origin, Accept")], "");
+        let r = resp(
+            200,
+            &[
+                ("Cache-Control", "private, No-Store"),
+                ("Vary", "Origin, Accept"),
+            ],
+            "",
+        );
         assert!(forbids_storing(&r));
         assert_eq!(header_tokens(&r, "vary"), ["origin", "accept"]);
-        assert!(!forbids_storing(&resp(200, &[("Cache-Control", "no-cache")], "")));
+        assert!(!forbids_storing(&resp(
+            200,
+            &[("Cache-Control", "no-cache")],
+            ""
+        )));
     }
 
     #[test]
     fn json_answers_are_read_as_contract_types() {
-        let r = resp(200, JSON_NO_STORE, r#"{"status":"ok","version":"1","dev_mode":false}"#);
+        let r = resp(
+            200,
+            JSON_NO_STORE,
+            r#"{"status":"ok","version":"1","dev_mode":false}"#,
+        );
         let h: baoming_contract::api::Health = json(&r, 200).unwrap();
         assert_eq!(h.status, "ok");
         let bad = resp(200, JSON_NO_STORE, r#"{"status":"ok"}"#);
@@ -387,6 +431,7 @@ mod tests {
     fn excerpts_are_short_and_on_one_line() {
         assert_eq!(excerpt(""), "(empty body)");
         assert_eq!(excerpt("a\nb"), "a b");
+        assert_eq!(excerpt("  <p>\n\n    x\t</p> "), "<p> x </p>");
         let long = "界".repeat(500);
         let e = excerpt(&long);
         assert_eq!(e.chars().count(), EXCERPT_CHARS + 1);

@@ -75,16 +75,22 @@ fn grants_with_credentials(resp: &Response, origin: &str) -> CheckResult {
 /// `null`. (A fixed value naming another origin is harmless, so it passes.)
 fn grants_nothing(resp: &Response, origin: &str) -> CheckResult {
     match resp.header("access-control-allow-origin") {
-        Some(acao) if acao == origin || acao.trim() == "*" || acao.trim() == "null" => Err(
-            format!("{}: Access-Control-Allow-Origin is {acao:?} for a foreign origin", resp.what),
-        ),
+        Some(acao) if acao == origin || acao.trim() == "*" || acao.trim() == "null" => {
+            Err(format!(
+                "{}: Access-Control-Allow-Origin is {acao:?} for a foreign origin",
+                resp.what
+            ))
+        }
         _ => Ok(()),
     }
 }
 
 fn allowed_preflight(ctx: &Ctx) -> CheckResult {
     let origin = ctx.origin()?;
-    let requested_headers = format!("content-type, {}", IDEMPOTENCY_KEY_HEADER.to_ascii_lowercase());
+    let requested_headers = format!(
+        "content-type, {}",
+        IDEMPOTENCY_KEY_HEADER.to_ascii_lowercase()
+    );
     let resp = ctx.client.send(
         Request::new("OPTIONS", "/plans")
             .header("Origin", origin)
@@ -92,7 +98,10 @@ fn allowed_preflight(ctx: &Ctx) -> CheckResult {
             .header("Access-Control-Request-Headers", &requested_headers),
     )?;
     expect::ensure((200..300).contains(&resp.status), || {
-        format!("{}: preflight status {}, expected 2xx", resp.what, resp.status)
+        format!(
+            "{}: preflight status {}, expected 2xx",
+            resp.what, resp.status
+        )
     })?;
     grants_with_credentials(&resp, origin)?;
     let methods = expect::header_tokens(&resp, "access-control-allow-methods");

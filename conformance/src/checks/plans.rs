@@ -25,11 +25,27 @@ pub fn checks() -> Vec<Check> {
         Check::new(area, "GET /plans answers 200 with a PlanList", list_answers),
         Check::new(area, "list has the seeded two level-2 plans", seeded_two),
         Check::new(area, "ids are unique and URL-safe", ids_unique_and_url_safe),
-        Check::new(area, "every plan has a name and a positive fee", names_and_fees),
+        Check::new(
+            area,
+            "every plan has a name and a positive fee",
+            names_and_fees,
+        ),
         Check::new(area, "every window opens before it closes", windows_ordered),
-        Check::new(area, "each state matches its window at the current time", states_match_now),
-        Check::new(area, "GET /plans/{id} equals the list entry for each plan", detail_equals_list),
-        Check::new(area, "an unknown plan id answers 404 not_found", unknown_plan_is_404),
+        Check::new(
+            area,
+            "each state matches its window at the current time",
+            states_match_now,
+        ),
+        Check::new(
+            area,
+            "GET /plans/{id} equals the list entry for each plan",
+            detail_equals_list,
+        ),
+        Check::new(
+            area,
+            "an unknown plan id answers 404 not_found",
+            unknown_plan_is_404,
+        ),
     ]
 }
 
@@ -233,7 +249,13 @@ mod tests {
         let t = |s| Timestamp(s);
         assert!(state_plausible(PlanState::Open, o, c, t(1500), t(1600)));
         assert!(!state_plausible(PlanState::Closed, o, c, t(1500), t(1600)));
-        assert!(!state_plausible(PlanState::Upcoming, o, c, t(1500), t(1600)));
+        assert!(!state_plausible(
+            PlanState::Upcoming,
+            o,
+            c,
+            t(1500),
+            t(1600)
+        ));
         // Straddling the opening: either answer is right.
         assert!(state_plausible(PlanState::Upcoming, o, c, t(990), t(1010)));
         assert!(state_plausible(PlanState::Open, o, c, t(990), t(1010)));
