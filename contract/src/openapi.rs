@@ -2,16 +2,111 @@
 //!
 //! `openapi/baoming-v1.json` at the repository root is this document, pretty-printed; a test
 //! in the reference backend fails when the committed file is stale
-//! (`cargo xtask openapi` rewrites it).
+//! (`cargo xtask openapi` rewrites it). The document covers the whole journey; an endpoint
+//! being listed here is the contract, whichever backend implements it.
 
-use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::api::*;
+use crate::eligibility::{Condition, Material};
+use crate::error::{ErrorBody, ErrorCode, ErrorEnvelope};
+use crate::id_card::Gender;
+use crate::occupation::Occupation;
+use crate::plan::{Level, Plan, PlanState};
+use crate::status::{ApplicationStatus, Transition};
+use crate::time::Timestamp;
+
+const DESCRIPTION: &str = "\
+The JSON API of Baoming, online registration for the level-2 vocational skill certificate \
+(职业技能等级认定 二级). Any backend that implements this document (and passes the \
+conformance suite, `baoming-conformance <base-url>`) works with the Baoming web app.
+
+**Versioning.** Every path is under `/api/v1`; breaking changes get a new prefix. Clients \
+ignore unknown fields and unknown error codes.
+
+**Errors.** Every non-2xx answer is the `ErrorEnvelope`: a machine-readable `code`, a \
+developer-facing `message`, per-field reasons in `fields`, and `retry_after_s` (also the \
+`Retry-After` header) for rate limits.
+
+**Sessions.** Logging in or registering sets an HttpOnly session cookie (`baoming_session`, \
+or `__Host-baoming_session` with `Secure` over HTTPS; `SameSite=Lax`). The backend must be \
+same-site with the web app. Nothing secret is ever in a URL.
+
+**CORS.** A backend on another origin than the app answers CORS for exactly the app's \
+origin(s), with `Access-Control-Allow-Credentials: true`, methods GET, POST, PUT, DELETE, \
+headers `Content-Type` and `Idempotency-Key`, exposing `Retry-After`. State-changing \
+requests whose `Origin` is neither the backend's own nor an allowed origin are refused \
+with 403 `cross_site_request`.
+
+**Idempotency.** Submitting an application and creating a payment order take an \
+`Idempotency-Key` header; repeating a request with the same key returns the first result \
+and creates nothing twice.
+
+**Development mode.** Endpoints tagged `development` exist only when the backend runs in \
+development mode; otherwise they answer 404.";
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Baoming API", version = "1.0.0"),
-    components(schemas(crate::error::ErrorEnvelope, crate::api::Health, crate::api::PlanList))
+    info(title = "Baoming API", version = "1.0.0", description = DESCRIPTION,
+         license(name = "MIT OR Apache-2.0")),
+    paths(
+        health,
+        send_sms_code, register, login, logout, me, reset_password,
+        list_plans, get_plan,
+        list_applications, create_application, get_application, save_draft, submit_application,
+        resubmit_application,
+        upload_document, get_document, delete_document,
+        create_order, get_order, query_order, payment_notification,
+        admin_list_applications, admin_get_application, admin_decide, admin_issue_ticket,
+        dev_sms_outbox, dev_mark_order_paid,
+    ),
+    components(schemas(
+        ErrorEnvelope, ErrorBody, ErrorCode, Health, SmsPurpose, SmsCodeRequest, SmsCodeSent,
+        RegisterRequest, LoginRequest, PasswordResetRequest, Account, PlanList, Plan, PlanState,
+        Level, Occupation, Timestamp, Identity, Education, Certificate, HistoryRow, Draft,
+        SaveDraftRequest, DocumentInfo, ReviewTarget, ReviewReason, StatusEvent, Application,
+        ApplicationList, ApplicationStatus, Transition, Condition, Material, Gender,
+        DecisionKind, DecisionRequest, AdminApplication, AdminApplicationList, OrderStatus,
+        Order, OutboxMessage, Outbox,
+    )),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "system", description = "Health"),
+        (name = "accounts", description = "考生注册, 登录, 忘记密码: SMS codes, accounts, sessions"),
+        (name = "plans", description = "考试报名: certification plans"),
+        (name = "applications", description = "报名: the wizard's draft, submission, status"),
+        (name = "documents", description = "证件信息上传: one file per material slot"),
+        (name = "payments", description = "待缴费: WeChat Pay Native orders"),
+        (name = "admin", description = "审核: the reviewer's API (bearer token)"),
+        (name = "development", description = "Development mode only"),
+    )
 )]
 struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                SESSION_COOKIE,
+                "HttpOnly session cookie set by register/login (`__Host-baoming_session` over HTTPS)",
+            ))),
+        );
+        components.add_security_scheme(
+            "reviewer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A reviewer's token, issued by the backend's operator"))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The whole document.
 pub fn document() -> utoipa::openapi::OpenApi {
@@ -23,4 +118,285 @@ pub fn to_pretty_json() -> String {
     let mut s = document().to_pretty_json().expect("the OpenAPI document serialises");
     s.push('\n');
     s
+}
+
+// The functions below only carry the path declarations; they are never called.
+
+#[utoipa::path(get, path = "/api/v1/health", tag = "system",
+    responses((status = 200, description = "The backend can serve requests", body = Health)))]
+#[allow(dead_code)]
+fn health() {}
+
+#[utoipa::path(post, path = "/api/v1/sms-codes", tag = "accounts", request_body = SmsCodeRequest,
+    responses(
+        (status = 202, description = "Code sent; `retry_after_s` is the 获取验证码 countdown", body = SmsCodeSent),
+        (status = 409, description = "`conflict`: registering a phone that has an account (`fields.phone = phone_registered`)", body = ErrorEnvelope),
+        (status = 404, description = "`not_found`: resetting the password of an unknown phone (`fields.phone = phone_not_registered`)", body = ErrorEnvelope),
+        (status = 422, description = "`validation_failed`: `fields.phone`", body = ErrorEnvelope),
+        (status = 429, description = "`rate_limited` (1 a minute, 5 an hour per phone; per client address) or `daily_limit_reached` (10 a day); `retry_after_s`", body = ErrorEnvelope,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ))]
+#[allow(dead_code)]
+fn send_sms_code() {}
+
+#[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Registered and logged in; sets the session cookie", body = Account,
+            headers(("Set-Cookie" = String, description = "The session cookie"))),
+        (status = 409, description = "`conflict`: `fields.phone = phone_registered`", body = ErrorEnvelope),
+        (status = 422, description = "`validation_failed`: `fields.phone`, `fields.code` (code_format, code_wrong, code_expired, code_attempts_exceeded), `fields.password`", body = ErrorEnvelope),
+    ))]
+#[allow(dead_code)]
+fn register() {}
+
+#[utoipa::path(post, path = "/api/v1/sessions", tag = "accounts", request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in; sets the session cookie", body = Account,
+            headers(("Set-Cookie" = String, description = "The session cookie"))),
+        (status = 401, description = "`unauthenticated`: `fields.password = credentials_wrong`", body = ErrorEnvelope),
+        (status = 429, description = "`rate_limited` after repeated failures (wait `retry_after_s`), `account_locked` after many", body = ErrorEnvelope,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ))]
+#[allow(dead_code)]
+fn login() {}
+
+#[utoipa::path(delete, path = "/api/v1/sessions/current", tag = "accounts", security(("session" = [])),
+    responses((status = 204, description = "Logged out: the session is revoked and the cookie cleared")))]
+#[allow(dead_code)]
+fn logout() {}
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("session" = [])),
+    responses(
+        (status = 200, description = "The logged-in candidate", body = Account),
+        (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
+    ))]
+#[allow(dead_code)]
+fn me() {}
+
+#[utoipa::path(post, path = "/api/v1/password-resets", tag = "accounts", request_body = PasswordResetRequest,
+    responses(
+        (status = 204, description = "Password changed; every session of the account is revoked"),
+        (status = 404, description = "`not_found`: `fields.phone = phone_not_registered`", body = ErrorEnvelope),
+        (status = 422, description = "`validation_failed`: `fields.code`, `fields.password`", body = ErrorEnvelope),
+    ))]
+#[allow(dead_code)]
+fn reset_password() {}
+
+#[utoipa::path(get, path = "/api/v1/plans", tag = "plans",
+    responses((status = 200, description = "Every plan, open or not, with its state now", body = PlanList)))]
+#[allow(dead_code)]
+fn list_plans() {}
+
+#[utoipa::path(get, path = "/api/v1/plans/{plan_id}", tag = "plans",
+    params(("plan_id" = String, Path, description = "The plan's id")),
+    responses(
+        (status = 200, description = "The plan", body = Plan),
+        (status = 404, description = "`not_found`", body = ErrorEnvelope),
+    ))]
+#[allow(dead_code)]
+fn get_plan() {}
+
+#[utoipa::path(get, path = "/api/v1/applications", tag = "applications", security(("session" = [])),
+    responses(
+        (status = 200, description = "The candidate's applications, newest first", body = ApplicationList),
+        (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
+    ))]
+#[allow(dead_code)]
+fn list_applications() {}
+
+#[utoipa::path(post, path = "/api/v1/plans/{plan_id}/applications", tag = "applications", security(("session" = [])),
+    params(("plan_id" = String, Path, description = "The plan's id")),
+    responses(
+        (status = 201, description = "A new draft application", body = Application),
+        (status = 200, description = "The candidate's existing application for this plan (one per plan)", body = Application),
+        (status = 409, description = "`plan_not_open`: not yet open or closed", body = ErrorEnvelope),
+        (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
+    ))]
+#[allow(dead_code)]
+fn create_application() {}
+
+#[utoipa::path(get, path = "/api/v1/applications/{application_id}", tag = "applications", security(("session" = [])),
+    params(("application_id" = String, Path, description = "The application's id")),
+    responses(
+        (status = 200, description = "The application with its draft, documents and timeline", body = Application),
+        (status = 404, description = "`not_found` (also for another candidate's application)", body = ErrorEnvelope),
+    ))]
+#[allow(dead_code)]
+fn get_application() {}
+
+#[utoipa::path(put, path = "/api/v1/applications/{application_id}/draft", tag = "applications", security(("session" = [])),
+    params(("application_id" = String, Path, description = "The application's id")),
+    request_body = SaveDraftRequest,
+    responses(
+        (status = 200, description = "Saved; `version` increased", body = Application),
+        (status = 409, description = "`conflict`: `base_version` is stale; or `invalid_transition`: not editable in this status", body = ErrorEnvelope),
+    ))]
+#[allow(dead_code)]
+fn save_draft() {}
+
+#[utoipa::path(post, path = "/api/v1/applications/{application_id}/submit", tag = "applications", security(("session" = [])),
+    params(("application_id" = String, Path, description = "The application's id"),
+           ("Idempotency-Key" = String, Header, description = "Client-chosen key; a repeat returns the first result")),
+    responses(
+        (status = 200, description = "Submitted: status `under_review`", body = Application),
+        (status = 422, description = "`validation_failed`: the draft or documents break a rule; `fields` name them", body = ErrorEnvelope),
+        (status = 409, description = "`invalid_transition`", body = ErrorEnvelope),
+    ))]
+#[allow(dead_code)]
+fn submit_application() {}
+
+#[utoipa::path(post, path = "/api/v1/applications/{application_id}/resubmit", tag = "applications", security(("session" = [])),
+    params(("application_id" = String, Path, description = "The application's id"),
+           ("Idempotency-Key" = String, Header, description = "Client-chosen key; a repeat returns the first result")),
+    responses(
+        (status = 200, description = "Resubmitted after a rejection: status `under_review`", body = Application),
+        (status = 422, description = "`validation_failed`", body = ErrorEnvelope),
+        (status = 409, description = "`invalid_transition`", body = ErrorEnvelope),
+    ))]
+#[allow(dead_code)]
+fn resubmit_application() {}
+
+#[utoipa::path(put, path = "/api/v1/applications/{application_id}/documents/{material}", tag = "documents", security(("session" = [])),
+    params(("application_id" = String, Path, description = "The application's id"),
+           ("material" = Material, Path, description = "The upload slot")),
+    request_body(content = String, content_type = "image/jpeg", description = "The file's bytes (JPEG or PNG; the portrait JPEG 40–80 KB); the type is read from the bytes"),
+    responses(
+        (status = 200, description = "Stored (replacing any earlier file in the slot)", body = DocumentInfo),
+        (status = 413, description = "`payload_too_large`", body = ErrorEnvelope),
+        (status = 415, description = "`unsupported_media_type`", body = ErrorEnvelope),
+        (status = 422, description = "`validation_failed`: e.g. the portrait is outside 40–80 KB", body = ErrorEnvelope),
+    ))]
+#[allow(dead_code)]
+fn upload_document() {}
+
+#[utoipa::path(get, path = "/api/v1/applications/{application_id}/documents/{material}", tag = "documents", security(("session" = [])),
+    params(("application_id" = String, Path, description = "The application's id"),
+           ("material" = Material, Path, description = "The upload slot")),
+    responses(
+        (status = 200, description = "The file (only its owner, and reviewers, may read it)", content_type = "image/jpeg", body = String),
+        (status = 404, description = "`not_found`", body = ErrorEnvelope),
+    ))]
+#[allow(dead_code)]
+fn get_document() {}
+
+#[utoipa::path(delete, path = "/api/v1/applications/{application_id}/documents/{material}", tag = "documents", security(("session" = [])),
+    params(("application_id" = String, Path, description = "The application's id"),
+           ("material" = Material, Path, description = "The upload slot")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 409, description = "`invalid_transition`: not editable in this status", body = ErrorEnvelope),
+    ))]
+#[allow(dead_code)]
+fn delete_document() {}
+
+#[utoipa::path(post, path = "/api/v1/applications/{application_id}/orders", tag = "payments", security(("session" = [])),
+    params(("application_id" = String, Path, description = "The application's id"),
+           ("Idempotency-Key" = String, Header, description = "Client-chosen key; concurrent or repeated requests create one order")),
+    responses(
+        (status = 200, description = "The application's one open order, with a valid `code_url` (a refreshed code keeps the same `order_no`)", body = Order),
+        (status = 409, description = "`invalid_transition`: not awaiting payment (for example already paid)", body = ErrorEnvelope),
+    ))]
+#[allow(dead_code)]
+fn create_order() {}
+
+#[utoipa::path(get, path = "/api/v1/orders/{order_no}", tag = "payments", security(("session" = [])),
+    params(("order_no" = String, Path, description = "The order number")),
+    responses(
+        (status = 200, description = "The order as the backend last knew it", body = Order),
+        (status = 404, description = "`not_found`", body = ErrorEnvelope),
+    ))]
+#[allow(dead_code)]
+fn get_order() {}
+
+#[utoipa::path(post, path = "/api/v1/orders/{order_no}/query", tag = "payments", security(("session" = [])),
+    params(("order_no" = String, Path, description = "The order number")),
+    responses((status = 200, description = "我已支付: the backend asked WeChat Pay now", body = Order)))]
+#[allow(dead_code)]
+fn query_order() {}
+
+#[utoipa::path(post, path = "/api/v1/payments/wechat/notify", tag = "payments",
+    request_body(content = String, content_type = "application/json", description = "WeChat Pay API v3 notification (signed, AES-256-GCM encrypted resource)"),
+    responses(
+        (status = 204, description = "Verified and recorded (idempotent)"),
+        (status = 401, description = "Signature verification failed"),
+    ))]
+#[allow(dead_code)]
+fn payment_notification() {}
+
+#[utoipa::path(get, path = "/api/v1/admin/applications", tag = "admin", security(("reviewer" = [])),
+    params(("status" = Option<ApplicationStatus>, Query, description = "Only applications in this status")),
+    responses(
+        (status = 200, description = "Applications, oldest submission first", body = AdminApplicationList),
+        (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
+    ))]
+#[allow(dead_code)]
+fn admin_list_applications() {}
+
+#[utoipa::path(get, path = "/api/v1/admin/applications/{application_id}", tag = "admin", security(("reviewer" = [])),
+    params(("application_id" = String, Path, description = "The application's id")),
+    responses((status = 200, description = "One application with its documents", body = AdminApplication)))]
+#[allow(dead_code)]
+fn admin_get_application() {}
+
+#[utoipa::path(post, path = "/api/v1/admin/applications/{application_id}/decision", tag = "admin", security(("reviewer" = [])),
+    params(("application_id" = String, Path, description = "The application's id")),
+    request_body = DecisionRequest,
+    responses(
+        (status = 200, description = "Approved (→ `awaiting_payment`) or rejected with reasons (→ `rejected`); an SMS tells the candidate", body = Application),
+        (status = 409, description = "`invalid_transition`", body = ErrorEnvelope),
+        (status = 422, description = "`validation_failed`: a rejection without reasons", body = ErrorEnvelope),
+    ))]
+#[allow(dead_code)]
+fn admin_decide() {}
+
+#[utoipa::path(post, path = "/api/v1/admin/applications/{application_id}/admission-ticket", tag = "admin", security(("reviewer" = [])),
+    params(("application_id" = String, Path, description = "The application's id")),
+    responses(
+        (status = 200, description = "准考证 ready (→ `ticket_ready`)", body = Application),
+        (status = 409, description = "`invalid_transition`: not paid", body = ErrorEnvelope),
+    ))]
+#[allow(dead_code)]
+fn admin_issue_ticket() {}
+
+#[utoipa::path(get, path = "/api/v1/dev/sms-outbox", tag = "development",
+    params(("phone" = Option<String>, Query, description = "Only messages to this phone")),
+    responses(
+        (status = 200, description = "Messages the development SMS sender 'sent', newest first", body = Outbox),
+        (status = 404, description = "Not in development mode", body = ErrorEnvelope),
+    ))]
+#[allow(dead_code)]
+fn dev_sms_outbox() {}
+
+#[utoipa::path(post, path = "/api/v1/dev/orders/{order_no}/mark-paid", tag = "development",
+    params(("order_no" = String, Path, description = "The order number")),
+    responses(
+        (status = 200, description = "The sandbox provider reports the order paid", body = Order),
+        (status = 404, description = "Not in development mode, or no such order", body = ErrorEnvelope),
+    ))]
+#[allow(dead_code)]
+fn dev_mark_order_paid() {}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn document_is_openapi_3_1_and_covers_the_journey() {
+        let json: serde_json::Value = serde_json::from_str(&super::to_pretty_json()).unwrap();
+        assert!(json["openapi"].as_str().unwrap().starts_with("3.1"));
+        let paths = json["paths"].as_object().unwrap();
+        for p in [
+            "/api/v1/sms-codes",
+            "/api/v1/accounts",
+            "/api/v1/sessions",
+            "/api/v1/plans",
+            "/api/v1/applications/{application_id}/submit",
+            "/api/v1/applications/{application_id}/documents/{material}",
+            "/api/v1/applications/{application_id}/orders",
+            "/api/v1/admin/applications/{application_id}/decision",
+        ] {
+            assert!(paths.contains_key(p), "{p} missing");
+        }
+        assert!(paths.keys().all(|p| p.starts_with("/api/v1/")));
+        assert!(json["components"]["securitySchemes"]["session"].is_object());
+        assert!(json["components"]["schemas"]["ErrorEnvelope"].is_object());
+    }
 }

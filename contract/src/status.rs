@@ -84,7 +84,6 @@ impl ApplicationStatus {
 mod tests {
     use super::ApplicationStatus::*;
     use super::Transition::*;
-    use super::*;
 
     #[test]
     fn the_whole_table() {
