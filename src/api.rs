@@ -6,10 +6,14 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use baoming_contract::api::PlanList;
+use baoming_contract::api::{
+    Account, LoginRequest, PasswordResetRequest, PlanList, RegisterRequest, SmsCodeRequest,
+    SmsCodeSent,
+};
 use baoming_contract::error::{ErrorCode, ErrorEnvelope};
 use baoming_contract::plan::Plan;
-use gloo_net::http::{Request, RequestBuilder, Response};
+use gloo_net::http::{Method, RequestBuilder, Response};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -94,7 +98,21 @@ impl Api {
 
     /// `GET path` and decode the JSON answer.
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        fetch_json(Request::get(&self.url(path))).await
+        fetch_json(Method::GET, &self.url(path), None).await
+    }
+
+    /// `method path` with a JSON body (or none), and decode the JSON answer (`()` for 204).
+    pub async fn send<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<T, ApiError> {
+        let body = body
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| ApiError::Decode(e.to_string()))?;
+        fetch_json(method, &self.url(path), body).await
     }
 
     // ------------------------------------------------------------- endpoints
@@ -106,11 +124,49 @@ impl Api {
     pub async fn plan(&self, id: &str) -> Result<Plan, ApiError> {
         self.get(&format!("/plans/{}", js_sys::encode_uri_component(id))).await
     }
+
+    pub async fn send_sms_code(&self, req: &SmsCodeRequest) -> Result<SmsCodeSent, ApiError> {
+        self.send(Method::POST, "/sms-codes", Some(req)).await
+    }
+
+    pub async fn register(&self, req: &RegisterRequest) -> Result<Account, ApiError> {
+        self.send(Method::POST, "/accounts", Some(req)).await
+    }
+
+    pub async fn login(&self, req: &LoginRequest) -> Result<Account, ApiError> {
+        self.send(Method::POST, "/sessions", Some(req)).await
+    }
+
+    pub async fn logout(&self) -> Result<(), ApiError> {
+        self.send::<(), ()>(Method::DELETE, "/sessions/current", None).await
+    }
+
+    pub async fn me(&self) -> Result<Account, ApiError> {
+        self.get("/me").await
+    }
+
+    pub async fn reset_password(&self, req: &PasswordResetRequest) -> Result<(), ApiError> {
+        self.send(Method::POST, "/password-resets", Some(req)).await
+    }
+}
+
+/// The name of the window event the API layer dispatches when the backend answers 401 to a
+/// request that needed a session; the app returns to 登录 with the page to come back to.
+pub const UNAUTHENTICATED_EVENT: &str = "baoming:unauthenticated";
+
+/// Paths whose 401 is an answer for the form on the page (wrong password), not an expired
+/// session.
+fn is_session_endpoint(url: &str) -> bool {
+    url.ends_with("/sessions") || url.ends_with("/me")
 }
 
 /// Sends with the session cookie and a time-out, and decodes the answer. Dropping the future
 /// (a page left before its data arrived) aborts the request.
-async fn fetch_json<T: DeserializeOwned>(builder: RequestBuilder) -> Result<T, ApiError> {
+async fn fetch_json<T: DeserializeOwned>(
+    method: Method,
+    url: &str,
+    body: Option<String>,
+) -> Result<T, ApiError> {
     let controller = AbortController::new().map_err(|_| ApiError::Network)?;
     let timed_out = Rc::new(Cell::new(false));
     let fire = {
@@ -129,19 +185,31 @@ async fn fetch_json<T: DeserializeOwned>(builder: RequestBuilder) -> Result<T, A
         .ok();
     let mut guard = AbortGuard { controller: controller.clone(), timer, finished: false, _fire: fire };
     let result = async {
-        let response = builder
+        let builder = RequestBuilder::new(url)
+            .method(method)
             .credentials(RequestCredentials::Include)
             .header("Accept", "application/json")
-            .abort_signal(Some(&controller.signal()))
-            .send()
-            .await
-            .map_err(|_| ApiError::Network)?;
+            .abort_signal(Some(&controller.signal()));
+        let request = match body {
+            Some(json) => builder.header("Content-Type", "application/json").body(json),
+            None => builder.build(),
+        }
+        .map_err(|_| ApiError::Network)?;
+        let response = request.send().await.map_err(|_| ApiError::Network)?;
         decode(response).await
     }
     .await;
     guard.finished = true;
     match result {
         Err(ApiError::Network) if timed_out.get() => Err(ApiError::Timeout),
+        Err(ApiError::Api { status: 401, .. }) | Err(ApiError::Http { status: 401 })
+            if !is_session_endpoint(url) =>
+        {
+            if let Ok(event) = web_sys::CustomEvent::new(UNAUTHENTICATED_EVENT) {
+                let _ = leptos::prelude::window().dispatch_event(&event);
+            }
+            result
+        }
         other => other,
     }
 }
@@ -152,7 +220,9 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> 
     if !(200..300).contains(&status) {
         return Err(ApiError::from_status_and_body(status, &text));
     }
-    serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
+    // 204 No Content decodes as `()`.
+    let text = if text.is_empty() { "null" } else { &text };
+    serde_json::from_str(text).map_err(|e| ApiError::Decode(e.to_string()))
 }
 
 /// Clears the time-out when the request ends, and aborts the request when dropped early.

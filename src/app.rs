@@ -8,23 +8,39 @@ use crate::api::Api;
 use crate::components::link::RouterBase;
 use crate::components::shell::Shell;
 use crate::config::RuntimeConfig;
-use crate::i18n::{I18n, Lang};
+use crate::i18n::{I18n, Lang, Msg};
 use crate::pages::{
     application::ApplicationPage, applications::ApplicationsPage, apply::ApplyPage,
     forgot_password::ForgotPasswordPage, login::LoginPage, not_found::NotFoundPage,
     pay::PayPage, plans::PlansPage, register::RegisterPage,
 };
+use crate::session::Session;
+
+/// A message for the whole app, shown above the page (for example 登录已过期).
+#[derive(Clone, Copy)]
+pub struct AppNotice(pub RwSignal<Option<Msg>>);
 
 /// The whole app, given the deployment's settings. Paths mirror [`crate::routes::AppRoute`].
 #[component]
 pub fn App(config: RuntimeConfig) -> impl IntoView {
-    provide_context(Api::new(config.api_base));
+    let api = Api::new(config.api_base);
+    provide_context(api.clone());
     let lang = Lang::detect();
     if let Some(html) = document().document_element() {
         let _ = html.set_attribute("lang", lang.code());
     }
     provide_context(I18n(RwSignal::new(lang)));
     provide_context(RouterBase(config.base_path.clone()));
+    provide_context(AppNotice(RwSignal::new(None)));
+    let session = Session::new();
+    provide_context(session);
+    // Who is logged in: the cookie is HttpOnly, so only the backend can say.
+    leptos::task::spawn_local(async move {
+        if let Ok(account) = api.me().await {
+            session.account.set(Some(account));
+        }
+        session.checked.set(true);
+    });
 
     view! {
         <Router base=config.base_path>

@@ -101,6 +101,54 @@ pub enum Msg {
     NotFoundTitle,
     NotFoundBody,
     BackToPlans,
+    // Accounts
+    NavLogout,
+    LoggedInAs,
+    FieldPhone,
+    FieldCode,
+    FieldPassword,
+    FieldConfirmPassword,
+    FieldNewPassword,
+    Required,
+    SendCode,
+    SendingCode,
+    CodeSentHint,
+    RegisterButton,
+    RegisteringButton,
+    HaveAccountLogin,
+    LoginButton,
+    LoggingInButton,
+    NoAccountRegister,
+    ForgotPasswordLink,
+    ResetButton,
+    ResettingButton,
+    ResetDone,
+    PasswordHint,
+    StrengthWeak,
+    StrengthFair,
+    StrengthStrong,
+    ErrPhoneRequired,
+    ErrPhoneLength,
+    ErrPhoneNotMobile,
+    ErrPhoneChars,
+    ErrPhoneRegistered,
+    ErrPhoneNotRegistered,
+    ErrCodeRequired,
+    ErrCodeFormat,
+    ErrCodeWrong,
+    ErrCodeExpired,
+    ErrCodeAttempts,
+    ErrPasswordRequired,
+    ErrPasswordShort,
+    ErrPasswordLong,
+    ErrPasswordLetterDigit,
+    ErrPasswordMismatch,
+    ErrConfirmRequired,
+    ErrCredentials,
+    ErrDailyLimit,
+    ErrFormHasErrors,
+    SessionExpired,
+    LoginToContinue,
     // Deployment errors
     ConfigErrorTitle,
     ConfigErrorBody,
@@ -171,6 +219,53 @@ impl Msg {
             NotFoundTitle => ("页面不存在", "Page not found"),
             NotFoundBody => ("您访问的页面不存在，可能是链接有误。", "This page does not exist; the link may be wrong."),
             BackToPlans => ("返回考试报名", "Back to exam registration"),
+            NavLogout => ("退出登录", "Log out"),
+            LoggedInAs => ("当前帐号", "Logged in as"),
+            FieldPhone => ("手机号", "Mobile number"),
+            FieldCode => ("验证码", "SMS code"),
+            FieldPassword => ("密码", "Password"),
+            FieldConfirmPassword => ("确认密码", "Confirm password"),
+            FieldNewPassword => ("新密码", "New password"),
+            Required => ("必填", "required"),
+            SendCode => ("获取验证码", "Get code"),
+            SendingCode => ("正在发送…", "Sending…"),
+            CodeSentHint => ("验证码已发送，5 分钟内有效。", "Code sent. It is valid for 5 minutes."),
+            RegisterButton => ("注册", "Register"),
+            RegisteringButton => ("正在注册…", "Registering…"),
+            HaveAccountLogin => ("已有帐号,立即登录", "Already registered? Log in"),
+            LoginButton => ("登录", "Log in"),
+            LoggingInButton => ("正在登录…", "Logging in…"),
+            NoAccountRegister => ("没有帐号？立即注册", "No account yet? Register"),
+            ForgotPasswordLink => ("忘记密码", "Forgot password"),
+            ResetButton => ("重设密码", "Reset password"),
+            ResettingButton => ("正在重设…", "Resetting…"),
+            ResetDone => ("密码已重设，请用新密码登录。", "Your password was reset. Log in with the new password."),
+            PasswordHint => ("至少 8 位，须同时包含字母和数字。", "At least 8 characters, with letters and digits."),
+            StrengthWeak => ("密码强度：弱", "Strength: weak"),
+            StrengthFair => ("密码强度：中", "Strength: fair"),
+            StrengthStrong => ("密码强度：强", "Strength: strong"),
+            ErrPhoneRequired => ("请输入手机号。", "Enter your mobile number."),
+            ErrPhoneLength => ("手机号应为 11 位数字。", "A mobile number has 11 digits."),
+            ErrPhoneNotMobile => ("请输入正确的手机号（1 开头，第二位为 3–9）。", "Enter a mainland mobile number (1, then 3–9, then 9 digits)."),
+            ErrPhoneChars => ("手机号只能包含数字。", "A mobile number contains only digits."),
+            ErrPhoneRegistered => ("该手机号已注册，请直接登录。", "This number is already registered. Please log in."),
+            ErrPhoneNotRegistered => ("该手机号尚未注册。", "This number is not registered."),
+            ErrCodeRequired => ("请输入短信验证码。", "Enter the SMS code."),
+            ErrCodeFormat => ("验证码为 6 位数字。", "The code has 6 digits."),
+            ErrCodeWrong => ("验证码不正确，请核对短信。", "The code is not right. Check the SMS."),
+            ErrCodeExpired => ("验证码已过期，请重新获取。", "The code has expired. Get a new one."),
+            ErrCodeAttempts => ("验证码错误次数过多，请重新获取。", "Too many wrong tries. Get a new code."),
+            ErrPasswordRequired => ("请输入密码。", "Enter a password."),
+            ErrPasswordShort => ("密码至少 8 位。", "Use at least 8 characters."),
+            ErrPasswordLong => ("密码太长。", "The password is too long."),
+            ErrPasswordLetterDigit => ("密码须同时包含字母和数字。", "Use both letters and digits."),
+            ErrPasswordMismatch => ("两次输入的密码不一致。", "The passwords do not match."),
+            ErrConfirmRequired => ("请再次输入密码。", "Enter the password again."),
+            ErrCredentials => ("手机号或密码不正确。", "The number or the password is not right."),
+            ErrDailyLimit => ("今天获取验证码的次数已用完，请明天再试。", "You have used up today's SMS codes. Please try again tomorrow."),
+            ErrFormHasErrors => ("请按提示修改后再提交。", "Please correct the fields marked below."),
+            SessionExpired => ("登录已过期，请重新登录。", "Your session has expired. Please log in again."),
+            LoginToContinue => ("请先登录。", "Please log in first."),
             ConfigErrorTitle => ("站点配置有误，暂时无法使用", "This site is misconfigured"),
             ConfigErrorBody => (
                 "报名系统无法读取站点配置文件 config.json。请稍后刷新重试；如果问题持续，请联系考试机构。",
@@ -207,6 +302,31 @@ pub fn plan_state_name(s: PlanState, lang: Lang) -> &'static str {
         (PlanState::Open, Lang::En) => "Open",
         (PlanState::Closed, Lang::Zh) => "已截止",
         (PlanState::Closed, Lang::En) => "Closed",
+    }
+}
+
+/// "请 42 秒后再试" / "Please wait 42 s".
+pub fn wait_seconds(lang: Lang, seconds: u64) -> String {
+    match lang {
+        Lang::Zh => format!("请 {seconds} 秒后再试。"),
+        Lang::En => format!("Please try again in {seconds} s."),
+    }
+}
+
+/// The 获取验证码 button during the countdown.
+pub fn resend_in(lang: Lang, seconds: u64) -> String {
+    match lang {
+        Lang::Zh => format!("{seconds} 秒后重新获取"),
+        Lang::En => format!("Resend in {seconds} s"),
+    }
+}
+
+/// Log-in slowed down or locked.
+pub fn login_locked(lang: Lang, seconds: u64) -> String {
+    let minutes = seconds.div_ceil(60);
+    match lang {
+        Lang::Zh => format!("登录失败次数过多，帐号已暂时锁定，请 {minutes} 分钟后再试，或通过“忘记密码”重设密码。"),
+        Lang::En => format!("Too many failed log-ins: the account is locked. Try again in {minutes} min, or reset your password."),
     }
 }
 

@@ -9,6 +9,8 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod config;
+pub mod forms;
 pub mod i18n;
 pub mod pages;
 pub mod routes;
+pub mod session;

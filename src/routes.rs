@@ -9,6 +9,8 @@ pub enum AppRoute {
     Register,
     /// 登录
     Login,
+    /// 登录, then back to `next` (a path under the base, from [`safe_next`]).
+    LoginThen { next: String },
     /// 忘记密码
     ForgotPassword,
     /// The four-step wizard for one plan.
@@ -32,6 +34,7 @@ impl AppRoute {
             AppRoute::Plans => "/".to_string(),
             AppRoute::Register => "/register".to_string(),
             AppRoute::Login => "/login".to_string(),
+            AppRoute::LoginThen { next } => format!("/login?next={}", encode_segment(next)),
             AppRoute::ForgotPassword => "/forgot-password".to_string(),
             AppRoute::Apply { plan_id } => format!("/apply/{}", encode_segment(plan_id)),
             AppRoute::Applications => "/applications".to_string(),
@@ -39,6 +42,13 @@ impl AppRoute {
             AppRoute::Pay { application_id } => format!("/pay/{}", encode_segment(application_id)),
         }
     }
+}
+
+/// Accepts a `next` page only when it is a path of this app: starts with one `/`, no
+/// scheme, no backslash (so a crafted link cannot send the candidate elsewhere).
+pub fn safe_next(next: &str) -> Option<String> {
+    let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.contains("://");
+    (ok && !next.starts_with("/login")).then(|| next.to_string())
 }
 
 /// Percent-encodes anything but unreserved characters, so ids can never break a path.
@@ -66,10 +76,20 @@ mod tests {
     }
 
     #[test]
+    fn next_pages_stay_inside_the_app() {
+        assert_eq!(safe_next("/applications/a1?x=1").as_deref(), Some("/applications/a1?x=1"));
+        for bad in ["", "applications", "//evil.example/x", "/\\evil.example", "https://evil.example", "/login?next=/x"] {
+            assert_eq!(safe_next(bad), None, "{bad}");
+        }
+        assert_eq!(AppRoute::LoginThen { next: "/pay/a 1".into() }.path(), "/login?next=%2Fpay%2Fa%201");
+    }
+
+    #[test]
     fn every_route_root_is_listed() {
         let routes = [
             AppRoute::Register,
             AppRoute::Login,
+            AppRoute::LoginThen { next: "/applications".into() },
             AppRoute::ForgotPassword,
             AppRoute::Apply { plan_id: "x".into() },
             AppRoute::Applications,
@@ -77,7 +97,7 @@ mod tests {
             AppRoute::Pay { application_id: "x".into() },
         ];
         for r in routes {
-            let root = r.path().trim_start_matches('/').split('/').next().unwrap_or_default().to_string();
+            let root = r.path().trim_start_matches('/').split(['/', '?']).next().unwrap_or_default().to_string();
             assert!(ROUTE_ROOTS.contains(&root.as_str()), "{root}");
         }
     }

@@ -23,6 +23,10 @@ Options for serve (each also read from the environment variable shown):
   --web-root <DIR>            Serve the built web app from DIR [BAOMING_WEB_ROOT]
   --allowed-origin <ORIGIN>   Origin allowed to call the API cross-origin, repeatable
                               [BAOMING_ALLOWED_ORIGINS, comma-separated]
+  --secure-cookies            Session cookie `__Host-baoming_session` with `Secure`, for
+                              HTTPS deployments [BAOMING_SECURE_COOKIES=1]
+  --trust-forwarded-for       Behind a reverse proxy: take the client address for rate
+                              limits from X-Forwarded-For [BAOMING_TRUST_FORWARDED_FOR=1]
   -h, --help                  Print this help
 ";
 
@@ -49,13 +53,21 @@ pub struct Config {
     pub listen: String,
     /// Directory holding `baoming.sqlite3`; created if missing.
     pub data_dir: PathBuf,
-    /// Development mode (reported by `/health`; later issues mount `/dev/...` endpoints).
+    /// Development mode: reported by `/health`, and mounts the `/dev/...` endpoints (the
+    /// SMS outbox, expiring sessions).
     pub dev_mode: bool,
     /// Directory of the built web app, served at `/` with an SPA fallback.
     pub web_root: Option<PathBuf>,
     /// Origins (`scheme://host[:port]`) allowed to call the API from another origin with
     /// credentials. Compared exactly.
     pub allowed_origins: Vec<String>,
+    /// Name the session cookie `__Host-baoming_session` and mark it `Secure` (the site is
+    /// served over HTTPS); otherwise it is `baoming_session`, which plain-HTTP development
+    /// needs.
+    pub secure_cookies: bool,
+    /// The TCP peer is a reverse proxy: rate limits per client address use the last
+    /// `X-Forwarded-For` entry (the address the proxy saw) instead of the peer.
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for Config {
@@ -66,6 +78,8 @@ impl Default for Config {
             dev_mode: false,
             web_root: None,
             allowed_origins: Vec::new(),
+            secure_cookies: false,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -139,11 +153,15 @@ where
                 let origin = normalize_origin(&value("--allowed-origin")?)?;
                 cli_origins.get_or_insert_with(Vec::new).push(origin);
             }
-            "--dev" => {
+            "--dev" | "--secure-cookies" | "--trust-forwarded-for" => {
                 if inline.is_some() {
-                    return Err(usage_error("--dev takes no value"));
+                    return Err(usage_error(format!("{flag} takes no value")));
                 }
-                config.dev_mode = true;
+                match flag.as_str() {
+                    "--dev" => config.dev_mode = true,
+                    "--secure-cookies" => config.secure_cookies = true,
+                    _ => config.trust_forwarded_for = true,
+                }
             }
             _ => return Err(usage_error(format!("unknown argument `{arg}`"))),
         }
@@ -170,16 +188,26 @@ fn config_from_env(env: &impl Fn(&str) -> Option<String>) -> Result<Config, Usag
     if let Some(dir) = set("BAOMING_DATA_DIR") {
         config.data_dir = PathBuf::from(dir);
     }
-    if let Some(dev) = set("BAOMING_DEV") {
-        config.dev_mode = match dev.to_ascii_lowercase().as_str() {
-            "1" | "true" | "yes" | "on" => true,
-            "0" | "false" | "no" | "off" => false,
-            _ => {
-                return Err(usage_error(format!(
-                    "BAOMING_DEV must be 1 or 0, not `{dev}`"
-                )));
-            }
+    let switch = |name: &str| -> Result<Option<bool>, UsageError> {
+        let Some(value) = set(name) else {
+            return Ok(None);
         };
+        match value.to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => Ok(Some(true)),
+            "0" | "false" | "no" | "off" => Ok(Some(false)),
+            _ => Err(usage_error(format!(
+                "{name} must be 1 or 0, not `{value}`"
+            ))),
+        }
+    };
+    if let Some(on) = switch("BAOMING_DEV")? {
+        config.dev_mode = on;
+    }
+    if let Some(on) = switch("BAOMING_SECURE_COOKIES")? {
+        config.secure_cookies = on;
+    }
+    if let Some(on) = switch("BAOMING_TRUST_FORWARDED_FOR")? {
+        config.trust_forwarded_for = on;
     }
     if let Some(dir) = set("BAOMING_WEB_ROOT") {
         config.web_root = Some(PathBuf::from(dir));
@@ -256,9 +284,13 @@ mod tests {
                 "--allowed-origin",
                 "http://localhost:8080/",
                 "--allowed-origin=https://Example.com",
+                "--secure-cookies",
+                "--trust-forwarded-for",
             ]),
             no_env,
         ));
+        assert!(c.secure_cookies);
+        assert!(c.trust_forwarded_for);
         assert_eq!(c.listen, "127.0.0.1:0");
         assert_eq!(c.data_dir, PathBuf::from("/tmp/x"));
         assert!(c.dev_mode);
@@ -278,6 +310,8 @@ mod tests {
                 "BAOMING_DEV" => Some("1"),
                 "BAOMING_WEB_ROOT" => Some("/srv/web"),
                 "BAOMING_ALLOWED_ORIGINS" => Some("http://a.test, http://b.test:8080"),
+                "BAOMING_SECURE_COOKIES" => Some("yes"),
+                "BAOMING_TRUST_FORWARDED_FOR" => Some("1"),
                 _ => None,
             }
             .map(str::to_owned)
@@ -288,6 +322,7 @@ mod tests {
         assert!(c.dev_mode);
         assert_eq!(c.web_root, Some(PathBuf::from("/srv/web")));
         assert_eq!(c.allowed_origins, ["http://a.test", "http://b.test:8080"]);
+        assert!(c.secure_cookies && c.trust_forwarded_for);
 
         let c = serve(parse(
             args(&[
@@ -316,13 +351,16 @@ mod tests {
             &["--bogus"],
             &["openapi", "extra"],
             &["--dev=1"],
+            &["--secure-cookies=1"],
             &["--allowed-origin", "*"],
             &["--allowed-origin", "localhost:8080"],
             &["--allowed-origin", "http://a.test/path"],
         ] {
             assert!(parse(args(bad), no_env).is_err(), "{bad:?}");
         }
-        let env = |name: &str| (name == "BAOMING_DEV").then(|| "maybe".to_owned());
-        assert!(parse(args(&[]), env).is_err());
+        for var in ["BAOMING_DEV", "BAOMING_SECURE_COOKIES", "BAOMING_TRUST_FORWARDED_FOR"] {
+            let env = |name: &str| (name == var).then(|| "maybe".to_owned());
+            assert!(parse(args(&[]), env).is_err(), "{var}");
+        }
     }
 }

@@ -14,8 +14,13 @@ use crate::error::ApiError;
 
 /// Schema migrations, applied in order. `PRAGMA user_version` records how many have run, so
 /// a migration is never edited once released: add a new file instead.
-pub const MIGRATIONS: &[(&str, &str)] =
-    &[("0001_plans", include_str!("../migrations/0001_plans.sql"))];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_plans", include_str!("../migrations/0001_plans.sql")),
+    (
+        "0002_accounts",
+        include_str!("../migrations/0002_accounts.sql"),
+    ),
+];
 
 /// A handle to the database, cheap to clone.
 #[derive(Clone)]
@@ -174,7 +179,9 @@ mod tests {
         let db = Db::open_in_memory().expect("open");
         db.blocking(|conn| {
             assert_eq!(schema_version(conn).unwrap(), MIGRATIONS.len() as i64);
-            assert!(table_exists(conn, "plans").unwrap());
+            for table in ["plans", "accounts", "sms_codes", "sessions", "sms_outbox"] {
+                assert!(table_exists(conn, table).unwrap(), "{table}");
+            }
             // Running again is a no-op, not a "table already exists" error.
             migrate(conn).expect("second migrate");
             assert_eq!(schema_version(conn).unwrap(), MIGRATIONS.len() as i64);

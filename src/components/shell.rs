@@ -1,15 +1,24 @@
-//! The page frame: header with the site name, navigation and language switch.
-//! `index.html` draws the same frame statically before the wasm arrives.
+//! The page frame: header with the site name, navigation, language switch and the account;
+//! the app-wide notice; and the return to 登录 when a session ends. `index.html` draws the
+//! same frame statically before the wasm arrives.
 
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_navigate;
 use wasm_bindgen::JsCast;
 
-use crate::components::link::Link;
-use crate::i18n::{I18n, Lang, Msg, t};
-use crate::routes::AppRoute;
+use crate::api::{Api, ApiError, UNAUTHENTICATED_EVENT};
+use crate::app::AppNotice;
+use crate::components::link::{Link, RouterBase};
+use crate::i18n::{I18n, Lang, Msg, t, use_lang};
+use crate::routes::{AppRoute, safe_next};
+use crate::session::{clear_browser_storage, use_session};
 
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {
+    let AppNotice(notice) = expect_context::<AppNotice>();
+    let lang = use_lang();
+    return_to_login_when_session_ends();
     view! {
         <div class="bm-app">
             // A button, not `href="#main"`: with <base href> set, a fragment link would leave
@@ -19,10 +28,42 @@ pub fn Shell(children: Children) -> impl IntoView {
             </button>
             <Header />
             <main id="main" class="bm-main" tabindex="-1">
+                {move || {
+                    notice.get().map(|m| view! { <p class="bm-notice bm-notice--error" role="alert">{m.text(lang.get())}</p> })
+                }}
                 {children()}
             </main>
         </div>
     }
+}
+
+/// Any 401 from any page (the API layer dispatches an event) returns to 登录, remembering
+/// the page to come back to. Drafts stay in the browser, so nothing typed is lost.
+fn return_to_login_when_session_ends() {
+    let session = use_session();
+    let navigate = use_navigate();
+    let base = use_context::<RouterBase>().unwrap_or(RouterBase(String::new()));
+    let AppNotice(notice) = expect_context::<AppNotice>();
+    let handle = window_event_listener_untyped(UNAUTHENTICATED_EVENT, move |_| {
+        session.account.set(None);
+        let location = window().location();
+        let full = format!(
+            "{}{}",
+            location.pathname().unwrap_or_default(),
+            location.search().unwrap_or_default()
+        );
+        let here = full.strip_prefix(base.0.as_str()).unwrap_or(&full).to_string();
+        if here.starts_with("/login") {
+            return;
+        }
+        notice.set(Some(Msg::SessionExpired));
+        let target = match safe_next(&here) {
+            Some(next) => AppRoute::LoginThen { next },
+            None => AppRoute::Login,
+        };
+        navigate(&base.href(&target), NavigateOptions { resolve: false, ..Default::default() });
+    });
+    on_cleanup(move || handle.remove());
 }
 
 fn skip_to_main(_: leptos::ev::MouseEvent) {
@@ -34,6 +75,7 @@ fn skip_to_main(_: leptos::ev::MouseEvent) {
 #[component]
 fn Header() -> impl IntoView {
     let I18n(lang) = expect_context::<I18n>();
+    let session = use_session();
     let toggle = move |_| {
         let next = match lang.get_untracked() {
             Lang::Zh => Lang::En,
@@ -42,6 +84,7 @@ fn Header() -> impl IntoView {
         next.persist();
         lang.set(next);
     };
+    let logged_in = move || session.account.with(|a| a.is_some());
     view! {
         <header class="bm-header">
             <div class="bm-header__inner">
@@ -62,10 +105,63 @@ fn Header() -> impl IntoView {
                 <div class="bm-nav__inner">
                     <Link to=AppRoute::Plans exact=true>{t(Msg::NavPlans)}</Link>
                     <Link to=AppRoute::Applications>{t(Msg::NavApplications)}</Link>
-                    <Link to=AppRoute::Login>{t(Msg::NavLogin)}</Link>
-                    <Link to=AppRoute::Register>{t(Msg::NavRegister)}</Link>
+                    <Show
+                        when=logged_in
+                        fallback=|| {
+                            view! {
+                                <Link to=AppRoute::Login>{t(Msg::NavLogin)}</Link>
+                                <Link to=AppRoute::Register>{t(Msg::NavRegister)}</Link>
+                            }
+                        }
+                    >
+                        <LogoutButton />
+                    </Show>
                 </div>
             </nav>
         </header>
+    }
+}
+
+/// 退出登录: ends the session on the backend, then forgets everything stored in the browser.
+#[component]
+fn LogoutButton() -> impl IntoView {
+    let api = expect_context::<Api>();
+    let session = use_session();
+    let navigate = use_navigate();
+    let base = use_context::<RouterBase>().unwrap_or(RouterBase(String::new()));
+    let AppNotice(notice) = expect_context::<AppNotice>();
+    let logout = Action::new_local(move |_: &()| {
+        let (api, navigate, base) = (api.clone(), navigate.clone(), base.clone());
+        async move {
+            match api.logout().await {
+                // 401: the session had already ended, which is what was asked for.
+                Ok(()) | Err(ApiError::Api { status: 401, .. }) => {
+                    clear_browser_storage();
+                    session.account.set(None);
+                    notice.set(None);
+                    navigate(&base.href(&AppRoute::Login), NavigateOptions { resolve: false, ..Default::default() });
+                }
+                Err(error) => notice.set(Some(error.message())),
+            }
+        }
+    });
+    let phone = move || {
+        session
+            .account
+            .with(|a| a.as_ref().map(|a| baoming_contract::phone::mask(&a.phone)))
+            .unwrap_or_default()
+    };
+    view! {
+        <span class="bm-nav__account">{phone}</span>
+        <button
+            type="button"
+            class="bm-nav__logout"
+            disabled=move || logout.pending().get()
+            on:click=move |_| {
+                logout.dispatch(());
+            }
+        >
+            {t(Msg::NavLogout)}
+        </button>
     }
 }

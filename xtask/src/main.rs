@@ -30,10 +30,12 @@ COMMANDS:
     build                   setup, then build the web app (release) into dist/
     run [--port N]          build the app and the reference backend, and serve both on
                             http://127.0.0.1:N/ (default 8080); Ctrl-C stops everything
-    test                    setup, then every level of tests in order: host unit tests,
+    test [--only SUITES]    setup, then every level of tests in order: host unit tests,
                             wasm tests in headless Chromium, release build, conformance
                             against the reference backend, Playwright journeys; ends with
-                            a summary and fails if any stage failed or ran no tests
+                            a summary and fails if any stage failed or ran no tests.
+                            --only host,wasm,conformance,journeys runs just those suites
+                            (and the builds they need)
     size [--no-build] [--dist DIR]
                             raw, gzip and brotli size of every file of dist/ and of a
                             first visit, against the budget (builds dist/ if missing
@@ -52,7 +54,7 @@ enum Command {
     Setup { check: bool },
     Build,
     Run { port: u16 },
-    Test,
+    Test { selection: test::Selection },
     Size { build: bool, dist: Option<PathBuf> },
     OpenApi { check: bool },
     Conformance { base_url: String },
@@ -92,7 +94,20 @@ fn parse(args: &[String]) -> Result<Command> {
             }
             Command::Run { port }
         }
-        "test" => Command::Test,
+        "test" => {
+            let mut selection = test::Selection::ALL;
+            while let Some(arg) = rest.next() {
+                let list = match arg.split_once('=') {
+                    Some(("--only", v)) => v,
+                    None if arg == "--only" => {
+                        rest.next().context("--only needs a list of suites")?
+                    }
+                    _ => bail!("unknown option for test: {arg}"),
+                };
+                selection = test::Selection::parse(list)?;
+            }
+            Command::Test { selection }
+        }
         "size" => {
             let (mut build, mut dist) = (true, None);
             while let Some(arg) = rest.next() {
@@ -152,7 +167,7 @@ fn execute(command: Command) -> Result<()> {
         }
         Command::Build => run::build(&layout),
         Command::Run { port } => run::run(&layout, port),
-        Command::Test => test::test(&layout),
+        Command::Test { selection } => test::test(&layout, selection),
         Command::Size { build, dist } => {
             let dist = match dist {
                 Some(dir) if dir.is_absolute() => dir,
@@ -214,7 +229,18 @@ mod tests {
             ("run", Command::Run { port: 8080 }),
             ("run --port 3000", Command::Run { port: 3000 }),
             ("run --port=3001", Command::Run { port: 3001 }),
-            ("test", Command::Test),
+            (
+                "test",
+                Command::Test {
+                    selection: test::Selection::ALL,
+                },
+            ),
+            (
+                "test --only wasm,journeys",
+                Command::Test {
+                    selection: test::Selection::parse("wasm,journeys").unwrap(),
+                },
+            ),
             (
                 "size",
                 Command::Size {
@@ -260,6 +286,8 @@ mod tests {
             "run --port abc",
             "run --verbose",
             "test --fast",
+            "test --only",
+            "test --only e2e",
             "build now",
             "setup --force",
             "size --dist",

@@ -52,9 +52,63 @@ const CHROMIUM_ARGS: &[&str] = &[
     "--disable-sync",
 ];
 
-pub fn test(layout: &Layout) -> Result<()> {
+/// Which test suites to run (`--only`); the builds they need always run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Selection {
+    pub host: bool,
+    pub wasm: bool,
+    pub conformance: bool,
+    pub journeys: bool,
+}
+
+impl Selection {
+    pub const ALL: Selection = Selection {
+        host: true,
+        wasm: true,
+        conformance: true,
+        journeys: true,
+    };
+    pub const KEYS: &'static str = "host, wasm, conformance, journeys";
+
+    /// `host,journeys` → those two suites.
+    pub fn parse(list: &str) -> Result<Self> {
+        let mut selection = Selection {
+            host: false,
+            wasm: false,
+            conformance: false,
+            journeys: false,
+        };
+        for key in list.split(',').map(str::trim).filter(|k| !k.is_empty()) {
+            match key {
+                "host" => selection.host = true,
+                "wasm" => selection.wasm = true,
+                "conformance" => selection.conformance = true,
+                "journeys" => selection.journeys = true,
+                other => bail!("unknown test suite {other:?}; choose from {}", Self::KEYS),
+            }
+        }
+        if !(selection.host || selection.wasm || selection.conformance || selection.journeys) {
+            bail!("--only needs at least one of {}", Self::KEYS);
+        }
+        Ok(selection)
+    }
+
+    fn wants(&self, stage: &str) -> bool {
+        match stage {
+            HOST => self.host,
+            WASM => self.wasm,
+            WEB_BUILD => self.journeys,
+            BACKEND_BUILD => self.conformance || self.journeys,
+            CONFORMANCE => self.conformance,
+            JOURNEYS => self.journeys,
+            _ => true,
+        }
+    }
+}
+
+pub fn test(layout: &Layout, selection: Selection) -> Result<()> {
     let started = Instant::now();
-    let mut summary = Summary::new();
+    let mut summary = Summary::new(selection);
     run_stages(layout, &mut summary);
     summary.print(started.elapsed());
     let failed = summary.failed();
@@ -97,7 +151,8 @@ fn host_unit_tests(layout: &Layout) -> Result<Verdict> {
     // Every crate, the web app's browser-free rules included; its DOM tests run in
     // Chromium in the next stage.
     let (status, out) = Cmd::new(paths::host_cargo())
-        .args(["test", "--workspace"])
+        // All test binaries even after a failure, so the counts are complete.
+        .args(["test", "--workspace", "--no-fail-fast"])
         .env("CARGO_TARGET_DIR", layout.host_target_dir())
         .current_dir(&layout.root)
         .run_tee()?;
@@ -112,7 +167,14 @@ fn wasm_tests(layout: &Layout, tools: &Tools) -> Result<Verdict> {
     let webdriver = write_webdriver_json(layout, tools)?;
     let (status, out) = tools
         .wasm_cargo_test(layout)
-        .args(["test", "-p", "baoming", "--target", WASM_TARGET])
+        .args([
+            "test",
+            "-p",
+            "baoming",
+            "--no-fail-fast",
+            "--target",
+            WASM_TARGET,
+        ])
         .env(
             "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
             &tools.wasm_bindgen_test_runner,
@@ -372,31 +434,49 @@ pub fn judge(counts: &Counts, exited_ok: bool, exit: &str) -> Verdict {
 // ---------------------------------------------------------------------------------------
 // Summary
 
+enum RowState {
+    /// Not reached: an earlier stage failed.
+    NotRun,
+    /// Left out by `--only`.
+    Skipped,
+    Done(Verdict, Duration),
+}
+
 struct Row {
     name: &'static str,
-    result: Option<(Verdict, Duration)>,
+    state: RowState,
 }
 
 struct Summary {
+    selection: Selection,
     rows: Vec<Row>,
 }
 
 impl Summary {
-    fn new() -> Self {
+    fn new(selection: Selection) -> Self {
         Summary {
+            selection,
             rows: STAGES
                 .iter()
-                .map(|&name| Row { name, result: None })
+                .map(|&name| Row {
+                    name,
+                    state: RowState::NotRun,
+                })
                 .collect(),
         }
     }
 
-    /// Runs one stage, records its verdict and time; `true` when it passed.
+    /// Runs one stage, records its verdict and time; `true` when it passed or was
+    /// left out.
     fn stage(&mut self, name: &'static str, run: impl FnOnce() -> Result<Verdict>) -> bool {
         let index = STAGES
             .iter()
             .position(|&s| s == name)
             .expect("a known stage");
+        if !self.selection.wants(name) {
+            self.rows[index].state = RowState::Skipped;
+            return true;
+        }
         println!("\n==== [{}/{}] {name} ====", index + 1, STAGES.len());
         let start = Instant::now();
         let verdict = match run() {
@@ -411,14 +491,14 @@ impl Summary {
             }
         };
         let ok = verdict.ok;
-        self.rows[index].result = Some((verdict, start.elapsed()));
+        self.rows[index].state = RowState::Done(verdict, start.elapsed());
         ok
     }
 
     fn failed(&self) -> Vec<&'static str> {
         self.rows
             .iter()
-            .filter(|r| r.result.as_ref().is_some_and(|(v, _)| !v.ok))
+            .filter(|r| matches!(&r.state, RowState::Done(v, _) if !v.ok))
             .map(|r| r.name)
             .collect()
     }
@@ -426,13 +506,14 @@ impl Summary {
     fn print(&self, total: Duration) {
         println!("\n==== summary ====");
         for row in &self.rows {
-            let (mark, detail, time) = match &row.result {
-                Some((v, t)) => (
+            let (mark, detail, time) = match &row.state {
+                RowState::Done(v, t) => (
                     if v.ok { "ok" } else { "FAIL" },
                     v.detail.as_str(),
                     secs(*t),
                 ),
-                None => ("--", "not run", String::new()),
+                RowState::NotRun => ("--", "not run", String::new()),
+                RowState::Skipped => ("--", "skipped (--only)", String::new()),
             };
             println!(
                 "  {:<42} {mark:<4}  {:<40} {time:>9}",
@@ -442,7 +523,12 @@ impl Summary {
         }
         println!("  {:<42} {:<4}  {:<40} {:>9}", "total", "", "", secs(total));
         let failed = self.failed();
-        if failed.is_empty() && self.rows.iter().all(|r| r.result.is_some()) {
+        if failed.is_empty()
+            && !self
+                .rows
+                .iter()
+                .any(|r| matches!(r.state, RowState::NotRun))
+        {
             println!("\nAll stages passed.");
         } else if !failed.is_empty() {
             println!("\nFAILED: {}", failed.join(", "));
@@ -598,8 +684,37 @@ test result: ok. 0 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; fini
 
     #[test]
     fn every_stage_has_a_row() {
-        let summary = Summary::new();
+        let summary = Summary::new(Selection::ALL);
         assert_eq!(summary.rows.len(), STAGES.len());
         assert!(summary.failed().is_empty());
+    }
+
+    #[test]
+    fn only_runs_the_chosen_suites_and_the_builds_they_need() {
+        let journeys = Selection::parse("journeys").unwrap();
+        assert!(
+            journeys.wants(SETUP) && journeys.wants(WEB_BUILD) && journeys.wants(BACKEND_BUILD)
+        );
+        assert!(!journeys.wants(HOST) && !journeys.wants(WASM) && !journeys.wants(CONFORMANCE));
+
+        let some = Selection::parse("host, conformance").unwrap();
+        assert!(some.wants(HOST) && some.wants(BACKEND_BUILD) && some.wants(CONFORMANCE));
+        assert!(!some.wants(WEB_BUILD) && !some.wants(JOURNEYS));
+
+        assert_eq!(
+            Selection::parse("host,wasm,conformance,journeys").unwrap(),
+            Selection::ALL
+        );
+        assert!(Selection::parse("").is_err());
+        assert!(Selection::parse("e2e").is_err());
+    }
+
+    #[test]
+    fn a_skipped_stage_neither_fails_nor_stops_the_run() {
+        let mut summary = Summary::new(Selection::parse("conformance").unwrap());
+        assert!(summary.stage(HOST, || unreachable!("host tests are not selected")));
+        assert!(summary.failed().is_empty());
+        assert!(!summary.stage(CONFORMANCE, || Ok(judge(&Counts::default(), true, ""))));
+        assert_eq!(summary.failed(), vec![CONFORMANCE]);
     }
 }

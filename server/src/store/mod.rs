@@ -1,7 +1,11 @@
 //! Data access: the SQL for each area lives here, one module per table group, so handlers
 //! and the seed never spell SQL themselves.
 
+pub mod accounts;
+pub mod outbox;
 pub mod plans;
+pub mod sessions;
+pub mod sms_codes;
 
 use rusqlite::types::Type;
 use serde::Serialize;
