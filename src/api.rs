@@ -64,8 +64,12 @@ impl ApiError {
         match self {
             ApiError::Network => Msg::ErrorNetwork,
             ApiError::Timeout => Msg::ErrorTimeout,
-            ApiError::Api { body, .. } if body.error.code == ErrorCode::NotFound => Msg::ErrorNotFound,
-            ApiError::Api { status, .. } | ApiError::Http { status } if *status >= 500 => Msg::ErrorServer,
+            ApiError::Api { body, .. } if body.error.code == ErrorCode::NotFound => {
+                Msg::ErrorNotFound
+            }
+            ApiError::Api { status, .. } | ApiError::Http { status } if *status >= 500 => {
+                Msg::ErrorServer
+            }
             ApiError::Http { status: 404 } => Msg::ErrorNotFound,
             _ => Msg::ErrorUnexpected,
         }
@@ -122,7 +126,8 @@ impl Api {
     }
 
     pub async fn plan(&self, id: &str) -> Result<Plan, ApiError> {
-        self.get(&format!("/plans/{}", js_sys::encode_uri_component(id))).await
+        self.get(&format!("/plans/{}", js_sys::encode_uri_component(id)))
+            .await
     }
 
     pub async fn send_sms_code(&self, req: &SmsCodeRequest) -> Result<SmsCodeSent, ApiError> {
@@ -138,7 +143,8 @@ impl Api {
     }
 
     pub async fn logout(&self) -> Result<(), ApiError> {
-        self.send::<(), ()>(Method::DELETE, "/sessions/current", None).await
+        self.send::<(), ()>(Method::DELETE, "/sessions/current", None)
+            .await
     }
 
     pub async fn me(&self) -> Result<Account, ApiError> {
@@ -183,7 +189,12 @@ async fn fetch_json<T: DeserializeOwned>(
             REQUEST_TIMEOUT.as_millis() as i32,
         )
         .ok();
-    let mut guard = AbortGuard { controller: controller.clone(), timer, finished: false, _fire: fire };
+    let mut guard = AbortGuard {
+        controller: controller.clone(),
+        timer,
+        finished: false,
+        _fire: fire,
+    };
     let result = async {
         let builder = RequestBuilder::new(url)
             .method(method)
@@ -191,7 +202,9 @@ async fn fetch_json<T: DeserializeOwned>(
             .header("Accept", "application/json")
             .abort_signal(Some(&controller.signal()));
         let request = match body {
-            Some(json) => builder.header("Content-Type", "application/json").body(json),
+            Some(json) => builder
+                .header("Content-Type", "application/json")
+                .body(json),
             None => builder.build(),
         }
         .map_err(|_| ApiError::Network)?;
@@ -261,11 +274,15 @@ mod tests {
         assert_eq!(e.message(), Msg::ErrorServer);
         assert!(e.is_retryable());
 
-        let e = ApiError::from_status_and_body(500, r#"{"error":{"code":"internal","message":"x"}}"#);
+        let e =
+            ApiError::from_status_and_body(500, r#"{"error":{"code":"internal","message":"x"}}"#);
         assert_eq!(e.message(), Msg::ErrorServer);
         assert!(e.is_retryable());
 
-        let e = ApiError::from_status_and_body(422, r#"{"error":{"code":"validation_failed","message":"x","fields":{"phone":"required"}}}"#);
+        let e = ApiError::from_status_and_body(
+            422,
+            r#"{"error":{"code":"validation_failed","message":"x","fields":{"phone":"required"}}}"#,
+        );
         assert_eq!(e.message(), Msg::ErrorUnexpected);
         assert!(!e.is_retryable());
     }

@@ -11,8 +11,8 @@ use crate::config::RuntimeConfig;
 use crate::i18n::{I18n, Lang, Msg};
 use crate::pages::{
     application::ApplicationPage, applications::ApplicationsPage, apply::ApplyPage,
-    forgot_password::ForgotPasswordPage, login::LoginPage, not_found::NotFoundPage,
-    pay::PayPage, plans::PlansPage, register::RegisterPage,
+    forgot_password::ForgotPasswordPage, login::LoginPage, not_found::NotFoundPage, pay::PayPage,
+    plans::PlansPage, register::RegisterPage,
 };
 use crate::session::Session;
 

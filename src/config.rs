@@ -44,7 +44,9 @@ pub fn parse(text: &str, page_base: &str) -> Result<RuntimeConfig, ConfigError> 
     let api_base = raw.api_base.unwrap_or_default();
     let api_base = api_base.trim();
     if api_base.is_empty() {
-        return Err(ConfigError::BadApiBase("api_base is missing or empty".into()));
+        return Err(ConfigError::BadApiBase(
+            "api_base is missing or empty".into(),
+        ));
     }
     let (origin, base_path) = split_origin(page_base)
         .ok_or_else(|| ConfigError::BadApiBase(format!("page base {page_base} is not absolute")))?;
@@ -54,7 +56,9 @@ pub fn parse(text: &str, page_base: &str) -> Result<RuntimeConfig, ConfigError> 
         }
         api_base.to_string()
     } else if api_base.starts_with("//") || api_base.contains("://") {
-        return Err(ConfigError::BadApiBase(format!("{api_base}: use http:// or https://")));
+        return Err(ConfigError::BadApiBase(format!(
+            "{api_base}: use http:// or https://"
+        )));
     } else if api_base.starts_with('/') {
         format!("{origin}{api_base}")
     } else {
@@ -69,7 +73,9 @@ pub fn parse(text: &str, page_base: &str) -> Result<RuntimeConfig, ConfigError> 
 /// `https://a.cn:8443/x/y/` → (`https://a.cn:8443`, `/x/y/`).
 fn split_origin(url: &str) -> Option<(&str, &str)> {
     let scheme_end = url.find("://")? + 3;
-    let host_len = url[scheme_end..].find('/').unwrap_or(url.len() - scheme_end);
+    let host_len = url[scheme_end..]
+        .find('/')
+        .unwrap_or(url.len() - scheme_end);
     if host_len == 0 {
         return None;
     }
@@ -116,11 +122,36 @@ mod tests {
     #[test]
     fn resolves_api_base_forms() {
         let table = [
-            (r#"{"api_base":"/api/v1"}"#, ROOT, "https://exam.example.cn/api/v1", ""),
-            (r#"{"api_base":"/api/v1/"}"#, SUB, "https://cdn.example.cn/api/v1", "/baoming"),
-            (r#"{"api_base":"api/v1"}"#, SUB, "https://cdn.example.cn/baoming/api/v1", "/baoming"),
-            (r#"{"api_base":"https://api.example.cn/api/v1"}"#, SUB, "https://api.example.cn/api/v1", "/baoming"),
-            (r#"{"api_base":" http://127.0.0.1:8787/api/v1 ","extra":1}"#, ROOT, "http://127.0.0.1:8787/api/v1", ""),
+            (
+                r#"{"api_base":"/api/v1"}"#,
+                ROOT,
+                "https://exam.example.cn/api/v1",
+                "",
+            ),
+            (
+                r#"{"api_base":"/api/v1/"}"#,
+                SUB,
+                "https://cdn.example.cn/api/v1",
+                "/baoming",
+            ),
+            (
+                r#"{"api_base":"api/v1"}"#,
+                SUB,
+                "https://cdn.example.cn/baoming/api/v1",
+                "/baoming",
+            ),
+            (
+                r#"{"api_base":"https://api.example.cn/api/v1"}"#,
+                SUB,
+                "https://api.example.cn/api/v1",
+                "/baoming",
+            ),
+            (
+                r#"{"api_base":" http://127.0.0.1:8787/api/v1 ","extra":1}"#,
+                ROOT,
+                "http://127.0.0.1:8787/api/v1",
+                "",
+            ),
         ];
         for (text, base, api, path) in table {
             let c = parse(text, base).unwrap_or_else(|e| panic!("{text}: {e:?}"));
@@ -132,12 +163,30 @@ mod tests {
     #[test]
     fn broken_configs_say_what_is_wrong() {
         assert!(matches!(parse("", ROOT), Err(ConfigError::Invalid(_))));
-        assert!(matches!(parse("<html>", ROOT), Err(ConfigError::Invalid(_))));
-        assert!(matches!(parse(r#"{"api_base": 5}"#, ROOT), Err(ConfigError::Invalid(_))));
+        assert!(matches!(
+            parse("<html>", ROOT),
+            Err(ConfigError::Invalid(_))
+        ));
+        assert!(matches!(
+            parse(r#"{"api_base": 5}"#, ROOT),
+            Err(ConfigError::Invalid(_))
+        ));
         assert!(matches!(parse("{}", ROOT), Err(ConfigError::BadApiBase(_))));
-        assert!(matches!(parse(r#"{"api_base":"  "}"#, ROOT), Err(ConfigError::BadApiBase(_))));
-        assert!(matches!(parse(r#"{"api_base":"ftp://x/api"}"#, ROOT), Err(ConfigError::BadApiBase(_))));
-        assert!(matches!(parse(r#"{"api_base":"//x/api"}"#, ROOT), Err(ConfigError::BadApiBase(_))));
-        assert!(matches!(parse(r#"{"api_base":"https:///api"}"#, ROOT), Err(ConfigError::BadApiBase(_))));
+        assert!(matches!(
+            parse(r#"{"api_base":"  "}"#, ROOT),
+            Err(ConfigError::BadApiBase(_))
+        ));
+        assert!(matches!(
+            parse(r#"{"api_base":"ftp://x/api"}"#, ROOT),
+            Err(ConfigError::BadApiBase(_))
+        ));
+        assert!(matches!(
+            parse(r#"{"api_base":"//x/api"}"#, ROOT),
+            Err(ConfigError::BadApiBase(_))
+        ));
+        assert!(matches!(
+            parse(r#"{"api_base":"https:///api"}"#, ROOT),
+            Err(ConfigError::BadApiBase(_))
+        ));
     }
 }

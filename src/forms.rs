@@ -86,20 +86,52 @@ mod tests {
 
     #[test]
     fn every_contract_reason_has_a_message() {
-        for e in [PhoneError::Empty, PhoneError::WrongLength, PhoneError::NotMobile, PhoneError::InvalidCharacters] {
-            assert_eq!(server_field_error("phone", e.code()), Some(phone_error(e)), "{e:?}");
+        for e in [
+            PhoneError::Empty,
+            PhoneError::WrongLength,
+            PhoneError::NotMobile,
+            PhoneError::InvalidCharacters,
+        ] {
+            assert_eq!(
+                server_field_error("phone", e.code()),
+                Some(phone_error(e)),
+                "{e:?}"
+            );
         }
-        for e in [PasswordError::Empty, PasswordError::TooShort, PasswordError::TooLong, PasswordError::NeedsLetterAndDigit] {
-            assert_eq!(server_field_error("password", e.code()), Some(password_error(e)), "{e:?}");
+        for e in [
+            PasswordError::Empty,
+            PasswordError::TooShort,
+            PasswordError::TooLong,
+            PasswordError::NeedsLetterAndDigit,
+        ] {
+            assert_eq!(
+                server_field_error("password", e.code()),
+                Some(password_error(e)),
+                "{e:?}"
+            );
         }
         for e in [CodeError::Empty, CodeError::Format] {
-            assert_eq!(server_field_error("code", e.code()), Some(code_error(e)), "{e:?}");
+            assert_eq!(
+                server_field_error("code", e.code()),
+                Some(code_error(e)),
+                "{e:?}"
+            );
         }
-        for r in [reason::CODE_WRONG, reason::CODE_EXPIRED, reason::CODE_ATTEMPTS_EXCEEDED] {
+        for r in [
+            reason::CODE_WRONG,
+            reason::CODE_EXPIRED,
+            reason::CODE_ATTEMPTS_EXCEEDED,
+        ] {
             assert!(server_field_error("code", r).is_some(), "{r}");
         }
-        assert_eq!(server_field_error("phone", reason::PHONE_REGISTERED), Some(Msg::ErrPhoneRegistered));
-        assert_eq!(server_field_error("password", reason::CREDENTIALS_WRONG), Some(Msg::ErrCredentials));
+        assert_eq!(
+            server_field_error("phone", reason::PHONE_REGISTERED),
+            Some(Msg::ErrPhoneRegistered)
+        );
+        assert_eq!(
+            server_field_error("password", reason::CREDENTIALS_WRONG),
+            Some(Msg::ErrCredentials)
+        );
         assert_eq!(server_field_error("phone", "something_new"), None);
     }
 
@@ -109,7 +141,13 @@ mod tests {
             .with_field("code", reason::CODE_EXPIRED)
             .with_field("password", "password_too_short");
         let got = field_errors(&ApiError::Api { status: 422, body });
-        assert_eq!(got, vec![("code".to_string(), Msg::ErrCodeExpired), ("password".to_string(), Msg::ErrPasswordShort)]);
+        assert_eq!(
+            got,
+            vec![
+                ("code".to_string(), Msg::ErrCodeExpired),
+                ("password".to_string(), Msg::ErrPasswordShort)
+            ]
+        );
         assert!(field_errors(&ApiError::Network).is_empty());
     }
 }

@@ -34,7 +34,11 @@ impl Lang {
 
     /// `en-US` → English; anything else (including `zh-*`) → Chinese.
     pub fn from_tag(tag: &str) -> Lang {
-        if tag.to_ascii_lowercase().starts_with("en") { Lang::En } else { Lang::Zh }
+        if tag.to_ascii_lowercase().starts_with("en") {
+            Lang::En
+        } else {
+            Lang::Zh
+        }
     }
 
     /// Remembers the choice across visits and updates `<html lang>`.
@@ -184,7 +188,10 @@ impl Msg {
                 "请核对认定计划名称，选择要报考的认定计划，点击“报名”。",
                 "Check the plan's name, choose the plan you are applying for and click Apply.",
             ),
-            PlansEmpty => ("目前没有可报名的认定计划，请稍后再来查看。", "There are no certification plans at the moment. Please check back later."),
+            PlansEmpty => (
+                "目前没有可报名的认定计划，请稍后再来查看。",
+                "There are no certification plans at the moment. Please check back later.",
+            ),
             PlanOccupation => ("申报职业(工种)", "Occupation"),
             PlanLevel => ("申报等级", "Level"),
             PlanWindow => ("报名时间", "Registration"),
@@ -193,31 +200,67 @@ impl Msg {
             Apply => ("报名", "Apply"),
             PlanNotOpenYet => ("未开始", "Not open yet"),
             PlanClosed => ("已截止", "Closed"),
-            ErrorNetwork => ("网络连接失败，请检查网络后重试。", "Could not connect. Check your connection and try again."),
-            ErrorTimeout => ("服务器响应超时，请稍后重试。", "The server took too long to answer. Please try again."),
-            ErrorServer => ("服务器暂时出现问题，请稍后重试。", "The server had a problem. Please try again in a moment."),
-            ErrorUnexpected => ("发生了意外错误，请稍后重试。", "Something unexpected went wrong. Please try again."),
-            ErrorNotFound => ("没有找到要查看的内容。", "We could not find what you were looking for."),
+            ErrorNetwork => (
+                "网络连接失败，请检查网络后重试。",
+                "Could not connect. Check your connection and try again.",
+            ),
+            ErrorTimeout => (
+                "服务器响应超时，请稍后重试。",
+                "The server took too long to answer. Please try again.",
+            ),
+            ErrorServer => (
+                "服务器暂时出现问题，请稍后重试。",
+                "The server had a problem. Please try again in a moment.",
+            ),
+            ErrorUnexpected => (
+                "发生了意外错误，请稍后重试。",
+                "Something unexpected went wrong. Please try again.",
+            ),
+            ErrorNotFound => (
+                "没有找到要查看的内容。",
+                "We could not find what you were looking for.",
+            ),
             ErrorLoadPlans => ("认定计划加载失败", "Could not load the plans"),
             PageRegisterTitle => ("考生注册", "Create an account"),
-            PageRegisterSoon => ("在这里用手机号和短信验证码注册帐号。此功能即将开放。", "Register here with your phone number and an SMS code. Coming soon."),
+            PageRegisterSoon => (
+                "在这里用手机号和短信验证码注册帐号。此功能即将开放。",
+                "Register here with your phone number and an SMS code. Coming soon.",
+            ),
             PageLoginTitle => ("登录", "Log in"),
-            PageLoginSoon => ("在这里用手机号和密码登录。此功能即将开放。", "Log in here with your phone number and password. Coming soon."),
+            PageLoginSoon => (
+                "在这里用手机号和密码登录。此功能即将开放。",
+                "Log in here with your phone number and password. Coming soon.",
+            ),
             PageForgotTitle => ("忘记密码", "Forgot password"),
-            PageForgotSoon => ("在这里用短信验证码重设密码。此功能即将开放。", "Reset your password here with an SMS code. Coming soon."),
+            PageForgotSoon => (
+                "在这里用短信验证码重设密码。此功能即将开放。",
+                "Reset your password here with an SMS code. Coming soon.",
+            ),
             PageApplyTitle => ("填写报名信息", "Application"),
             PageApplySoon => (
                 "这里是报名向导：① 基础信息 ② 身份选择 ③ 报名信息 ④ 证件信息上传。此功能即将开放。",
                 "The four-step application: 1 basic information, 2 identity, 3 application details, 4 document upload. Coming soon.",
             ),
             PageApplicationsTitle => ("报名信息", "My applications"),
-            PageApplicationsSoon => ("在这里查看报名状态：审核中、审核不通过、待缴费、缴费成功。此功能即将开放。", "Follow your applications here: under review, rejected, awaiting payment, paid. Coming soon."),
+            PageApplicationsSoon => (
+                "在这里查看报名状态：审核中、审核不通过、待缴费、缴费成功。此功能即将开放。",
+                "Follow your applications here: under review, rejected, awaiting payment, paid. Coming soon.",
+            ),
             PageApplicationTitle => ("报名详情", "Application details"),
-            PageApplicationSoon => ("这里显示报名的审核进度和每次状态变化的时间。此功能即将开放。", "This page shows the review timeline of one application. Coming soon."),
+            PageApplicationSoon => (
+                "这里显示报名的审核进度和每次状态变化的时间。此功能即将开放。",
+                "This page shows the review timeline of one application. Coming soon.",
+            ),
             PagePayTitle => ("缴费", "Payment"),
-            PagePaySoon => ("审核通过后，在这里用微信扫码缴费。此功能即将开放。", "After approval, pay here by scanning a WeChat Pay QR code. Coming soon."),
+            PagePaySoon => (
+                "审核通过后，在这里用微信扫码缴费。此功能即将开放。",
+                "After approval, pay here by scanning a WeChat Pay QR code. Coming soon.",
+            ),
             NotFoundTitle => ("页面不存在", "Page not found"),
-            NotFoundBody => ("您访问的页面不存在，可能是链接有误。", "This page does not exist; the link may be wrong."),
+            NotFoundBody => (
+                "您访问的页面不存在，可能是链接有误。",
+                "This page does not exist; the link may be wrong.",
+            ),
             BackToPlans => ("返回考试报名", "Back to exam registration"),
             NavLogout => ("退出登录", "Log out"),
             LoggedInAs => ("当前帐号", "Logged in as"),
@@ -229,7 +272,10 @@ impl Msg {
             Required => ("必填", "required"),
             SendCode => ("获取验证码", "Get code"),
             SendingCode => ("正在发送…", "Sending…"),
-            CodeSentHint => ("验证码已发送，5 分钟内有效。", "Code sent. It is valid for 5 minutes."),
+            CodeSentHint => (
+                "验证码已发送，5 分钟内有效。",
+                "Code sent. It is valid for 5 minutes.",
+            ),
             RegisterButton => ("注册", "Register"),
             RegisteringButton => ("正在注册…", "Registering…"),
             HaveAccountLogin => ("已有帐号,立即登录", "Already registered? Log in"),
@@ -239,39 +285,80 @@ impl Msg {
             ForgotPasswordLink => ("忘记密码", "Forgot password"),
             ResetButton => ("重设密码", "Reset password"),
             ResettingButton => ("正在重设…", "Resetting…"),
-            ResetDone => ("密码已重设，请用新密码登录。", "Your password was reset. Log in with the new password."),
-            PasswordHint => ("至少 8 位，须同时包含字母和数字。", "At least 8 characters, with letters and digits."),
+            ResetDone => (
+                "密码已重设，请用新密码登录。",
+                "Your password was reset. Log in with the new password.",
+            ),
+            PasswordHint => (
+                "至少 8 位，须同时包含字母和数字。",
+                "At least 8 characters, with letters and digits.",
+            ),
             StrengthWeak => ("密码强度：弱", "Strength: weak"),
             StrengthFair => ("密码强度：中", "Strength: fair"),
             StrengthStrong => ("密码强度：强", "Strength: strong"),
             ErrPhoneRequired => ("请输入手机号。", "Enter your mobile number."),
             ErrPhoneLength => ("手机号应为 11 位数字。", "A mobile number has 11 digits."),
-            ErrPhoneNotMobile => ("请输入正确的手机号（1 开头，第二位为 3–9）。", "Enter a mainland mobile number (1, then 3–9, then 9 digits)."),
-            ErrPhoneChars => ("手机号只能包含数字。", "A mobile number contains only digits."),
-            ErrPhoneRegistered => ("该手机号已注册，请直接登录。", "This number is already registered. Please log in."),
+            ErrPhoneNotMobile => (
+                "请输入正确的手机号（1 开头，第二位为 3–9）。",
+                "Enter a mainland mobile number (1, then 3–9, then 9 digits).",
+            ),
+            ErrPhoneChars => (
+                "手机号只能包含数字。",
+                "A mobile number contains only digits.",
+            ),
+            ErrPhoneRegistered => (
+                "该手机号已注册，请直接登录。",
+                "This number is already registered. Please log in.",
+            ),
             ErrPhoneNotRegistered => ("该手机号尚未注册。", "This number is not registered."),
             ErrCodeRequired => ("请输入短信验证码。", "Enter the SMS code."),
             ErrCodeFormat => ("验证码为 6 位数字。", "The code has 6 digits."),
-            ErrCodeWrong => ("验证码不正确，请核对短信。", "The code is not right. Check the SMS."),
-            ErrCodeExpired => ("验证码已过期，请重新获取。", "The code has expired. Get a new one."),
-            ErrCodeAttempts => ("验证码错误次数过多，请重新获取。", "Too many wrong tries. Get a new code."),
+            ErrCodeWrong => (
+                "验证码不正确，请核对短信。",
+                "The code is not right. Check the SMS.",
+            ),
+            ErrCodeExpired => (
+                "验证码已过期，请重新获取。",
+                "The code has expired. Get a new one.",
+            ),
+            ErrCodeAttempts => (
+                "验证码错误次数过多，请重新获取。",
+                "Too many wrong tries. Get a new code.",
+            ),
             ErrPasswordRequired => ("请输入密码。", "Enter a password."),
             ErrPasswordShort => ("密码至少 8 位。", "Use at least 8 characters."),
             ErrPasswordLong => ("密码太长。", "The password is too long."),
-            ErrPasswordLetterDigit => ("密码须同时包含字母和数字。", "Use both letters and digits."),
+            ErrPasswordLetterDigit => {
+                ("密码须同时包含字母和数字。", "Use both letters and digits.")
+            }
             ErrPasswordMismatch => ("两次输入的密码不一致。", "The passwords do not match."),
             ErrConfirmRequired => ("请再次输入密码。", "Enter the password again."),
-            ErrCredentials => ("手机号或密码不正确。", "The number or the password is not right."),
-            ErrDailyLimit => ("今天获取验证码的次数已用完，请明天再试。", "You have used up today's SMS codes. Please try again tomorrow."),
-            ErrFormHasErrors => ("请按提示修改后再提交。", "Please correct the fields marked below."),
-            SessionExpired => ("登录已过期，请重新登录。", "Your session has expired. Please log in again."),
+            ErrCredentials => (
+                "手机号或密码不正确。",
+                "The number or the password is not right.",
+            ),
+            ErrDailyLimit => (
+                "今天获取验证码的次数已用完，请明天再试。",
+                "You have used up today's SMS codes. Please try again tomorrow.",
+            ),
+            ErrFormHasErrors => (
+                "请按提示修改后再提交。",
+                "Please correct the fields marked below.",
+            ),
+            SessionExpired => (
+                "登录已过期，请重新登录。",
+                "Your session has expired. Please log in again.",
+            ),
             LoginToContinue => ("请先登录。", "Please log in first."),
             ConfigErrorTitle => ("站点配置有误，暂时无法使用", "This site is misconfigured"),
             ConfigErrorBody => (
                 "报名系统无法读取站点配置文件 config.json。请稍后刷新重试；如果问题持续，请联系考试机构。",
                 "The registration site could not read its configuration file, config.json. Please reload later; if the problem persists, contact the assessment organisation.",
             ),
-            ConfigErrorDetail => ("技术信息（供网站管理员）", "Technical details (for the site administrator)"),
+            ConfigErrorDetail => (
+                "技术信息（供网站管理员）",
+                "Technical details (for the site administrator)",
+            ),
         }
     }
 }
@@ -281,7 +368,9 @@ pub fn occupation_name(o: Occupation, lang: Lang) -> String {
     match lang {
         Lang::Zh => o.with_work_type_zh(),
         Lang::En => match o {
-            Occupation::EcommerceSpecialist => "E-commerce Specialist (Online Merchant)".to_string(),
+            Occupation::EcommerceSpecialist => {
+                "E-commerce Specialist (Online Merchant)".to_string()
+            }
             Occupation::InternetMarketer => "Internet Marketer (Live-stream Sales)".to_string(),
         },
     }
@@ -325,8 +414,12 @@ pub fn resend_in(lang: Lang, seconds: u64) -> String {
 pub fn login_locked(lang: Lang, seconds: u64) -> String {
     let minutes = seconds.div_ceil(60);
     match lang {
-        Lang::Zh => format!("登录失败次数过多，帐号已暂时锁定，请 {minutes} 分钟后再试，或通过“忘记密码”重设密码。"),
-        Lang::En => format!("Too many failed log-ins: the account is locked. Try again in {minutes} min, or reset your password."),
+        Lang::Zh => format!(
+            "登录失败次数过多，帐号已暂时锁定，请 {minutes} 分钟后再试，或通过“忘记密码”重设密码。"
+        ),
+        Lang::En => format!(
+            "Too many failed log-ins: the account is locked. Try again in {minutes} min, or reset your password."
+        ),
     }
 }
 

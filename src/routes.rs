@@ -25,7 +25,14 @@ pub enum AppRoute {
 
 /// The first path segment of every route other than `/`. `index.html`'s boot script finds
 /// the deployment's base path by looking for these (a wasm test keeps the two in step).
-pub const ROUTE_ROOTS: [&str; 6] = ["register", "login", "forgot-password", "apply", "applications", "pay"];
+pub const ROUTE_ROOTS: [&str; 6] = [
+    "register",
+    "login",
+    "forgot-password",
+    "apply",
+    "applications",
+    "pay",
+];
 
 impl AppRoute {
     /// The path, starting with `/`, relative to the router's base.
@@ -47,7 +54,10 @@ impl AppRoute {
 /// Accepts a `next` page only when it is a path of this app: starts with one `/`, no
 /// scheme, no backslash (so a crafted link cannot send the candidate elsewhere).
 pub fn safe_next(next: &str) -> Option<String> {
-    let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.contains("://");
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.contains("://");
     (ok && !next.starts_with("/login")).then(|| next.to_string())
 }
 
@@ -71,17 +81,45 @@ mod tests {
     #[test]
     fn paths() {
         assert_eq!(AppRoute::Plans.path(), "/");
-        assert_eq!(AppRoute::Apply { plan_id: "ec-2026q4".into() }.path(), "/apply/ec-2026q4");
-        assert_eq!(AppRoute::Pay { application_id: "a/b c".into() }.path(), "/pay/a%2Fb%20c");
+        assert_eq!(
+            AppRoute::Apply {
+                plan_id: "ec-2026q4".into()
+            }
+            .path(),
+            "/apply/ec-2026q4"
+        );
+        assert_eq!(
+            AppRoute::Pay {
+                application_id: "a/b c".into()
+            }
+            .path(),
+            "/pay/a%2Fb%20c"
+        );
     }
 
     #[test]
     fn next_pages_stay_inside_the_app() {
-        assert_eq!(safe_next("/applications/a1?x=1").as_deref(), Some("/applications/a1?x=1"));
-        for bad in ["", "applications", "//evil.example/x", "/\\evil.example", "https://evil.example", "/login?next=/x"] {
+        assert_eq!(
+            safe_next("/applications/a1?x=1").as_deref(),
+            Some("/applications/a1?x=1")
+        );
+        for bad in [
+            "",
+            "applications",
+            "//evil.example/x",
+            "/\\evil.example",
+            "https://evil.example",
+            "/login?next=/x",
+        ] {
             assert_eq!(safe_next(bad), None, "{bad}");
         }
-        assert_eq!(AppRoute::LoginThen { next: "/pay/a 1".into() }.path(), "/login?next=%2Fpay%2Fa%201");
+        assert_eq!(
+            AppRoute::LoginThen {
+                next: "/pay/a 1".into()
+            }
+            .path(),
+            "/login?next=%2Fpay%2Fa%201"
+        );
     }
 
     #[test]
@@ -89,15 +127,27 @@ mod tests {
         let routes = [
             AppRoute::Register,
             AppRoute::Login,
-            AppRoute::LoginThen { next: "/applications".into() },
+            AppRoute::LoginThen {
+                next: "/applications".into(),
+            },
             AppRoute::ForgotPassword,
-            AppRoute::Apply { plan_id: "x".into() },
+            AppRoute::Apply {
+                plan_id: "x".into(),
+            },
             AppRoute::Applications,
             AppRoute::Application { id: "x".into() },
-            AppRoute::Pay { application_id: "x".into() },
+            AppRoute::Pay {
+                application_id: "x".into(),
+            },
         ];
         for r in routes {
-            let root = r.path().trim_start_matches('/').split(['/', '?']).next().unwrap_or_default().to_string();
+            let root = r
+                .path()
+                .trim_start_matches('/')
+                .split(['/', '?'])
+                .next()
+                .unwrap_or_default()
+                .to_string();
             assert!(ROUTE_ROOTS.contains(&root.as_str()), "{root}");
         }
     }

@@ -21,7 +21,10 @@ pub struct Session {
 
 impl Session {
     pub fn new() -> Session {
-        Session { account: RwSignal::new(None), checked: RwSignal::new(false) }
+        Session {
+            account: RwSignal::new(None),
+            checked: RwSignal::new(false),
+        }
     }
 }
 
@@ -42,7 +45,9 @@ pub fn clear_browser_storage() {
         .filter_map(|s| s.ok().flatten())
     {
         let len = storage.length().unwrap_or(0);
-        let keys: Vec<String> = (0..len).filter_map(|i| storage.key(i).ok().flatten()).collect();
+        let keys: Vec<String> = (0..len)
+            .filter_map(|i| storage.key(i).ok().flatten())
+            .collect();
         for key in keys {
             if key.starts_with(STORAGE_PREFIX) && !KEPT_AT_LOGOUT.contains(&key.as_str()) {
                 let _ = storage.remove_item(&key);

@@ -22,9 +22,15 @@ fn container() -> web_sys::HtmlElement {
 #[wasm_bindgen_test]
 fn index_html_boot_script_knows_every_route_root() {
     let html = include_str!("../index.html");
-    let start = html.find("var roots = [").expect("boot script lists route roots") + "var roots = [".len();
+    let start = html
+        .find("var roots = [")
+        .expect("boot script lists route roots")
+        + "var roots = [".len();
     let end = start + html[start..].find(']').unwrap();
-    let listed: Vec<&str> = html[start..end].split(',').map(|s| s.trim().trim_matches('"')).collect();
+    let listed: Vec<&str> = html[start..end]
+        .split(',')
+        .map(|s| s.trim().trim_matches('"'))
+        .collect();
     assert_eq!(listed, ROUTE_ROOTS, "index.html and src/routes.rs disagree");
 }
 
@@ -42,11 +48,17 @@ async fn error_panel_offers_retry_for_retryable_errors_and_calls_back() {
         }
     });
     tick().await;
-    let alert = root.query_selector("[role=alert]").unwrap().expect("an alert");
+    let alert = root
+        .query_selector("[role=alert]")
+        .unwrap()
+        .expect("an alert");
     let text = alert.text_content().unwrap_or_default();
     assert!(text.contains("认定计划加载失败"), "{text}");
     assert!(text.contains("网络连接失败"), "{text}");
-    let button = root.query_selector("button").unwrap().expect("a retry button");
+    let button = root
+        .query_selector("button")
+        .unwrap()
+        .expect("a retry button");
     assert_eq!(button.text_content().unwrap_or_default(), "重试");
     button.unchecked_into::<web_sys::HtmlElement>().click();
     tick().await;

@@ -371,7 +371,6 @@ pub struct Outbox {
     pub messages: Vec<OutboxMessage>,
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

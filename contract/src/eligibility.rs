@@ -43,11 +43,21 @@ impl Condition {
     /// The condition in the seed's own words.
     pub fn text_zh(self) -> &'static str {
         match self {
-            Condition::Level3PlusFiveYears => "取得本职业或相关职业三级/高级工职业资格(职业技能等级)证书后，累计从事本职业或相关职业工作满5年。",
-            Condition::JuniorTitle => "取得符合专业对应关系的初级职称(专业技术人员职业资格)后，累计从事本职业或相关职业工作满5年，并在取得本职业或相关职业三级/高级工职业资格(职业技能等级)证书后，从事本职业或相关职业工作满1年。",
-            Condition::IntermediateTitle => "取得符合专业对应关系的中级职称(专业技术人员职业资格)后，累计从事本职业或相关职业工作满1年。",
-            Condition::TechnicianCollegeGraduate => "取得本职业或相关职业三级/高级工职业资格(职业技能等级)证书的高级技工学校、技师学院毕业生，累计从事本职业或相关职业工作满2年。",
-            Condition::TechnicianClassStudent => "取得本职业或相关职业三级/高级工职业资格(职业技能等级)证书满2年的技师学院预备技师班、技师班学生。",
+            Condition::Level3PlusFiveYears => {
+                "取得本职业或相关职业三级/高级工职业资格(职业技能等级)证书后，累计从事本职业或相关职业工作满5年。"
+            }
+            Condition::JuniorTitle => {
+                "取得符合专业对应关系的初级职称(专业技术人员职业资格)后，累计从事本职业或相关职业工作满5年，并在取得本职业或相关职业三级/高级工职业资格(职业技能等级)证书后，从事本职业或相关职业工作满1年。"
+            }
+            Condition::IntermediateTitle => {
+                "取得符合专业对应关系的中级职称(专业技术人员职业资格)后，累计从事本职业或相关职业工作满1年。"
+            }
+            Condition::TechnicianCollegeGraduate => {
+                "取得本职业或相关职业三级/高级工职业资格(职业技能等级)证书的高级技工学校、技师学院毕业生，累计从事本职业或相关职业工作满2年。"
+            }
+            Condition::TechnicianClassStudent => {
+                "取得本职业或相关职业三级/高级工职业资格(职业技能等级)证书满2年的技师学院预备技师班、技师班学生。"
+            }
         }
     }
 
@@ -72,11 +82,49 @@ impl Condition {
     pub fn required_materials(self) -> &'static [Material] {
         use Material::*;
         match self {
-            Condition::Level3PlusFiveYears => &[Portrait, IdCardFront, IdCardBack, ApplicationForm, Level3Certificate, SocialInsuranceProof],
-            Condition::JuniorTitle => &[Portrait, IdCardFront, IdCardBack, ApplicationForm, JuniorTitleProof, SocialInsuranceProof, Level3Certificate],
-            Condition::IntermediateTitle => &[Portrait, IdCardFront, IdCardBack, ApplicationForm, IntermediateTitleProof, SocialInsuranceProof],
-            Condition::TechnicianCollegeGraduate => &[Portrait, IdCardFront, IdCardBack, ApplicationForm, GraduationCertificate, Level3Certificate, SocialInsuranceProof],
-            Condition::TechnicianClassStudent => &[Portrait, IdCardFront, IdCardBack, ApplicationForm, Level4Certificate, GraduationCertificate, EducationVerificationReport],
+            Condition::Level3PlusFiveYears => &[
+                Portrait,
+                IdCardFront,
+                IdCardBack,
+                ApplicationForm,
+                Level3Certificate,
+                SocialInsuranceProof,
+            ],
+            Condition::JuniorTitle => &[
+                Portrait,
+                IdCardFront,
+                IdCardBack,
+                ApplicationForm,
+                JuniorTitleProof,
+                SocialInsuranceProof,
+                Level3Certificate,
+            ],
+            Condition::IntermediateTitle => &[
+                Portrait,
+                IdCardFront,
+                IdCardBack,
+                ApplicationForm,
+                IntermediateTitleProof,
+                SocialInsuranceProof,
+            ],
+            Condition::TechnicianCollegeGraduate => &[
+                Portrait,
+                IdCardFront,
+                IdCardBack,
+                ApplicationForm,
+                GraduationCertificate,
+                Level3Certificate,
+                SocialInsuranceProof,
+            ],
+            Condition::TechnicianClassStudent => &[
+                Portrait,
+                IdCardFront,
+                IdCardBack,
+                ApplicationForm,
+                Level4Certificate,
+                GraduationCertificate,
+                EducationVerificationReport,
+            ],
         }
     }
 
@@ -190,20 +238,53 @@ mod tests {
     #[test]
     fn materials_follow_seed_section_two() {
         let extra = |c: Condition| c.required_materials()[4..].to_vec();
-        assert_eq!(extra(Condition::Level3PlusFiveYears), [Level3Certificate, SocialInsuranceProof]);
-        assert_eq!(extra(Condition::JuniorTitle), [JuniorTitleProof, SocialInsuranceProof, Level3Certificate]);
-        assert_eq!(extra(Condition::IntermediateTitle), [IntermediateTitleProof, SocialInsuranceProof]);
-        assert_eq!(extra(Condition::TechnicianCollegeGraduate), [GraduationCertificate, Level3Certificate, SocialInsuranceProof]);
-        assert_eq!(extra(Condition::TechnicianClassStudent), [Level4Certificate, GraduationCertificate, EducationVerificationReport]);
+        assert_eq!(
+            extra(Condition::Level3PlusFiveYears),
+            [Level3Certificate, SocialInsuranceProof]
+        );
+        assert_eq!(
+            extra(Condition::JuniorTitle),
+            [JuniorTitleProof, SocialInsuranceProof, Level3Certificate]
+        );
+        assert_eq!(
+            extra(Condition::IntermediateTitle),
+            [IntermediateTitleProof, SocialInsuranceProof]
+        );
+        assert_eq!(
+            extra(Condition::TechnicianCollegeGraduate),
+            [
+                GraduationCertificate,
+                Level3Certificate,
+                SocialInsuranceProof
+            ]
+        );
+        assert_eq!(
+            extra(Condition::TechnicianClassStudent),
+            [
+                Level4Certificate,
+                GraduationCertificate,
+                EducationVerificationReport
+            ]
+        );
     }
 
     #[test]
     fn missing_lists_what_is_left_in_order() {
         let missing = Condition::IntermediateTitle.missing_materials(&[IdCardBack, Portrait]);
-        assert_eq!(missing, [IdCardFront, ApplicationForm, IntermediateTitleProof, SocialInsuranceProof]);
-        assert!(Condition::IntermediateTitle
-            .missing_materials(Condition::IntermediateTitle.required_materials())
-            .is_empty());
+        assert_eq!(
+            missing,
+            [
+                IdCardFront,
+                ApplicationForm,
+                IntermediateTitleProof,
+                SocialInsuranceProof
+            ]
+        );
+        assert!(
+            Condition::IntermediateTitle
+                .missing_materials(Condition::IntermediateTitle.required_materials())
+                .is_empty()
+        );
     }
 
     #[test]

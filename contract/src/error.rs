@@ -134,7 +134,10 @@ mod tests {
     fn envelope_round_trips_with_optional_parts_omitted() {
         let e = ErrorEnvelope::new(ErrorCode::NotFound, "no such plan");
         let json = serde_json::to_string(&e).unwrap();
-        assert_eq!(json, r#"{"error":{"code":"not_found","message":"no such plan"}}"#);
+        assert_eq!(
+            json,
+            r#"{"error":{"code":"not_found","message":"no such plan"}}"#
+        );
         assert_eq!(serde_json::from_str::<ErrorEnvelope>(&json).unwrap(), e);
     }
 

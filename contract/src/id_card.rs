@@ -58,7 +58,12 @@ pub fn check_character(first17: &[u8; 17]) -> u8 {
 
 /// Normalises (trims, upper-cases a trailing `x`) and validates an 18-character ID number.
 pub fn normalize(input: &str) -> Result<String, IdError> {
-    let s: String = input.trim().chars().filter(|c| *c != ' ').collect::<String>().to_ascii_uppercase();
+    let s: String = input
+        .trim()
+        .chars()
+        .filter(|c| *c != ' ')
+        .collect::<String>()
+        .to_ascii_uppercase();
     if s.is_empty() {
         return Err(IdError::Empty);
     }
@@ -94,7 +99,11 @@ pub fn parse(input: &str) -> Result<IdInfo, IdError> {
     };
     let birth_date = Date::new(num(6..10) as i32, num(10..12) as u8, num(12..14) as u8)
         .ok_or(IdError::InvalidBirthDate)?;
-    let gender = if (b[16] - b'0') % 2 == 1 { Gender::Male } else { Gender::Female };
+    let gender = if (b[16] - b'0') % 2 == 1 {
+        Gender::Male
+    } else {
+        Gender::Female
+    };
     Ok(IdInfo { birth_date, gender })
 }
 
@@ -107,7 +116,10 @@ mod tests {
         let info = parse("11010519491231002X").unwrap();
         assert_eq!(info.birth_date, Date::new(1949, 12, 31).unwrap());
         assert_eq!(info.gender, Gender::Female);
-        assert_eq!(normalize("11010519491231002x").unwrap(), "11010519491231002X");
+        assert_eq!(
+            normalize("11010519491231002x").unwrap(),
+            "11010519491231002X"
+        );
     }
 
     #[test]

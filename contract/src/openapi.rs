@@ -59,7 +59,7 @@ development mode; otherwise they answer 404.";
         upload_document, get_document, delete_document,
         create_order, get_order, query_order, payment_notification,
         admin_list_applications, admin_get_application, admin_decide, admin_issue_ticket,
-        dev_sms_outbox, dev_mark_order_paid,
+        dev_sms_outbox, dev_expire_sessions, dev_mark_order_paid,
     ),
     components(schemas(
         ErrorEnvelope, ErrorBody, ErrorCode, Health, SmsPurpose, SmsCodeRequest, SmsCodeSent,
@@ -115,7 +115,9 @@ pub fn document() -> utoipa::openapi::OpenApi {
 
 /// The document as committed: pretty JSON with a trailing newline.
 pub fn to_pretty_json() -> String {
-    let mut s = document().to_pretty_json().expect("the OpenAPI document serialises");
+    let mut s = document()
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises");
     s.push('\n');
     s
 }
@@ -366,6 +368,15 @@ fn admin_issue_ticket() {}
     ))]
 #[allow(dead_code)]
 fn dev_sms_outbox() {}
+
+#[utoipa::path(post, path = "/api/v1/dev/sessions/expire", tag = "development",
+    params(("phone" = String, Query, description = "Every session of this phone's account ends now")),
+    responses(
+        (status = 204, description = "Expired (tests use it to see a session end)"),
+        (status = 404, description = "Not in development mode, or no such account", body = ErrorEnvelope),
+    ))]
+#[allow(dead_code)]
+fn dev_expire_sessions() {}
 
 #[utoipa::path(post, path = "/api/v1/dev/orders/{order_no}/mark-paid", tag = "development",
     params(("order_no" = String, Path, description = "The order number")),

@@ -103,8 +103,14 @@ mod tests {
 
     #[test]
     fn confirmation_must_match() {
-        assert_eq!(validate_confirmation("abcd1234", ""), Err(PasswordError::Empty));
-        assert_eq!(validate_confirmation("abcd1234", "abcd1235"), Err(PasswordError::Mismatch));
+        assert_eq!(
+            validate_confirmation("abcd1234", ""),
+            Err(PasswordError::Empty)
+        );
+        assert_eq!(
+            validate_confirmation("abcd1234", "abcd1235"),
+            Err(PasswordError::Mismatch)
+        );
         assert_eq!(validate_confirmation("abcd1234", "abcd1234"), Ok(()));
     }
 

@@ -35,9 +35,51 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
         [0xFF, 0xD8, 0xFF, ..] => Sniffed::Jpeg,
         [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => Sniffed::Png,
         [b'G', b'I', b'F', b'8', ..] => Sniffed::Gif,
-        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Sniffed::WebP,
-        [_, _, _, _, b'f', b't', b'y', b'p', b'h', b'e', b'i', b'c' | b'x', ..]
-        | [_, _, _, _, b'f', b't', b'y', b'p', b'm', b'i', b'f', b'1', ..] => Sniffed::Heic,
+        [
+            b'R',
+            b'I',
+            b'F',
+            b'F',
+            _,
+            _,
+            _,
+            _,
+            b'W',
+            b'E',
+            b'B',
+            b'P',
+            ..,
+        ] => Sniffed::WebP,
+        [
+            _,
+            _,
+            _,
+            _,
+            b'f',
+            b't',
+            b'y',
+            b'p',
+            b'h',
+            b'e',
+            b'i',
+            b'c' | b'x',
+            ..,
+        ]
+        | [
+            _,
+            _,
+            _,
+            _,
+            b'f',
+            b't',
+            b'y',
+            b'p',
+            b'm',
+            b'i',
+            b'f',
+            b'1',
+            ..,
+        ] => Sniffed::Heic,
         [b'B', b'M', ..] => Sniffed::Bmp,
         [b'%', b'P', b'D', b'F', ..] => Sniffed::Pdf,
         _ => Sniffed::Unknown,
@@ -96,11 +138,24 @@ mod tests {
             v[..3].copy_from_slice(&[0xFF, 0xD8, 0xFF]);
             v
         };
-        assert_eq!(check_portrait_file(&jpeg(40 * 1024 - 1)), Err(PortraitError::TooSmall));
+        assert_eq!(
+            check_portrait_file(&jpeg(40 * 1024 - 1)),
+            Err(PortraitError::TooSmall)
+        );
         assert_eq!(check_portrait_file(&jpeg(40 * 1024)), Ok(()));
         assert_eq!(check_portrait_file(&jpeg(80 * 1024)), Ok(()));
-        assert_eq!(check_portrait_file(&jpeg(80 * 1024 + 1)), Err(PortraitError::TooLarge));
-        assert_eq!(check_portrait_file(&[0x89, b'P', b'N', b'G']), Err(PortraitError::NotJpeg));
-        assert_eq!(PORTRAIT_WIDTH_PX * 35, PORTRAIT_HEIGHT_PX * 25, "295 × 413 is exactly 25:35");
+        assert_eq!(
+            check_portrait_file(&jpeg(80 * 1024 + 1)),
+            Err(PortraitError::TooLarge)
+        );
+        assert_eq!(
+            check_portrait_file(&[0x89, b'P', b'N', b'G']),
+            Err(PortraitError::NotJpeg)
+        );
+        assert_eq!(
+            PORTRAIT_WIDTH_PX * 35,
+            PORTRAIT_HEIGHT_PX * 25,
+            "295 × 413 is exactly 25:35"
+        );
     }
 }

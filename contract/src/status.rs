@@ -87,8 +87,22 @@ mod tests {
 
     #[test]
     fn the_whole_table() {
-        let all_s = [Draft, UnderReview, Rejected, AwaitingPayment, Paid, TicketReady];
-        let all_t = [Submit, Approve, Reject, Resubmit, ConfirmPayment, IssueTicket];
+        let all_s = [
+            Draft,
+            UnderReview,
+            Rejected,
+            AwaitingPayment,
+            Paid,
+            TicketReady,
+        ];
+        let all_t = [
+            Submit,
+            Approve,
+            Reject,
+            Resubmit,
+            ConfirmPayment,
+            IssueTicket,
+        ];
         let allowed = [
             (Draft, Submit, UnderReview),
             (UnderReview, Approve, AwaitingPayment),
@@ -99,7 +113,10 @@ mod tests {
         ];
         for s in all_s {
             for t in all_t {
-                let expected = allowed.iter().find(|(a, b, _)| *a == s && *b == t).map(|x| x.2);
+                let expected = allowed
+                    .iter()
+                    .find(|(a, b, _)| *a == s && *b == t)
+                    .map(|x| x.2);
                 assert_eq!(s.apply(t), expected, "{s:?} --{t:?}-->");
             }
         }

@@ -21,7 +21,8 @@ pub struct Date {
 impl Date {
     /// A valid date, or `None` (for example 2026-02-30).
     pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
-        (1..=12).contains(&month)
+        (1..=12)
+            .contains(&month)
             .then(|| days_in_month(year, month))
             .filter(|max| (1..=*max).contains(&day))
             .map(|_| Date { year, month, day })
@@ -49,7 +50,11 @@ impl Date {
         if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
             return None;
         }
-        Date::new(digits(&b[0..4])? as i32, digits(&b[5..7])? as u8, digits(&b[8..10])? as u8)
+        Date::new(
+            digits(&b[0..4])? as i32,
+            digits(&b[5..7])? as u8,
+            digits(&b[8..10])? as u8,
+        )
     }
 }
 
@@ -136,7 +141,11 @@ impl Timestamp {
             return None;
         }
         let date = Date::parse(&s[..10])?;
-        let (h, mi, se) = (digits(&b[11..13])?, digits(&b[14..16])?, digits(&b[17..19])?);
+        let (h, mi, se) = (
+            digits(&b[11..13])?,
+            digits(&b[14..16])?,
+            digits(&b[17..19])?,
+        );
         if h > 23 || mi > 59 || se > 60 {
             return None;
         }
@@ -150,15 +159,13 @@ impl Timestamp {
         }
         let offset = match rest.as_bytes() {
             [b'Z' | b'z'] => 0,
-            [sign @ (b'+' | b'-'), oh @ .., ] if rest.len() == 6 && oh[2] == b':' => {
+            [sign @ (b'+' | b'-'), oh @ ..] if rest.len() == 6 && oh[2] == b':' => {
                 let v = i64::from(digits(&oh[0..2])? * 3600 + digits(&oh[3..5])? * 60);
                 if *sign == b'-' { -v } else { v }
             }
             _ => return None,
         };
-        let secs = date.days_since_epoch() * 86_400
-            + i64::from(h * 3600 + mi * 60 + se)
-            - offset;
+        let secs = date.days_since_epoch() * 86_400 + i64::from(h * 3600 + mi * 60 + se) - offset;
         Some(Timestamp(secs))
     }
 }
@@ -206,7 +213,12 @@ mod tests {
     fn timestamps_format_in_china_time_and_parse_any_offset() {
         let t = Timestamp(1_764_550_800); // 2025-12-01T01:00:00Z
         assert_eq!(t.to_rfc3339(), "2025-12-01T09:00:00+08:00");
-        for s in ["2025-12-01T09:00:00+08:00", "2025-12-01T01:00:00Z", "2025-12-01T01:00:00.123Z", "2025-11-30T20:00:00-05:00"] {
+        for s in [
+            "2025-12-01T09:00:00+08:00",
+            "2025-12-01T01:00:00Z",
+            "2025-12-01T01:00:00.123Z",
+            "2025-11-30T20:00:00-05:00",
+        ] {
             assert_eq!(Timestamp::parse_rfc3339(s), Some(t), "{s}");
         }
         assert_eq!(Timestamp::parse_rfc3339("2025-12-01"), None);
@@ -218,7 +230,10 @@ mod tests {
     #[test]
     fn china_midnight_is_16_utc_the_day_before() {
         let d = Date::new(2026, 12, 1).unwrap();
-        assert_eq!(Timestamp::start_of_day_cst(d).to_rfc3339(), "2026-12-01T00:00:00+08:00");
+        assert_eq!(
+            Timestamp::start_of_day_cst(d).to_rfc3339(),
+            "2026-12-01T00:00:00+08:00"
+        );
         assert_eq!(Timestamp::start_of_day_cst(d).date_cst(), d);
     }
 }

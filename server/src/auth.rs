@@ -107,7 +107,10 @@ pub fn create_session(
 }
 
 fn idle_deadline(now: Timestamp) -> Timestamp {
-    Timestamp(now.0.saturating_add(i64::try_from(SESSION_IDLE_S).unwrap_or(i64::MAX)))
+    Timestamp(
+        now.0
+            .saturating_add(i64::try_from(SESSION_IDLE_S).unwrap_or(i64::MAX)),
+    )
 }
 
 /// The answer when there is no usable session.
@@ -220,14 +223,21 @@ mod tests {
         headers.append(header::COOKIE, HeaderValue::from_static("a=1"));
         headers.append(
             header::COOKIE,
-            HeaderValue::from_str(&format!("x_baoming_session=zz; baoming_session={token}")).unwrap(),
+            HeaderValue::from_str(&format!("x_baoming_session=zz; baoming_session={token}"))
+                .unwrap(),
         );
-        assert_eq!(SessionCookie::new(false).read(&headers), Some(token.clone()));
+        assert_eq!(
+            SessionCookie::new(false).read(&headers),
+            Some(token.clone())
+        );
         // The secure name is a different cookie.
         assert_eq!(SessionCookie::new(true).read(&headers), None);
 
         let mut forged = HeaderMap::new();
-        forged.insert(header::COOKIE, HeaderValue::from_static("baoming_session=short"));
+        forged.insert(
+            header::COOKIE,
+            HeaderValue::from_static("baoming_session=short"),
+        );
         assert_eq!(SessionCookie::new(false).read(&forged), None);
     }
 }

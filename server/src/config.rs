@@ -195,9 +195,7 @@ fn config_from_env(env: &impl Fn(&str) -> Option<String>) -> Result<Config, Usag
         match value.to_ascii_lowercase().as_str() {
             "1" | "true" | "yes" | "on" => Ok(Some(true)),
             "0" | "false" | "no" | "off" => Ok(Some(false)),
-            _ => Err(usage_error(format!(
-                "{name} must be 1 or 0, not `{value}`"
-            ))),
+            _ => Err(usage_error(format!("{name} must be 1 or 0, not `{value}`"))),
         }
     };
     if let Some(on) = switch("BAOMING_DEV")? {
@@ -358,7 +356,11 @@ mod tests {
         ] {
             assert!(parse(args(bad), no_env).is_err(), "{bad:?}");
         }
-        for var in ["BAOMING_DEV", "BAOMING_SECURE_COOKIES", "BAOMING_TRUST_FORWARDED_FOR"] {
+        for var in [
+            "BAOMING_DEV",
+            "BAOMING_SECURE_COOKIES",
+            "BAOMING_TRUST_FORWARDED_FOR",
+        ] {
             let env = |name: &str| (name == var).then(|| "maybe".to_owned());
             assert!(parse(args(&[]), env).is_err(), "{var}");
         }

@@ -145,7 +145,10 @@ mod tests {
     #[test]
     fn client_keys_group_ipv6_by_64() {
         assert_eq!(client_key("203.0.113.7".parse().unwrap()), "203.0.113.7");
-        assert_eq!(client_key("::ffff:203.0.113.7".parse().unwrap()), "203.0.113.7");
+        assert_eq!(
+            client_key("::ffff:203.0.113.7".parse().unwrap()),
+            "203.0.113.7"
+        );
         assert_eq!(
             client_key("2001:db8:1:2:aaaa::1".parse().unwrap()),
             "2001:db8:1:2::/64"
@@ -156,11 +159,17 @@ mod tests {
     fn the_last_forwarded_entry_is_the_one_the_proxy_saw() {
         let mut headers = HeaderMap::new();
         assert_eq!(last_forwarded_for(&headers), None);
-        headers.append("x-forwarded-for", HeaderValue::from_static("1.1.1.1, 2.2.2.2"));
+        headers.append(
+            "x-forwarded-for",
+            HeaderValue::from_static("1.1.1.1, 2.2.2.2"),
+        );
         headers.append("x-forwarded-for", HeaderValue::from_static("3.3.3.3"));
         assert_eq!(last_forwarded_for(&headers), "3.3.3.3".parse().ok());
         let mut headers = HeaderMap::new();
-        headers.insert("x-forwarded-for", HeaderValue::from_static("9.9.9.9, [2001:db8::1]:443"));
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("9.9.9.9, [2001:db8::1]:443"),
+        );
         assert_eq!(last_forwarded_for(&headers), "2001:db8::1".parse().ok());
         headers.insert("x-forwarded-for", HeaderValue::from_static("garbage"));
         assert_eq!(last_forwarded_for(&headers), None);

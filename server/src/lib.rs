@@ -9,18 +9,24 @@
 //! [`app`] builds the whole HTTP application from an [`AppState`], which tests drive
 //! in-process; [`serve`] binds a socket and runs it until Ctrl-C or SIGTERM.
 
+pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod limits;
 pub mod middleware;
+pub mod passwords;
 pub mod routes;
+pub mod secrets;
 pub mod seed;
+pub mod sms;
 pub mod static_files;
 pub mod store;
 
 use std::io::Write;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -36,6 +42,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::middleware::AllowedOrigins;
+use crate::sms::{DevOutbox, SmsSender};
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -46,6 +53,9 @@ pub struct AppState {
     pub db: Db,
     /// "Now", fixed in tests.
     pub clock: Clock,
+    /// Delivers SMS; the development outbox unless replaced with
+    /// [`AppState::with_sms_sender`].
+    pub sms: Arc<dyn SmsSender>,
 }
 
 impl AppState {
@@ -68,11 +78,23 @@ impl AppState {
         {
             tracing::warn!(web_root = %root.display(), "the web root has no index.html");
         }
+        if !config.dev_mode {
+            tracing::warn!(
+                "no SMS provider is configured: verification codes are only printed on the \
+                 console (see baoming_server::sms)"
+            );
+        }
         Ok(AppState {
             config: Arc::new(config),
+            sms: Arc::new(DevOutbox::new(db.clone(), clock.clone())),
             db,
             clock,
         })
+    }
+
+    /// The same state with another SMS sender (a real provider, or a test double).
+    pub fn with_sms_sender(self, sms: Arc<dyn SmsSender>) -> AppState {
+        AppState { sms, ..self }
     }
 }
 
@@ -97,7 +119,7 @@ pub fn app(state: AppState) -> Router {
         }
     });
     let router = Router::new()
-        .nest("/api", routes::api_router().with_state(state))
+        .nest("/api", routes::api_router(&config).with_state(state))
         .fallback_service(fallback);
     let allowed = AllowedOrigins(config.allowed_origins.clone().into());
     // Each `.layer` wraps everything above it: the request log sees the final answer,
@@ -138,9 +160,12 @@ pub fn init_tracing() {
 /// Ctrl-C or SIGTERM, letting requests in flight finish.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let listen = config.listen.clone();
-    let state = tokio::task::spawn_blocking(move || AppState::open(config, Clock::system()))
-        .await
-        .context("start-up task failed")??;
+    let state = tokio::task::spawn_blocking(move || {
+        passwords::warm_up();
+        AppState::open(config, Clock::system())
+    })
+    .await
+    .context("start-up task failed")??;
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -157,7 +182,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     stdout.flush()?;
     drop(stdout);
 
-    axum::serve(listener, app(state))
+    // The peer address feeds the per-client SMS limits.
+    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("server failed")?;

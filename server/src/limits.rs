@@ -42,9 +42,10 @@ impl From<Refusal> for ApiError {
             Refusal::DailyLimitReached { .. } => {
                 (ErrorCode::DailyLimitReached, "today's limit is used up")
             }
-            Refusal::AccountLocked { .. } => {
-                (ErrorCode::AccountLocked, "too many failed log-ins; the account is locked")
-            }
+            Refusal::AccountLocked { .. } => (
+                ErrorCode::AccountLocked,
+                "too many failed log-ins; the account is locked",
+            ),
         };
         ApiError::new(code, message).with_retry_after(refusal.retry_after_s())
     }
@@ -52,9 +53,8 @@ impl From<Refusal> for ApiError {
 
 /// The next midnight in China Standard Time after `now`.
 pub fn next_midnight_cst(now: Timestamp) -> Timestamp {
-    let tomorrow = baoming_contract::time::Date::from_days_since_epoch(
-        now.date_cst().days_since_epoch() + 1,
-    );
+    let tomorrow =
+        baoming_contract::time::Date::from_days_since_epoch(now.date_cst().days_since_epoch() + 1);
     Timestamp::start_of_day_cst(tomorrow)
 }
 
@@ -66,7 +66,12 @@ pub fn sms_history_since(now: Timestamp) -> Timestamp {
 
 /// When `limit` events within a sliding `window` (seconds) allow another one: `None` when
 /// they already do. `times` may be in any order.
-fn sliding_window_free_at(times: &[Timestamp], now: Timestamp, window: i64, limit: u32) -> Option<i64> {
+fn sliding_window_free_at(
+    times: &[Timestamp],
+    now: Timestamp,
+    window: i64,
+    limit: u32,
+) -> Option<i64> {
     let mut recent: Vec<i64> = times
         .iter()
         .map(|t| t.0)
@@ -158,7 +163,9 @@ pub fn login_attempt(now: Timestamp, failures: &LoginFailures) -> Result<(), Ref
     if delay > 0
         && let Some(last) = failures.last_failed_at
     {
-        let free_at = last.0.saturating_add(i64::try_from(delay).unwrap_or(i64::MAX));
+        let free_at = last
+            .0
+            .saturating_add(i64::try_from(delay).unwrap_or(i64::MAX));
         if free_at > now.0 {
             return Err(Refusal::RateLimited {
                 retry_after_s: seconds_until(now, free_at),
@@ -203,10 +210,16 @@ mod tests {
     #[test]
     fn midnight_is_china_midnight() {
         let now = at("2026-11-28T23:59:30+08:00");
-        assert_eq!(next_midnight_cst(now).to_rfc3339(), "2026-11-29T00:00:00+08:00");
+        assert_eq!(
+            next_midnight_cst(now).to_rfc3339(),
+            "2026-11-29T00:00:00+08:00"
+        );
         // 17:00 UTC is already the next day in Beijing.
         let now = at("2026-11-28T17:00:00Z");
-        assert_eq!(next_midnight_cst(now).to_rfc3339(), "2026-11-30T00:00:00+08:00");
+        assert_eq!(
+            next_midnight_cst(now).to_rfc3339(),
+            "2026-11-30T00:00:00+08:00"
+        );
         assert_eq!(
             sms_history_since(at("2026-11-28T00:30:00+08:00")).to_rfc3339(),
             "2026-11-27T23:30:00+08:00"
@@ -236,7 +249,9 @@ mod tests {
         let now = plus(t0, 5 * 60);
         assert_eq!(
             sms_send(now, &sent, &[]),
-            Err(Refusal::RateLimited { retry_after_s: 3600 - 300 })
+            Err(Refusal::RateLimited {
+                retry_after_s: 3600 - 300
+            })
         );
         assert_eq!(sms_next_allowed_in(plus(t0, 240), &sent), 3600 - 240);
         assert_eq!(sms_send(plus(t0, 3600), &sent, &[]), Ok(()));
@@ -249,9 +264,14 @@ mod tests {
         let now = at("2026-11-28T20:00:00+08:00");
         assert_eq!(
             sms_send(now, &sent, &[]),
-            Err(Refusal::DailyLimitReached { retry_after_s: 4 * 3600 })
+            Err(Refusal::DailyLimitReached {
+                retry_after_s: 4 * 3600
+            })
         );
-        assert_eq!(sms_send(at("2026-11-29T00:00:00+08:00"), &sent, &[]), Ok(()));
+        assert_eq!(
+            sms_send(at("2026-11-29T00:00:00+08:00"), &sent, &[]),
+            Ok(())
+        );
     }
 
     #[test]
@@ -263,7 +283,9 @@ mod tests {
         let now = plus(t0, 600);
         assert_eq!(
             sms_send(now, &[], &client),
-            Err(Refusal::RateLimited { retry_after_s: 3000 })
+            Err(Refusal::RateLimited {
+                retry_after_s: 3000
+            })
         );
         let day: Vec<_> = (0..SMS_PER_CLIENT_PER_DAY as i64)
             .map(|i| plus(t0, i * 600))
@@ -271,7 +293,9 @@ mod tests {
         let now = at("2026-11-28T23:00:00+08:00");
         assert_eq!(
             sms_send(now, &[], &day),
-            Err(Refusal::DailyLimitReached { retry_after_s: 3600 })
+            Err(Refusal::DailyLimitReached {
+                retry_after_s: 3600
+            })
         );
     }
 
@@ -296,7 +320,9 @@ mod tests {
         assert_eq!(f.count, 0);
         assert_eq!(
             login_attempt(plus(t0, 60), &f),
-            Err(Refusal::AccountLocked { retry_after_s: LOGIN_LOCK_S - 60 })
+            Err(Refusal::AccountLocked {
+                retry_after_s: LOGIN_LOCK_S - 60
+            })
         );
         assert_eq!(login_attempt(plus(t0, LOGIN_LOCK_S as i64), &f), Ok(()));
     }

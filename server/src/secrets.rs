@@ -1,9 +1,9 @@
 //! Random values (ids, SMS codes, session tokens, salts) from the operating system's CSPRNG,
 //! and the hashing and constant-time comparison of secrets.
 
+use baoming_contract::auth::SMS_CODE_LEN;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use baoming_contract::auth::SMS_CODE_LEN;
 use rand::rngs::OsRng;
 use rand::{Rng, RngCore};
 use sha2::{Digest, Sha256};
@@ -42,7 +42,11 @@ pub fn new_id() -> String {
 /// A new SMS code: [`SMS_CODE_LEN`] uniformly random digits.
 pub fn new_sms_code() -> String {
     let bound = 10u32.pow(SMS_CODE_LEN as u32);
-    format!("{:0width$}", OsRng.gen_range(0..bound), width = SMS_CODE_LEN)
+    format!(
+        "{:0width$}",
+        OsRng.gen_range(0..bound),
+        width = SMS_CODE_LEN
+    )
 }
 
 /// A new random salt (hex).
@@ -90,7 +94,10 @@ mod tests {
         let codes: std::collections::BTreeSet<String> = (0..50).map(|_| new_sms_code()).collect();
         assert!(codes.len() > 40);
         for code in &codes {
-            assert_eq!(baoming_contract::auth::normalize_code(code).as_ref(), Ok(code));
+            assert_eq!(
+                baoming_contract::auth::normalize_code(code).as_ref(),
+                Ok(code)
+            );
         }
     }
 
@@ -113,8 +120,14 @@ mod tests {
         );
         let salt = new_salt();
         assert_eq!(salt.len(), 32);
-        assert_eq!(sms_code_hash(&salt, "123456"), sms_code_hash(&salt, "123456"));
-        assert_ne!(sms_code_hash(&salt, "123456"), sms_code_hash(&new_salt(), "123456"));
+        assert_eq!(
+            sms_code_hash(&salt, "123456"),
+            sms_code_hash(&salt, "123456")
+        );
+        assert_ne!(
+            sms_code_hash(&salt, "123456"),
+            sms_code_hash(&new_salt(), "123456")
+        );
         assert!(constant_time_eq("abc", "abc"));
         assert!(!constant_time_eq("abc", "abd"));
         assert!(!constant_time_eq("abc", "abcd"));

@@ -97,9 +97,15 @@ mod tests {
     #[test]
     fn the_code_text_follows_the_template_and_debug_hides_it() {
         let m = SmsMessage::verification_code("13800138000", "123456");
-        assert_eq!(m.text, "【职业技能等级认定】您的验证码是123456，5分钟内有效。");
+        assert_eq!(
+            m.text,
+            "【职业技能等级认定】您的验证码是123456，5分钟内有效。"
+        );
         let debug = format!("{m:?}");
-        assert!(!debug.contains("123456") && debug.contains("138****8000"), "{debug}");
+        assert!(
+            !debug.contains("123456") && debug.contains("138****8000"),
+            "{debug}"
+        );
     }
 
     #[test]

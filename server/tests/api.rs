@@ -77,8 +77,8 @@ async fn a_fresh_database_lists_the_two_seeded_plans_open_today() {
         );
         assert!(plan.name.ends_with("二级职业技能等级认定"), "{}", plan.name);
     }
-    // Ordered by opening time, then name.
-    let keys: Vec<_> = plans.iter().map(|p| (p.opens_at, p.name.clone())).collect();
+    // Ordered by opening time, then id (the seed's order: 电子商务师 first).
+    let keys: Vec<_> = plans.iter().map(|p| (p.opens_at, p.id.clone())).collect();
     let mut sorted = keys.clone();
     sorted.sort();
     assert_eq!(keys, sorted);

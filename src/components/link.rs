@@ -15,7 +15,13 @@ impl RouterBase {
     /// The full path of `route` under this base.
     pub fn href(&self, route: &AppRoute) -> String {
         let path = route.path();
-        if self.0.is_empty() { path } else if path == "/" { format!("{}/", self.0) } else { format!("{}{path}", self.0) }
+        if self.0.is_empty() {
+            path
+        } else if path == "/" {
+            format!("{}/", self.0)
+        } else {
+            format!("{}{path}", self.0)
+        }
     }
 }
 
@@ -51,6 +57,11 @@ mod tests {
         assert_eq!(root.href(&AppRoute::Plans), "/");
         assert_eq!(sub.href(&AppRoute::Plans), "/baoming/");
         assert_eq!(sub.href(&AppRoute::Login), "/baoming/login");
-        assert_eq!(root.href(&AppRoute::Apply { plan_id: "p".into() }), "/apply/p");
+        assert_eq!(
+            root.href(&AppRoute::Apply {
+                plan_id: "p".into()
+            }),
+            "/apply/p"
+        );
     }
 }

@@ -43,14 +43,21 @@ fn load_deadline(purpose: SmsPurpose) -> Option<StoredDeadline> {
 }
 
 fn store_deadline(purpose: SmsPurpose, d: &StoredDeadline) {
-    if let (Some(storage), Ok(text)) = (window().session_storage().ok().flatten(), serde_json::to_string(d)) {
+    if let (Some(storage), Ok(text)) = (
+        window().session_storage().ok().flatten(),
+        serde_json::to_string(d),
+    ) {
         let _ = storage.set_item(storage_key(purpose), &text);
     }
 }
 
 /// Whole seconds left until `until_ms`, rounded up.
 pub fn seconds_left(until_ms: f64, now_ms: f64) -> u64 {
-    if until_ms <= now_ms { 0 } else { ((until_ms - now_ms) / 1000.0).ceil() as u64 }
+    if until_ms <= now_ms {
+        0
+    } else {
+        ((until_ms - now_ms) / 1000.0).ceil() as u64
+    }
 }
 
 #[component]
@@ -68,7 +75,10 @@ pub fn SendCodeButton(
     let lang = use_lang();
     let now = RwSignal::new(js_sys::Date::now());
     let deadline = RwSignal::new(load_deadline(purpose));
-    if let Ok(handle) = set_interval_with_handle(move || now.set(js_sys::Date::now()), std::time::Duration::from_millis(500)) {
+    if let Ok(handle) = set_interval_with_handle(
+        move || now.set(js_sys::Date::now()),
+        std::time::Duration::from_millis(500),
+    ) {
         on_cleanup(move || handle.clear());
     }
     let remaining = Memo::new(move |_| {
@@ -83,9 +93,17 @@ pub fn SendCodeButton(
         let api = api.clone();
         let number = number.clone();
         async move {
-            let result = api.send_sms_code(&SmsCodeRequest { phone: number.clone(), purpose }).await;
+            let result = api
+                .send_sms_code(&SmsCodeRequest {
+                    phone: number.clone(),
+                    purpose,
+                })
+                .await;
             let wait = |secs: u64| {
-                let d = StoredDeadline { phone: number.clone(), until_ms: js_sys::Date::now() + secs as f64 * 1000.0 };
+                let d = StoredDeadline {
+                    phone: number.clone(),
+                    until_ms: js_sys::Date::now() + secs as f64 * 1000.0,
+                };
                 store_deadline(purpose, &d);
                 deadline.set(Some(d));
             };
@@ -95,7 +113,9 @@ pub fn SendCodeButton(
                     notice.set(Some(Notice::Info(Msg::CodeSentHint)));
                 }
                 Err(error) => match (error.code(), retry_after(&error)) {
-                    (Some(ErrorCode::DailyLimitReached), _) => notice.set(Some(Notice::Error(Msg::ErrDailyLimit))),
+                    (Some(ErrorCode::DailyLimitReached), _) => {
+                        notice.set(Some(Notice::Error(Msg::ErrDailyLimit)))
+                    }
                     (Some(ErrorCode::RateLimited), Some(secs)) => {
                         wait(secs);
                         notice.set(Some(Notice::WaitSeconds(secs)));
@@ -109,14 +129,12 @@ pub fn SendCodeButton(
         }
     });
 
-    let on_click = move |_| {
-        match phone::normalize(&phone.get_untracked()) {
-            Err(e) => phone_error_out.set(Some(phone_error(e))),
-            Ok(number) => {
-                phone_error_out.set(None);
-                notice.set(None);
-                send.dispatch(number);
-            }
+    let on_click = move |_| match phone::normalize(&phone.get_untracked()) {
+        Err(e) => phone_error_out.set(Some(phone_error(e))),
+        Ok(number) => {
+            phone_error_out.set(None);
+            notice.set(None);
+            send.dispatch(number);
         }
     };
 
@@ -155,10 +173,26 @@ pub fn NoticeLine(notice: RwSignal<Option<Notice>>) -> impl IntoView {
     move || {
         notice.get().map(|n| {
             let (class, role, text) = match n {
-                Notice::Info(m) => ("bm-notice bm-notice--info", "status", m.text(lang.get()).to_string()),
-                Notice::Error(m) => ("bm-notice bm-notice--error", "alert", m.text(lang.get()).to_string()),
-                Notice::WaitSeconds(s) => ("bm-notice bm-notice--error", "alert", wait_seconds(lang.get(), s)),
-                Notice::Locked(s) => ("bm-notice bm-notice--error", "alert", login_locked(lang.get(), s)),
+                Notice::Info(m) => (
+                    "bm-notice bm-notice--info",
+                    "status",
+                    m.text(lang.get()).to_string(),
+                ),
+                Notice::Error(m) => (
+                    "bm-notice bm-notice--error",
+                    "alert",
+                    m.text(lang.get()).to_string(),
+                ),
+                Notice::WaitSeconds(s) => (
+                    "bm-notice bm-notice--error",
+                    "alert",
+                    wait_seconds(lang.get(), s),
+                ),
+                Notice::Locked(s) => (
+                    "bm-notice bm-notice--error",
+                    "alert",
+                    login_locked(lang.get(), s),
+                ),
             };
             view! { <p class=class role=role>{text}</p> }
         })

@@ -52,7 +52,10 @@ fn return_to_login_when_session_ends() {
             location.pathname().unwrap_or_default(),
             location.search().unwrap_or_default()
         );
-        let here = full.strip_prefix(base.0.as_str()).unwrap_or(&full).to_string();
+        let here = full
+            .strip_prefix(base.0.as_str())
+            .unwrap_or(&full)
+            .to_string();
         if here.starts_with("/login") {
             return;
         }
@@ -61,7 +64,13 @@ fn return_to_login_when_session_ends() {
             Some(next) => AppRoute::LoginThen { next },
             None => AppRoute::Login,
         };
-        navigate(&base.href(&target), NavigateOptions { resolve: false, ..Default::default() });
+        navigate(
+            &base.href(&target),
+            NavigateOptions {
+                resolve: false,
+                ..Default::default()
+            },
+        );
     });
     on_cleanup(move || handle.remove());
 }
@@ -139,7 +148,13 @@ fn LogoutButton() -> impl IntoView {
                     clear_browser_storage();
                     session.account.set(None);
                     notice.set(None);
-                    navigate(&base.href(&AppRoute::Login), NavigateOptions { resolve: false, ..Default::default() });
+                    navigate(
+                        &base.href(&AppRoute::Login),
+                        NavigateOptions {
+                            resolve: false,
+                            ..Default::default()
+                        },
+                    );
                 }
                 Err(error) => notice.set(Some(error.message())),
             }

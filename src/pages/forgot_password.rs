@@ -27,14 +27,35 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let notice = RwSignal::new(None::<Notice>);
     let done = RwSignal::new(false);
 
-    let check_phone = move || phone_err.set(phone::normalize(&phone_v.get_untracked()).err().map(phone_error));
-    let check_code = move || code_err.set(auth::normalize_code(&code_v.get_untracked()).err().map(code_error));
-    let check_password = move || password_err.set(password::validate(&password_v.get_untracked()).err().map(password_error));
+    let check_phone = move || {
+        phone_err.set(
+            phone::normalize(&phone_v.get_untracked())
+                .err()
+                .map(phone_error),
+        )
+    };
+    let check_code = move || {
+        code_err.set(
+            auth::normalize_code(&code_v.get_untracked())
+                .err()
+                .map(code_error),
+        )
+    };
+    let check_password = move || {
+        password_err.set(
+            password::validate(&password_v.get_untracked())
+                .err()
+                .map(password_error),
+        )
+    };
     let check_confirm = move || {
         confirm_err.set(
-            password::validate_confirmation(&password_v.get_untracked(), &confirm_v.get_untracked())
-                .err()
-                .map(confirm_error),
+            password::validate_confirmation(
+                &password_v.get_untracked(),
+                &confirm_v.get_untracked(),
+            )
+            .err()
+            .map(confirm_error),
         )
     };
 
@@ -72,7 +93,10 @@ pub fn ForgotPasswordPage() -> impl IntoView {
         check_code();
         check_password();
         check_confirm();
-        if [phone_err, code_err, password_err, confirm_err].iter().any(|e| e.get_untracked().is_some()) {
+        if [phone_err, code_err, password_err, confirm_err]
+            .iter()
+            .any(|e| e.get_untracked().is_some())
+        {
             notice.set(Some(Notice::Error(Msg::ErrFormHasErrors)));
             focus_first_invalid();
             return;

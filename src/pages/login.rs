@@ -28,12 +28,20 @@ pub fn use_after_login() -> impl Fn(Account) + Clone + 'static {
         session.account.set(Some(account));
         session.checked.set(true);
         app_notice.set(None);
-        let next = query.with_untracked(|q| q.get("next")).and_then(|n| safe_next(&n));
+        let next = query
+            .with_untracked(|q| q.get("next"))
+            .and_then(|n| safe_next(&n));
         let target = match next {
             Some(next) => format!("{}{}", base.0, next),
             None => base.href(&AppRoute::Plans),
         };
-        navigate(&target, leptos_router::NavigateOptions { resolve: false, ..Default::default() });
+        navigate(
+            &target,
+            leptos_router::NavigateOptions {
+                resolve: false,
+                ..Default::default()
+            },
+        );
     }
 }
 
@@ -47,9 +55,19 @@ pub fn LoginPage() -> impl IntoView {
     let password_err = RwSignal::new(None::<Msg>);
     let notice = RwSignal::new(None::<Notice>);
 
-    let check_phone = move || phone_err.set(phone::normalize(&phone_v.get_untracked()).err().map(phone_error));
+    let check_phone = move || {
+        phone_err.set(
+            phone::normalize(&phone_v.get_untracked())
+                .err()
+                .map(phone_error),
+        )
+    };
     let check_password = move || {
-        password_err.set(password_v.with_untracked(|p| p.is_empty()).then_some(Msg::ErrPasswordRequired))
+        password_err.set(
+            password_v
+                .with_untracked(|p| p.is_empty())
+                .then_some(Msg::ErrPasswordRequired),
+        )
     };
 
     let login = Action::new_local(move |req: &LoginRequest| {
@@ -58,8 +76,12 @@ pub fn LoginPage() -> impl IntoView {
             match api.login(&req).await {
                 Ok(account) => after_login(account),
                 Err(error) => match (error.code(), retry_after(&error)) {
-                    (Some(ErrorCode::AccountLocked), Some(s)) => notice.set(Some(Notice::Locked(s))),
-                    (Some(ErrorCode::RateLimited), Some(s)) => notice.set(Some(Notice::WaitSeconds(s))),
+                    (Some(ErrorCode::AccountLocked), Some(s)) => {
+                        notice.set(Some(Notice::Locked(s)))
+                    }
+                    (Some(ErrorCode::RateLimited), Some(s)) => {
+                        notice.set(Some(Notice::WaitSeconds(s)))
+                    }
                     _ => {
                         let fields = field_errors(&error);
                         for (field, msg) in &fields {

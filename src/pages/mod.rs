@@ -3,8 +3,8 @@
 pub mod application;
 pub mod applications;
 pub mod apply;
-pub mod config_error;
 pub mod coming_soon;
+pub mod config_error;
 pub mod forgot_password;
 pub mod login;
 pub mod not_found;

@@ -72,7 +72,9 @@ fn PlanCard(plan: Plan) -> impl IntoView {
             }
         }
     };
-    let apply = AppRoute::Apply { plan_id: plan.id.clone() };
+    let apply = AppRoute::Apply {
+        plan_id: plan.id.clone(),
+    };
     view! {
         <article class="bm-card bm-plan" aria-labelledby=heading_id>
             <header class="bm-plan__head">

@@ -28,14 +28,35 @@ pub fn RegisterPage() -> impl IntoView {
     let confirm_err = RwSignal::new(None::<Msg>);
     let notice = RwSignal::new(None);
 
-    let check_phone = move || phone_err.set(phone::normalize(&phone_v.get_untracked()).err().map(phone_error));
-    let check_code = move || code_err.set(auth::normalize_code(&code_v.get_untracked()).err().map(code_error));
-    let check_password = move || password_err.set(password::validate(&password_v.get_untracked()).err().map(password_error));
+    let check_phone = move || {
+        phone_err.set(
+            phone::normalize(&phone_v.get_untracked())
+                .err()
+                .map(phone_error),
+        )
+    };
+    let check_code = move || {
+        code_err.set(
+            auth::normalize_code(&code_v.get_untracked())
+                .err()
+                .map(code_error),
+        )
+    };
+    let check_password = move || {
+        password_err.set(
+            password::validate(&password_v.get_untracked())
+                .err()
+                .map(password_error),
+        )
+    };
     let check_confirm = move || {
         confirm_err.set(
-            password::validate_confirmation(&password_v.get_untracked(), &confirm_v.get_untracked())
-                .err()
-                .map(confirm_error),
+            password::validate_confirmation(
+                &password_v.get_untracked(),
+                &confirm_v.get_untracked(),
+            )
+            .err()
+            .map(confirm_error),
         )
     };
 
@@ -55,7 +76,9 @@ pub fn RegisterPage() -> impl IntoView {
                         }
                     }
                     if fields.is_empty() {
-                        notice.set(Some(crate::components::send_code::Notice::Error(error.message())));
+                        notice.set(Some(crate::components::send_code::Notice::Error(
+                            error.message(),
+                        )));
                     } else {
                         focus_first_invalid();
                     }
@@ -70,9 +93,13 @@ pub fn RegisterPage() -> impl IntoView {
         check_code();
         check_password();
         check_confirm();
-        let ok = [phone_err, code_err, password_err, confirm_err].iter().all(|e| e.get_untracked().is_none());
+        let ok = [phone_err, code_err, password_err, confirm_err]
+            .iter()
+            .all(|e| e.get_untracked().is_none());
         if !ok {
-            notice.set(Some(crate::components::send_code::Notice::Error(Msg::ErrFormHasErrors)));
+            notice.set(Some(crate::components::send_code::Notice::Error(
+                Msg::ErrFormHasErrors,
+            )));
             focus_first_invalid();
             return;
         }

@@ -1,6 +1,8 @@
 //! The JSON API, one module per area. Everything here is mounted under `/api`, and every
 //! answer from it, including "no such path", is JSON.
 
+pub mod accounts;
+pub mod dev;
 pub mod health;
 pub mod plans;
 
@@ -9,17 +11,27 @@ use axum::http::{HeaderValue, header};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::AppState;
+use crate::auth;
+use crate::config::Config;
 use crate::error::ApiError;
 
 /// The router mounted at `/api`: versioned routes under `/v1`, a JSON 404 for any other
-/// path and a JSON 405 for a known path with the wrong method.
-pub fn api_router() -> Router<AppState> {
-    let v1 = Router::new().merge(health::router()).merge(plans::router());
+/// path and a JSON 405 for a known path with the wrong method. The `/v1/dev/...` routes
+/// exist only in development mode.
+pub fn api_router(config: &Config) -> Router<AppState> {
+    let mut v1 = Router::new()
+        .merge(health::router())
+        .merge(accounts::router())
+        .merge(plans::router());
+    if config.dev_mode {
+        v1 = v1.merge(dev::router());
+    }
     Router::new()
         .nest("/v1", v1)
         // Applies to the routes registered above, so it must come after them.
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(auth::refresh_session_cookie))
         // API answers describe this moment (plan states, later sessions and payments);
         // no browser or proxy may reuse them.
         .layer(SetResponseHeaderLayer::overriding(

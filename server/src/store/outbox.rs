@@ -12,8 +12,10 @@ pub fn insert(
     code: Option<&str>,
     sent_at: Timestamp,
 ) -> rusqlite::Result<()> {
-    conn.prepare_cached("INSERT INTO sms_outbox (phone, text, code, sent_at) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![phone, text, code, sent_at.0])?;
+    conn.prepare_cached(
+        "INSERT INTO sms_outbox (phone, text, code, sent_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![phone, text, code, sent_at.0])?;
     Ok(())
 }
 

@@ -52,7 +52,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredPlan> {
     })
 }
 
-/// All plans, by opening time and then name.
+/// All plans, by opening time and then id (for the seeded pair, the guide's order).
 pub fn list(conn: &Connection) -> rusqlite::Result<Vec<StoredPlan>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM plans ORDER BY opens_at, id"

@@ -31,7 +31,11 @@ pub fn insert(
 }
 
 /// The session with `token_hash` if it is neither revoked nor expired at `now`.
-pub fn live(conn: &Connection, token_hash: &str, now: Timestamp) -> rusqlite::Result<Option<LiveSession>> {
+pub fn live(
+    conn: &Connection,
+    token_hash: &str,
+    now: Timestamp,
+) -> rusqlite::Result<Option<LiveSession>> {
     let found = conn
         .prepare_cached(
             "SELECT account_id, last_used_at FROM sessions
@@ -44,15 +48,22 @@ pub fn live(conn: &Connection, token_hash: &str, now: Timestamp) -> rusqlite::Re
     let Some((account_id, last_used_at)) = found else {
         return Ok(None);
     };
-    Ok(accounts::by_id(conn, &account_id)?.map(|account| LiveSession {
-        token_hash: token_hash.to_owned(),
-        last_used_at,
-        account,
-    }))
+    Ok(
+        accounts::by_id(conn, &account_id)?.map(|account| LiveSession {
+            token_hash: token_hash.to_owned(),
+            last_used_at,
+            account,
+        }),
+    )
 }
 
 /// Records use at `now`, extending the session to `expires_at` (sliding expiry).
-pub fn touch(conn: &Connection, token_hash: &str, now: Timestamp, expires_at: Timestamp) -> rusqlite::Result<()> {
+pub fn touch(
+    conn: &Connection,
+    token_hash: &str,
+    now: Timestamp,
+    expires_at: Timestamp,
+) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "UPDATE sessions SET last_used_at = ?2, expires_at = ?3
          WHERE token_hash = ?1 AND revoked_at IS NULL",
@@ -63,8 +74,10 @@ pub fn touch(conn: &Connection, token_hash: &str, now: Timestamp, expires_at: Ti
 
 /// Revokes one session (log-out); no effect on an unknown or already revoked one.
 pub fn revoke(conn: &Connection, token_hash: &str, now: Timestamp) -> rusqlite::Result<()> {
-    conn.prepare_cached("UPDATE sessions SET revoked_at = ?2 WHERE token_hash = ?1 AND revoked_at IS NULL")?
-        .execute(params![token_hash, now.0])?;
+    conn.prepare_cached(
+        "UPDATE sessions SET revoked_at = ?2 WHERE token_hash = ?1 AND revoked_at IS NULL",
+    )?
+    .execute(params![token_hash, now.0])?;
     Ok(())
 }
 
@@ -86,8 +99,6 @@ pub fn expire_all(conn: &Connection, account_id: &str, now: Timestamp) -> rusqli
 
 /// Deletes sessions that ended (expired or revoked) before `before`.
 pub fn prune(conn: &Connection, before: Timestamp) -> rusqlite::Result<usize> {
-    conn.prepare_cached(
-        "DELETE FROM sessions WHERE expires_at < ?1 OR revoked_at < ?1",
-    )?
-    .execute([before.0])
+    conn.prepare_cached("DELETE FROM sessions WHERE expires_at < ?1 OR revoked_at < ?1")?
+        .execute([before.0])
 }

@@ -30,14 +30,23 @@ pub struct StoredCode {
     pub consumed: bool,
 }
 
-fn times(conn: &Connection, sql: &str, key: &str, since: Timestamp) -> rusqlite::Result<Vec<Timestamp>> {
+fn times(
+    conn: &Connection,
+    sql: &str,
+    key: &str,
+    since: Timestamp,
+) -> rusqlite::Result<Vec<Timestamp>> {
     conn.prepare_cached(sql)?
         .query_map(params![key, since.0], |r| Ok(Timestamp(r.get(0)?)))?
         .collect()
 }
 
 /// When codes were sent to `phone` (any purpose) at or after `since`.
-pub fn sent_to_phone_since(conn: &Connection, phone: &str, since: Timestamp) -> rusqlite::Result<Vec<Timestamp>> {
+pub fn sent_to_phone_since(
+    conn: &Connection,
+    phone: &str,
+    since: Timestamp,
+) -> rusqlite::Result<Vec<Timestamp>> {
     times(
         conn,
         "SELECT created_at FROM sms_codes WHERE phone = ?1 AND created_at >= ?2",
@@ -93,7 +102,11 @@ pub fn prune(conn: &Connection, before: Timestamp) -> rusqlite::Result<usize> {
 }
 
 /// The newest code sent to `phone` for `purpose`: the only one that can be used.
-pub fn newest(conn: &Connection, phone: &str, purpose: SmsPurpose) -> rusqlite::Result<Option<StoredCode>> {
+pub fn newest(
+    conn: &Connection,
+    phone: &str,
+    purpose: SmsPurpose,
+) -> rusqlite::Result<Option<StoredCode>> {
     conn.prepare_cached(
         "SELECT id, code_hash, salt, expires_at, attempts, consumed_at IS NOT NULL
          FROM sms_codes WHERE phone = ?1 AND purpose = ?2 ORDER BY id DESC LIMIT 1",

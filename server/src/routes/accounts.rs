@@ -1,0 +1,399 @@
+//! 考生注册, 登录, 忘记密码: `POST /sms-codes`, `POST /accounts`, `POST /sessions`,
+//! `DELETE /sessions/current`, `GET /me` and `POST /password-resets`.
+//!
+//! Every rule (phone format, code format, password strength, the limits) comes from the
+//! contract; the answers are the ones the OpenAPI document lists for each endpoint.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use baoming_contract::api::{
+    Account, LoginRequest, PasswordResetRequest, RegisterRequest, SmsCodeRequest, SmsCodeSent,
+    SmsPurpose,
+};
+use baoming_contract::auth::{SMS_CODE_MAX_ATTEMPTS, SMS_CODE_TTL_S, normalize_code, reason};
+use baoming_contract::error::{ErrorCode, FieldErrors};
+use baoming_contract::time::Timestamp;
+use baoming_contract::{password, phone};
+use rusqlite::Connection;
+
+use crate::AppState;
+use crate::auth::{self, CurrentAccount, SessionCookie};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ClientAddr, JsonBody};
+use crate::limits::{self, LoginFailures, Refusal};
+use crate::passwords;
+use crate::secrets;
+use crate::sms::SmsMessage;
+use crate::store::accounts::{self, StoredAccount};
+use crate::store::{sessions, sms_codes};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/sms-codes", post(send_sms_code))
+        .route("/accounts", post(register))
+        .route("/sessions", post(login))
+        .route("/sessions/current", delete(logout))
+        .route("/me", get(me))
+        .route("/password-resets", post(reset_password))
+}
+
+/// Codes older than this are deleted; the limits look back at most a day.
+const SMS_HISTORY_KEPT_S: i64 = 2 * 86_400;
+
+/// Collects field problems so a form learns about all of them at once.
+#[derive(Debug, Default)]
+struct Invalid(FieldErrors);
+
+impl Invalid {
+    fn check<T, E>(
+        &mut self,
+        field: &str,
+        result: Result<T, E>,
+        code: impl Fn(E) -> &'static str,
+    ) -> Option<T> {
+        result
+            .map_err(|e| {
+                self.0.insert(field.to_owned(), code(e).to_owned());
+            })
+            .ok()
+    }
+
+    fn into_result(self) -> ApiResult<()> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        let mut error = ApiError::validation("some fields are invalid; see fields");
+        for (field, reason) in self.0 {
+            error = error.with_field(field, reason);
+        }
+        Err(error)
+    }
+}
+
+/// Phone, code and password of a register or reset request, each checked by the contract.
+fn validate_code_form(
+    phone_in: &str,
+    code_in: &str,
+    password_in: &str,
+) -> ApiResult<(String, String)> {
+    let mut invalid = Invalid::default();
+    let phone = invalid.check("phone", phone::normalize(phone_in), |e| e.code());
+    let code = invalid.check("code", normalize_code(code_in), |e| e.code());
+    invalid.check("password", password::validate(password_in), |e| e.code());
+    invalid.into_result()?;
+    match (phone, code) {
+        (Some(phone), Some(code)) => Ok((phone, code)),
+        _ => Err(ApiError::internal("validation passed without values")),
+    }
+}
+
+fn phone_registered() -> ApiError {
+    ApiError::new(ErrorCode::Conflict, "this phone already has an account")
+        .with_field("phone", reason::PHONE_REGISTERED)
+}
+
+fn phone_not_registered() -> ApiError {
+    ApiError::not_found("this phone has no account")
+        .with_field("phone", reason::PHONE_NOT_REGISTERED)
+}
+
+fn code_refused(why: &'static str) -> ApiError {
+    ApiError::validation("the SMS code is not accepted").with_field("code", why)
+}
+
+fn credentials_wrong() -> ApiError {
+    ApiError::new(ErrorCode::Unauthenticated, "phone or password is wrong")
+        .with_field("password", reason::CREDENTIALS_WRONG)
+}
+
+// ---------------------------------------------------------------- SMS codes
+
+async fn send_sms_code(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    JsonBody(request): JsonBody<SmsCodeRequest>,
+) -> ApiResult<(StatusCode, Json<SmsCodeSent>)> {
+    let phone = phone::normalize(&request.phone)
+        .map_err(|e| ApiError::validation("invalid phone number").with_field("phone", e.code()))?;
+    let purpose = request.purpose;
+    let now = state.clock.now();
+    let code = secrets::new_sms_code();
+    let salt = secrets::new_salt();
+    let code_hash = secrets::sms_code_hash(&salt, &code);
+    let stored_phone = phone.clone();
+    let (code_id, retry_after_s) = state
+        .db
+        .call(move |conn| {
+            let phone = stored_phone;
+            let tx = conn.transaction()?;
+            let registered = accounts::phone_registered(&tx, &phone)?;
+            match (purpose, registered) {
+                (SmsPurpose::Register, true) => return Err(phone_registered()),
+                (SmsPurpose::ResetPassword, false) => return Err(phone_not_registered()),
+                _ => {}
+            }
+            let since = limits::sms_history_since(now);
+            let mut to_phone = sms_codes::sent_to_phone_since(&tx, &phone, since)?;
+            let from_client = sms_codes::sent_from_client_since(&tx, &client, since)?;
+            limits::sms_send(now, &to_phone, &from_client)?;
+            sms_codes::prune(&tx, Timestamp(now.0 - SMS_HISTORY_KEPT_S))?;
+            let id = sms_codes::insert(
+                &tx,
+                &sms_codes::NewCode {
+                    phone: &phone,
+                    purpose,
+                    code_hash: &code_hash,
+                    salt: &salt,
+                    created_at: now,
+                    expires_at: Timestamp(now.0 + SMS_CODE_TTL_S as i64),
+                    client_addr: &client,
+                },
+            )?;
+            tx.commit()?;
+            to_phone.push(now);
+            Ok((id, limits::sms_next_allowed_in(now, &to_phone)))
+        })
+        .await?;
+
+    let sender = Arc::clone(&state.sms);
+    let message = SmsMessage::verification_code(&phone, &code);
+    let sent = tokio::task::spawn_blocking(move || {
+        sender.send(&message.phone, &message.text, message.code.as_deref())
+    })
+    .await;
+    let failure = match sent {
+        Ok(Ok(())) => None,
+        Ok(Err(e)) => Some(e.to_string()),
+        Err(e) => Some(e.to_string()),
+    };
+    if let Some(cause) = failure {
+        tracing::error!(%cause, phone = %phone::mask(&phone), "SMS not sent");
+        state
+            .db
+            .call(move |conn| Ok(sms_codes::delete(conn, code_id)?))
+            .await?;
+        return Err(ApiError::new(
+            ErrorCode::Unavailable,
+            "the SMS could not be sent; try again later",
+        ));
+    }
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(SmsCodeSent {
+            retry_after_s,
+            expires_in_s: SMS_CODE_TTL_S,
+        }),
+    ))
+}
+
+/// Checks `code` against the newest code sent to `phone` for `purpose`, counting a wrong
+/// guess or using the code up. The outer `Result` is the database's; the inner one the
+/// verdict, with the `fields.code` reason. The caller commits either way, since a wrong
+/// guess must stay counted.
+fn verify_code(
+    conn: &Connection,
+    phone: &str,
+    purpose: SmsPurpose,
+    code: &str,
+    now: Timestamp,
+) -> rusqlite::Result<Result<(), &'static str>> {
+    let Some(stored) = sms_codes::newest(conn, phone, purpose)? else {
+        return Ok(Err(reason::CODE_WRONG));
+    };
+    if stored.consumed {
+        return Ok(Err(reason::CODE_WRONG));
+    }
+    if stored.attempts >= SMS_CODE_MAX_ATTEMPTS {
+        return Ok(Err(reason::CODE_ATTEMPTS_EXCEEDED));
+    }
+    if stored.expires_at <= now {
+        return Ok(Err(reason::CODE_EXPIRED));
+    }
+    let guess = secrets::sms_code_hash(&stored.salt, code);
+    if !secrets::constant_time_eq(&guess, &stored.code_hash) {
+        sms_codes::add_attempt(conn, stored.id)?;
+        return Ok(Err(reason::CODE_WRONG));
+    }
+    sms_codes::consume(conn, stored.id, now)?;
+    Ok(Ok(()))
+}
+
+// ---------------------------------------------------------------- register
+
+async fn register(
+    State(state): State<AppState>,
+    JsonBody(request): JsonBody<RegisterRequest>,
+) -> ApiResult<Response> {
+    let (phone, code) = validate_code_form(&request.phone, &request.code, &request.password)?;
+    let now = state.clock.now();
+    let checked_phone = phone.clone();
+    state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            // Checked before the code is touched: the page offers to log in instead, and
+            // the code is not used up.
+            if accounts::phone_registered(&tx, &checked_phone)? {
+                return Err(phone_registered());
+            }
+            let verdict = verify_code(&tx, &checked_phone, SmsPurpose::Register, &code, now)?;
+            tx.commit()?;
+            verdict.map_err(code_refused)
+        })
+        .await?;
+
+    let password_hash = passwords::hash(request.password).await?;
+    let account = StoredAccount {
+        id: secrets::new_id(),
+        phone,
+        password_hash,
+        created_at: now,
+        failures: LoginFailures::default(),
+    };
+    let (token, account) = state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            // Another request may have registered the phone while the hash was computed.
+            if !accounts::insert(&tx, &account)? {
+                return Err(phone_registered());
+            }
+            let token = auth::create_session(&tx, &account.id, now)?;
+            tx.commit()?;
+            Ok((token, account.to_api()))
+        })
+        .await?;
+    tracing::info!(account = %account.id, "account registered");
+    Ok(logged_in(&state, StatusCode::CREATED, &token, account))
+}
+
+fn logged_in(state: &AppState, status: StatusCode, token: &str, account: Account) -> Response {
+    let cookie = SessionCookie::from_config(&state.config).set(token);
+    (status, [(header::SET_COOKIE, cookie)], Json(account)).into_response()
+}
+
+// ---------------------------------------------------------------- log in / out
+
+async fn login(
+    State(state): State<AppState>,
+    JsonBody(request): JsonBody<LoginRequest>,
+) -> ApiResult<Response> {
+    let now = state.clock.now();
+    // A number that does not even normalise has no account; it gets the same answer.
+    let phone = phone::normalize(&request.phone).ok();
+    let claimed = state
+        .db
+        .call(move |conn| {
+            let Some(phone) = phone else {
+                return Ok(None);
+            };
+            let tx = conn.transaction()?;
+            let Some(account) = accounts::by_phone(&tx, &phone)? else {
+                return Ok(None);
+            };
+            limits::login_attempt(now, &account.failures)?;
+            // Counted as a failure until the password proves right, so guesses sent in
+            // parallel cannot slip past the slow-down.
+            let failed = limits::after_login_failure(now, &account.failures);
+            accounts::set_failures(&tx, &account.id, &failed)?;
+            tx.commit()?;
+            Ok(Some((account, failed)))
+        })
+        .await?;
+
+    let stored_hash = claimed.as_ref().map(|(a, _)| a.password_hash.clone());
+    let right = passwords::verify(request.password, stored_hash).await?;
+    let Some((account, failed)) = claimed else {
+        return Err(credentials_wrong());
+    };
+    if !right {
+        return Err(match failed.locked_until {
+            Some(until) => Refusal::AccountLocked {
+                retry_after_s: u64::try_from(until.0 - now.0).unwrap_or(0),
+            }
+            .into(),
+            None => credentials_wrong(),
+        });
+    }
+    let account_id = account.id.clone();
+    let token = state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            accounts::set_failures(&tx, &account_id, &LoginFailures::default())?;
+            let token = auth::create_session(&tx, &account_id, now)?;
+            tx.commit()?;
+            Ok(token)
+        })
+        .await?;
+    Ok(logged_in(&state, StatusCode::OK, &token, account.to_api()))
+}
+
+/// Idempotent: without a session, or with a dead one, it still answers 204 and clears the
+/// cookie.
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+    let cookie = SessionCookie::from_config(&state.config);
+    if let Some(token) = cookie.read(&headers) {
+        let hash = secrets::session_token_hash(&token);
+        let now = state.clock.now();
+        state
+            .db
+            .call(move |conn| Ok(sessions::revoke(conn, &hash, now)?))
+            .await?;
+    }
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(header::SET_COOKIE, cookie.clear())],
+    )
+        .into_response())
+}
+
+async fn me(current: CurrentAccount) -> Json<Account> {
+    Json(current.account)
+}
+
+// ---------------------------------------------------------------- password reset
+
+async fn reset_password(
+    State(state): State<AppState>,
+    JsonBody(request): JsonBody<PasswordResetRequest>,
+) -> ApiResult<Response> {
+    let (phone, code) = validate_code_form(&request.phone, &request.code, &request.password)?;
+    let now = state.clock.now();
+    let account_id = state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let Some(account) = accounts::by_phone(&tx, &phone)? else {
+                return Err(phone_not_registered());
+            };
+            let verdict = verify_code(&tx, &phone, SmsPurpose::ResetPassword, &code, now)?;
+            tx.commit()?;
+            verdict.map_err(code_refused).map(|()| account.id)
+        })
+        .await?;
+
+    let password_hash = passwords::hash(request.password).await?;
+    let revoked = state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            accounts::set_password(&tx, &account_id, &password_hash)?;
+            let revoked = sessions::revoke_all(&tx, &account_id, now)?;
+            tx.commit()?;
+            Ok(revoked)
+        })
+        .await?;
+    tracing::info!(revoked, "password reset");
+    let cookie = SessionCookie::from_config(&state.config);
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(header::SET_COOKIE, cookie.clear())],
+    )
+        .into_response())
+}

@@ -1,0 +1,74 @@
+//! Development-only endpoints, mounted only with `--dev` (otherwise every path here answers
+//! the API's 404 envelope): the SMS outbox the browser journeys read codes from, and a way
+//! to end sessions so a journey can watch the app handle a 401.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use baoming_contract::api::Outbox;
+use baoming_contract::phone;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::QueryParams;
+use crate::store::{accounts, outbox, sessions};
+
+/// The outbox answers at most this many messages.
+const OUTBOX_LIMIT: u32 = 100;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/dev/sms-outbox", get(sms_outbox))
+        .route("/dev/sessions/expire", post(expire_sessions))
+}
+
+#[derive(Debug, Deserialize)]
+struct PhoneQuery {
+    #[serde(default)]
+    phone: Option<String>,
+}
+
+/// `GET /dev/sms-outbox[?phone=]`: messages "sent", newest first.
+async fn sms_outbox(
+    State(state): State<AppState>,
+    QueryParams(query): QueryParams<PhoneQuery>,
+) -> ApiResult<Json<Outbox>> {
+    let phone = match query
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        None => None,
+        Some(raw) => Some(phone::normalize(raw).map_err(|e| {
+            ApiError::validation("invalid phone number").with_field("phone", e.code())
+        })?),
+    };
+    let messages = state
+        .db
+        .call(move |conn| Ok(outbox::list(conn, phone.as_deref(), OUTBOX_LIMIT)?))
+        .await?;
+    Ok(Json(Outbox { messages }))
+}
+
+/// `POST /dev/sessions/expire?phone=`: every session of that phone's account expires now.
+async fn expire_sessions(
+    State(state): State<AppState>,
+    QueryParams(query): QueryParams<PhoneQuery>,
+) -> ApiResult<StatusCode> {
+    let phone = phone::normalize(query.phone.as_deref().unwrap_or_default())
+        .map_err(|e| ApiError::validation("invalid phone number").with_field("phone", e.code()))?;
+    let now = state.clock.now();
+    state
+        .db
+        .call(move |conn| {
+            let account = accounts::by_phone(conn, &phone)?
+                .ok_or_else(|| ApiError::not_found("this phone has no account"))?;
+            sessions::expire_all(conn, &account.id, now)?;
+            Ok(())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
