@@ -6,6 +6,7 @@ use leptos_router::path;
 
 use crate::api::Api;
 use crate::components::link::RouterBase;
+use crate::components::require_login::RequireLogin;
 use crate::components::shell::Shell;
 use crate::config::RuntimeConfig;
 use crate::i18n::{I18n, Lang, Msg};
@@ -15,6 +16,11 @@ use crate::pages::{
     plans::PlansPage, register::RegisterPage,
 };
 use crate::session::Session;
+
+/// A page that needs an account.
+fn protected<V: IntoView + 'static>(page: fn() -> V) -> impl IntoView {
+    view! { <RequireLogin>{move || page()}</RequireLogin> }
+}
 
 /// A message for the whole app, shown above the page (for example 登录已过期).
 #[derive(Clone, Copy)]
@@ -50,10 +56,10 @@ pub fn App(config: RuntimeConfig) -> impl IntoView {
                     <Route path=path!("/register") view=RegisterPage />
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/forgot-password") view=ForgotPasswordPage />
-                    <Route path=path!("/apply/:plan_id") view=ApplyPage />
-                    <Route path=path!("/applications") view=ApplicationsPage />
-                    <Route path=path!("/applications/:id") view=ApplicationPage />
-                    <Route path=path!("/pay/:application_id") view=PayPage />
+                    <Route path=path!("/apply/:plan_id") view=|| protected(ApplyPage) />
+                    <Route path=path!("/applications") view=|| protected(ApplicationsPage) />
+                    <Route path=path!("/applications/:id") view=|| protected(ApplicationPage) />
+                    <Route path=path!("/pay/:application_id") view=|| protected(PayPage) />
                 </Routes>
             </Shell>
         </Router>

@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use baoming_contract::API_VERSION_PREFIX;
 
+use crate::cookie::Jar;
+
 /// How long one request may take, connection included.
 const TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -38,6 +40,14 @@ impl Request {
     pub fn header(mut self, name: &str, value: &str) -> Request {
         self.headers.push((name.to_owned(), value.to_owned()));
         self
+    }
+
+    /// Sends the jar's cookies (`Cookie:`), if it holds any.
+    pub fn cookies(self, jar: &Jar) -> Request {
+        match jar.header() {
+            Some(value) => self.header("Cookie", &value),
+            None => self,
+        }
     }
 
     /// Sends `value` as the JSON body (with `Content-Type: application/json`).
@@ -236,6 +246,19 @@ mod tests {
         assert_eq!(r.header("Content-Type"), Some("application/json"));
         assert_eq!(r.headers_all("VARY"), ["origin", "accept-encoding"]);
         assert_eq!(r.header("x-missing"), None);
+    }
+
+    #[test]
+    fn requests_carry_the_jars_cookies() {
+        let empty = Request::get("/me").cookies(&Jar::default());
+        assert!(empty.headers.is_empty());
+        let mut jar = Jar::default();
+        jar.store(&crate::cookie::SetCookie::parse("baoming_session=tok; Path=/").unwrap());
+        let r = Request::get("/me").cookies(&jar);
+        assert_eq!(
+            r.headers,
+            [("Cookie".to_owned(), "baoming_session=tok".to_owned())]
+        );
     }
 
     #[test]

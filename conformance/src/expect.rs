@@ -115,6 +115,60 @@ fn short_type_name<T>() -> &'static str {
     full.rsplit("::").next().unwrap_or(full)
 }
 
+/// A `204 No Content` answer: an empty body, and `Cache-Control: no-store` like every API
+/// answer (there is no body, so no `Content-Type` is asked for).
+pub fn no_content(resp: &Response) -> Result<(), String> {
+    status(resp, 204)?;
+    ensure(resp.body.is_empty(), || {
+        format!(
+            "{}: a 204 has no body, got {}",
+            resp.what,
+            excerpt(&resp.body)
+        )
+    })?;
+    ensure(forbids_storing(resp), || {
+        format!("{}: Cache-Control must contain no-store", resp.what)
+    })
+}
+
+/// The envelope's `fields` are exactly `expected` (field, reason) pairs.
+pub fn fields_exactly(
+    resp: &Response,
+    env: &ErrorEnvelope,
+    expected: &[(&str, &str)],
+) -> Result<(), String> {
+    let want: std::collections::BTreeMap<String, String> = expected
+        .iter()
+        .map(|(f, r)| ((*f).to_owned(), (*r).to_owned()))
+        .collect();
+    ensure(env.error.fields == want, || {
+        format!(
+            "{}: error.fields is {:?}, expected {want:?}",
+            resp.what, env.error.fields
+        )
+    })
+}
+
+/// The envelope's `fields.<field>` is `reason` (other fields may be present too).
+pub fn field(
+    resp: &Response,
+    env: &ErrorEnvelope,
+    field: &str,
+    reason: &str,
+) -> Result<(), String> {
+    match env.error.fields.get(field) {
+        Some(got) if got == reason => Ok(()),
+        Some(got) => Err(format!(
+            "{}: error.fields.{field} is {got:?}, expected {reason:?}",
+            resp.what
+        )),
+        None => Err(format!(
+            "{}: error.fields has no {field:?} (expected {reason:?}); fields: {:?}",
+            resp.what, env.error.fields
+        )),
+    }
+}
+
 /// Checks `body` is the contract's error envelope, strictly: a JSON object whose only key is
 /// `error`, holding `code` (a code the contract knows), `message` (a string), and, when
 /// present, `fields` (an object of strings) and `retry_after_s` (a non-negative integer);
@@ -365,6 +419,49 @@ mod tests {
         let cached = resp(404, &[("Content-Type", "application/json")], body);
         let err = envelope(&cached, 404, ErrorCode::NotFound).unwrap_err();
         assert!(err.contains("no-store"), "{err}");
+    }
+
+    #[test]
+    fn no_content_is_204_empty_and_not_stored() {
+        let no_store = &[("Cache-Control", "no-store")];
+        assert!(no_content(&resp(204, no_store, "")).is_ok());
+        assert!(
+            no_content(&resp(200, no_store, ""))
+                .unwrap_err()
+                .contains("expected 204")
+        );
+        assert!(
+            no_content(&resp(204, no_store, "{}"))
+                .unwrap_err()
+                .contains("has no body")
+        );
+        assert!(
+            no_content(&resp(204, &[], ""))
+                .unwrap_err()
+                .contains("no-store")
+        );
+    }
+
+    #[test]
+    fn field_reasons_are_compared() {
+        let body = r#"{"error":{"code":"validation_failed","message":"x","fields":{"phone":"required","code":"code_format"}}}"#;
+        let r = resp(422, JSON_NO_STORE, body);
+        let env = envelope_for(&r, ErrorCode::ValidationFailed).unwrap();
+        assert!(field(&r, &env, "phone", "required").is_ok());
+        assert!(
+            field(&r, &env, "phone", "phone_not_mobile")
+                .unwrap_err()
+                .contains("fields.phone is \"required\"")
+        );
+        assert!(
+            field(&r, &env, "password", "required")
+                .unwrap_err()
+                .contains("no \"password\"")
+        );
+        assert!(
+            fields_exactly(&r, &env, &[("code", "code_format"), ("phone", "required")]).is_ok()
+        );
+        assert!(fields_exactly(&r, &env, &[("phone", "required")]).is_err());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 mod checks;
 mod client;
+mod cookie;
 mod expect;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -153,6 +154,17 @@ fn run_one(check: &Check, ctx: &Ctx) -> Outcome {
     if check.needs_origin && ctx.origin.is_none() {
         return Outcome::Skipped("needs --origin");
     }
+    if check.needs_dev {
+        match ctx.dev_mode() {
+            Ok(true) => {}
+            Ok(false) => return Outcome::Skipped("needs a backend in development mode"),
+            Err(e) => {
+                return Outcome::Failed(format!(
+                    "cannot tell whether the backend is in development mode: {e}"
+                ));
+            }
+        }
+    }
     match catch_unwind(AssertUnwindSafe(|| (check.run)(ctx))) {
         Ok(Ok(())) => Outcome::Passed,
         Ok(Err(reason)) => Outcome::Failed(reason),
@@ -200,10 +212,7 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
 
-    let ctx = Ctx {
-        client: Client::new(&args.base_url),
-        origin: args.origin,
-    };
+    let ctx = Ctx::new(Client::new(&args.base_url), args.origin);
     // Panics become failures with their message; keep the default hook from printing them.
     std::panic::set_hook(Box::new(|_| {}));
     let plural = if checks.len() == 1 { "" } else { "s" };
@@ -325,10 +334,7 @@ mod tests {
 
     #[test]
     fn checks_needing_an_origin_are_skipped_without_one() {
-        let ctx = Ctx {
-            client: Client::new("http://127.0.0.1:9"),
-            origin: None,
-        };
+        let ctx = Ctx::new(Client::new("http://127.0.0.1:9"), None);
         let check = Check::new("cors", "x", |_| Ok(())).needs_origin();
         assert_eq!(run_one(&check, &ctx), Outcome::Skipped("needs --origin"));
         // (The panic's message is printed by the default hook; the test still passes.)
@@ -337,5 +343,19 @@ mod tests {
             run_one(&panics, &ctx),
             Outcome::Failed("the check itself panicked: boom".into())
         );
+    }
+
+    #[test]
+    fn checks_needing_development_mode_are_skipped_without_it() {
+        let check = Check::new("accounts", "x", |_| Ok(())).needs_dev();
+        let production = Ctx::new(Client::new("http://127.0.0.1:9"), None);
+        production.assume_dev_mode(false);
+        assert_eq!(
+            run_one(&check, &production),
+            Outcome::Skipped("needs a backend in development mode")
+        );
+        let dev = Ctx::new(Client::new("http://127.0.0.1:9"), None);
+        dev.assume_dev_mode(true);
+        assert_eq!(run_one(&check, &dev), Outcome::Passed);
     }
 }

@@ -75,8 +75,8 @@ pub fn TextField(
                     aria-describedby=described_by
                     prop:value=move || value.get()
                     on:input=move |ev| value.set(event_target_value(&ev))
-                    on:blur=move |_| {
-                        if let Some(cb) = on_blur {
+                    on:blur=move |ev| {
+                        if let Some(cb) = on_blur && !leaving_for_button(&ev) {
                             cb.run(());
                         }
                     }
@@ -91,11 +91,24 @@ pub fn TextField(
     }
 }
 
+/// Whether focus is moving to a button (注册, 获取验证码). Those validate what they need
+/// anyway; validating on this blur would add or remove a message that shifts the button
+/// away from under the pointer between press and release, and the click would be lost.
+fn leaving_for_button(ev: &web_sys::FocusEvent) -> bool {
+    use wasm_bindgen::JsCast;
+    ev.related_target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| el.tag_name().eq_ignore_ascii_case("button"))
+}
+
 /// Moves focus to the first invalid input of the page, so a failed submit lands the
-/// keyboard and the screen reader on what to fix.
+/// keyboard and the screen reader on what to fix. Waits a frame: the error signals set just
+/// before reach the DOM asynchronously.
 pub fn focus_first_invalid() {
     use wasm_bindgen::JsCast;
-    if let Ok(Some(el)) = document().query_selector("[aria-invalid=true]") {
-        let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
-    }
+    request_animation_frame(|| {
+        if let Ok(Some(el)) = document().query_selector("[aria-invalid=true]") {
+            let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
+        }
+    });
 }

@@ -25,6 +25,25 @@ impl RouterBase {
     }
 }
 
+impl RouterBase {
+    /// The path and query the router is showing, relative to this base (for `?next=`).
+    /// Read from the router, not `window.location`: during a navigation the router renders
+    /// the new page before the address bar changes.
+    pub fn current_path(&self, location: &leptos_router::location::Location) -> String {
+        use leptos::prelude::GetUntracked;
+        let search = location.search.get_untracked();
+        let full = format!(
+            "{}{}{}",
+            location.pathname.get_untracked(),
+            if search.is_empty() { "" } else { "?" },
+            search
+        );
+        full.strip_prefix(self.0.as_str())
+            .map(str::to_string)
+            .unwrap_or(full)
+    }
+}
+
 /// A client-side link to `to`, with `aria-current="page"` when it is the current page.
 #[component]
 pub fn Link(

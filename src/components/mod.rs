@@ -3,5 +3,6 @@
 pub mod feedback;
 pub mod form;
 pub mod link;
+pub mod require_login;
 pub mod send_code;
 pub mod shell;

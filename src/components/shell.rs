@@ -4,7 +4,8 @@
 
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::location::Location;
 use wasm_bindgen::JsCast;
 
 use crate::api::{Api, ApiError, UNAUTHENTICATED_EVENT};
@@ -42,37 +43,38 @@ pub fn Shell(children: Children) -> impl IntoView {
 fn return_to_login_when_session_ends() {
     let session = use_session();
     let navigate = use_navigate();
+    let location = use_location();
     let base = use_context::<RouterBase>().unwrap_or(RouterBase(String::new()));
     let AppNotice(notice) = expect_context::<AppNotice>();
     let handle = window_event_listener_untyped(UNAUTHENTICATED_EVENT, move |_| {
         session.account.set(None);
-        let location = window().location();
-        let full = format!(
-            "{}{}",
-            location.pathname().unwrap_or_default(),
-            location.search().unwrap_or_default()
-        );
-        let here = full
-            .strip_prefix(base.0.as_str())
-            .unwrap_or(&full)
-            .to_string();
-        if here.starts_with("/login") {
-            return;
-        }
         notice.set(Some(Msg::SessionExpired));
-        let target = match safe_next(&here) {
-            Some(next) => AppRoute::LoginThen { next },
-            None => AppRoute::Login,
-        };
-        navigate(
-            &base.href(&target),
-            NavigateOptions {
-                resolve: false,
-                ..Default::default()
-            },
-        );
+        go_to_login(&navigate, &base, &location);
     });
     on_cleanup(move || handle.remove());
+}
+
+/// Navigates to 登录 with the current page as `next` (unless already there).
+pub fn go_to_login(
+    navigate: &impl Fn(&str, NavigateOptions),
+    base: &RouterBase,
+    location: &Location,
+) {
+    let here = base.current_path(location);
+    if here.starts_with("/login") {
+        return;
+    }
+    let target = match safe_next(&here) {
+        Some(next) => AppRoute::LoginThen { next },
+        None => AppRoute::Login,
+    };
+    navigate(
+        &base.href(&target),
+        NavigateOptions {
+            resolve: false,
+            ..Default::default()
+        },
+    );
 }
 
 fn skip_to_main(_: leptos::ev::MouseEvent) {

@@ -2,6 +2,7 @@
 // from any place the build is deployed, and when the backend fails.
 import { expect, test, type Page } from "@playwright/test";
 import { apiOrigin, appUrl, subpathUrl } from "./support/env";
+import { field } from "./support/accounts";
 
 const ECOMMERCE = /电子商务师\(网商\)二级职业技能等级认定/;
 const MARKETER = /互联网营销师\(直播销售员\)二级职业技能等级认定/;
@@ -54,12 +55,14 @@ test("works under a sub-path, and deep links survive a reload", async ({ page })
   await page.goto(base);
   await expectBothPlans(page);
 
+  // 报名 needs an account: the candidate lands on 登录, which remembers where to go back.
   await page.getByRole("article", { name: ECOMMERCE }).getByRole("link", { name: "报名" }).click();
-  await expect(page).toHaveURL(new RegExp(`${new URL(base).pathname}apply/ecommerce-`));
-  await expect(page.getByRole("heading", { level: 1, name: "填写报名信息" })).toBeVisible();
+  await expect(page).toHaveURL(new RegExp(`${new URL(base).pathname}login\\?next=%2Fapply%2Fecommerce-`));
+  await expect(page.getByRole("heading", { level: 1, name: "登录" })).toBeVisible();
 
   await page.reload();
-  await expect(page.getByRole("heading", { level: 1, name: "填写报名信息" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: "登录" })).toBeVisible();
+  await expect(field(page, "手机号")).toBeVisible();
 
   await page.getByRole("link", { name: "考试报名" }).first().click();
   await expect(page).toHaveURL(base);
@@ -67,13 +70,15 @@ test("works under a sub-path, and deep links survive a reload", async ({ page })
 });
 
 test("every route is a real page, also when opened directly", async ({ page }) => {
+  // Pages that need an account show 登录 to a visitor who is not logged in.
   const pages: [string, string][] = [
     ["register", "考生注册"],
     ["login", "登录"],
     ["forgot-password", "忘记密码"],
-    ["applications", "报名信息"],
-    ["applications/some-id", "报名详情"],
-    ["pay/some-id", "缴费"],
+    ["applications", "登录"],
+    ["applications/some-id", "登录"],
+    ["pay/some-id", "登录"],
+    ["apply/some-plan", "登录"],
     ["no-such-page", "页面不存在"],
   ];
   for (const [path, heading] of pages) {

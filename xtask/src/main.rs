@@ -42,7 +42,9 @@ COMMANDS:
                             unless --no-build)
     openapi [--check]       write openapi/baoming-v1.json from the reference backend;
                             --check fails if the committed file is stale
-    conformance <BASE-URL>  run the API conformance suite against any backend
+    conformance <BASE-URL> [--origin ORIGIN] [--filter TEXT]
+                            run the API conformance suite against any backend (options
+                            go to baoming-conformance; --origin enables the CORS checks)
     help                    show this text
 
 Host builds use CARGO_TARGET_DIR, or ~/.cache/baoming/target (wasm builds:
@@ -51,13 +53,27 @@ Host builds use CARGO_TARGET_DIR, or ~/.cache/baoming/target (wasm builds:
 
 #[derive(Debug, PartialEq, Eq)]
 enum Command {
-    Setup { check: bool },
+    Setup {
+        check: bool,
+    },
     Build,
-    Run { port: u16 },
-    Test { selection: test::Selection },
-    Size { build: bool, dist: Option<PathBuf> },
-    OpenApi { check: bool },
-    Conformance { base_url: String },
+    Run {
+        port: u16,
+    },
+    Test {
+        selection: test::Selection,
+    },
+    Size {
+        build: bool,
+        dist: Option<PathBuf>,
+    },
+    OpenApi {
+        check: bool,
+    },
+    /// The base URL, then options passed through to the runner.
+    Conformance {
+        args: Vec<String>,
+    },
     Help,
 }
 
@@ -133,15 +149,14 @@ fn parse(args: &[String]) -> Result<Command> {
             Command::OpenApi { check }
         }
         "conformance" => {
-            let base_url = rest
-                .next()
+            let args: Vec<String> = rest.by_ref().map(str::to_string).collect();
+            let base_url = args
+                .first()
                 .context("conformance needs the backend's base URL, e.g. http://127.0.0.1:8080")?;
             if !base_url.starts_with("http://") && !base_url.starts_with("https://") {
                 bail!("conformance: {base_url} is not an http(s) URL");
             }
-            Command::Conformance {
-                base_url: base_url.to_string(),
-            }
+            Command::Conformance { args }
         }
         "help" | "-h" | "--help" => Command::Help,
         other => bail!("unknown command: {other}"),
@@ -183,7 +198,7 @@ fn execute(command: Command) -> Result<()> {
             size::size(&layout, &dist)
         }
         Command::OpenApi { check } => openapi::openapi(&layout, check),
-        Command::Conformance { base_url } => openapi::conformance(&layout, &base_url),
+        Command::Conformance { args } => openapi::conformance(&layout, &args),
         Command::Help => {
             print!("{USAGE}");
             Ok(())
@@ -267,7 +282,15 @@ mod tests {
             (
                 "conformance http://127.0.0.1:9/",
                 Command::Conformance {
-                    base_url: "http://127.0.0.1:9/".into(),
+                    args: vec!["http://127.0.0.1:9/".into()],
+                },
+            ),
+            (
+                "conformance https://api.example --origin https://app.example",
+                Command::Conformance {
+                    args: ["https://api.example", "--origin", "https://app.example"]
+                        .map(String::from)
+                        .to_vec(),
                 },
             ),
         ];
@@ -294,7 +317,7 @@ mod tests {
             "openapi --write",
             "conformance",
             "conformance localhost:8080",
-            "conformance http://a http://b",
+            "conformance --origin http://a",
         ] {
             assert!(parse_line(line).is_err(), "{line} should be rejected");
         }

@@ -69,10 +69,12 @@ fn first_difference(old: &str, new: &str) -> Option<usize> {
     }
 }
 
-/// `cargo xtask conformance <base-url>`: the contract's tests against any backend.
-pub fn conformance(layout: &Layout, base_url: &str) -> Result<()> {
+/// `cargo xtask conformance <base-url> [options]`: the contract's tests against any
+/// backend; `args` go to the runner unchanged.
+pub fn conformance(layout: &Layout, args: &[String]) -> Result<()> {
     Cmd::new(paths::host_cargo())
-        .args(["run", "-q", "-p", "baoming-conformance", "--", base_url])
+        .args(["run", "-q", "-p", "baoming-conformance", "--"])
+        .args(args)
         .env("CARGO_TARGET_DIR", layout.host_target_dir())
         .current_dir(&layout.root)
         .run()

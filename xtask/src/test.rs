@@ -175,6 +175,8 @@ fn wasm_tests(layout: &Layout, tools: &Tools) -> Result<Verdict> {
             "--target",
             WASM_TARGET,
         ])
+        // Doctests already ran on the host in the first stage.
+        .args(["--lib", "--bins", "--tests"])
         .env(
             "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
             &tools.wasm_bindgen_test_runner,
@@ -210,13 +212,18 @@ fn write_webdriver_json(layout: &Layout, tools: &Tools) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// The origin the conformance run tells the backend to allow, so that the suite's CORS
+/// checks run rather than being skipped. Any well-formed origin will do.
+const CONFORMANCE_ORIGIN: &str = "http://app.baoming.test";
+
 fn conformance(layout: &Layout) -> Result<Verdict> {
     // Declared before the server so that the server stops before its data is removed.
     let data = TempDir::new("conformance")?;
-    let mut server = start_backend(layout, "127.0.0.1:0", data.path(), &[])?;
+    let mut server = start_backend(layout, "127.0.0.1:0", data.path(), &[CONFORMANCE_ORIGIN])?;
     let base_url = server.wait_listening(SERVER_START_LIMIT)?;
     let (status, out) = Cmd::new(run::host_binary(layout, false, "baoming-conformance"))
         .arg(base_url.trim_end_matches('/'))
+        .args(["--origin", CONFORMANCE_ORIGIN])
         .current_dir(&layout.root)
         .run_tee()?;
     drop(server);

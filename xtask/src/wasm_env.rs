@@ -16,6 +16,7 @@ use crate::procs::Cmd;
 
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 pub const DEBIAN_RUSTC: &str = "/usr/bin/rustc";
+pub const DEBIAN_RUSTDOC: &str = "/usr/bin/rustdoc";
 pub const DEBIAN_CARGO: &str = "/usr/bin/cargo";
 pub const DEBIAN_STD_SRC: &str = "/usr/lib/rustlib/src/rust/library";
 /// Oldest Debian rustc the app builds with (Leptos 0.8 and build-std of its std).
@@ -94,6 +95,9 @@ impl WasmEnv {
                     WasmJob::Test => "std,panic_abort,test",
                 };
                 cmd.env("RUSTC", DEBIAN_RUSTC)
+                    // Cargo >= 1.89 also runs doctests for wasm32; rustup's rustdoc cannot
+                    // read a std built by Debian's rustc.
+                    .env("RUSTDOC", DEBIAN_RUSTDOC)
                     .env("RUSTC_BOOTSTRAP", "1")
                     .env("CARGO_UNSTABLE_BUILD_STD", build_std)
                     // Trunk's `cargo metadata` goes through CARGO when it is set.

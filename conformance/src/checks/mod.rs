@@ -5,24 +5,61 @@
 //! them with [`Check::new`], then add the module to [`all`]. Assertions shared by every area
 //! live in [`crate::expect`].
 
+pub mod accounts;
 pub mod cors;
 pub mod errors;
 pub mod health;
 pub mod plans;
 
+use std::cell::OnceCell;
+
+use baoming_contract::api::Health;
+
 use crate::client::Client;
+use crate::expect;
 
 /// A origin no backend may trust, used for every cross-site check.
 pub const FOREIGN_ORIGIN: &str = "https://evil.example";
 
-/// What every check gets.
+/// What every check gets. Checks run one after another on one thread; what they share
+/// (the development-mode answer, the accounts area's account and SMS count) lives here.
 pub struct Ctx {
     pub client: Client,
     /// The web app's origin the backend was configured to allow (`--origin`).
     pub origin: Option<String>,
+    /// `GET /health`'s `dev_mode`, asked once.
+    dev_mode: OnceCell<Result<bool, String>>,
+    /// What the accounts checks share.
+    pub accounts: accounts::Shared,
 }
 
 impl Ctx {
+    pub fn new(client: Client, origin: Option<String>) -> Ctx {
+        Ctx {
+            client,
+            origin,
+            dev_mode: OnceCell::new(),
+            accounts: accounts::Shared::new(),
+        }
+    }
+
+    /// Whether the backend runs in development mode (its `/dev/...` endpoints exist), by
+    /// `GET /health`; asked once per run.
+    pub fn dev_mode(&self) -> Result<bool, String> {
+        self.dev_mode
+            .get_or_init(|| {
+                let resp = self.client.get("/health")?;
+                Ok(expect::json::<Health>(&resp, 200)?.dev_mode)
+            })
+            .clone()
+    }
+
+    /// Settles the development-mode answer without asking the backend (tests).
+    #[cfg(test)]
+    pub fn assume_dev_mode(&self, dev_mode: bool) {
+        let _ = self.dev_mode.set(Ok(dev_mode));
+    }
+
     /// The allowed origin; only called by checks registered with [`Check::needs_origin`].
     pub fn origin(&self) -> Result<&str, String> {
         self.origin
@@ -41,6 +78,9 @@ pub struct Check {
     pub run: fn(&Ctx) -> CheckResult,
     /// Skipped (and not counted) when no `--origin` was given.
     pub needs_origin: bool,
+    /// Skipped (and not counted) when the backend is not in development mode: the check
+    /// reads SMS codes from the development outbox (or uses another `/dev/...` endpoint).
+    pub needs_dev: bool,
 }
 
 impl Check {
@@ -49,12 +89,19 @@ impl Check {
             name: format!("{area}: {what}"),
             run,
             needs_origin: false,
+            needs_dev: false,
         }
     }
 
     /// Marks the check as needing `--origin`.
     pub fn needs_origin(mut self) -> Check {
         self.needs_origin = true;
+        self
+    }
+
+    /// Marks the check as needing a backend in development mode.
+    pub fn needs_dev(mut self) -> Check {
+        self.needs_dev = true;
         self
     }
 }
@@ -66,6 +113,7 @@ pub fn all() -> Vec<Check> {
     checks.extend(plans::checks());
     checks.extend(errors::checks());
     checks.extend(cors::checks());
+    checks.extend(accounts::checks());
     checks
 }
 
