@@ -14,6 +14,7 @@
 //! document ([`openapi::document`]).
 
 pub mod api;
+pub mod application;
 pub mod auth;
 pub mod eligibility;
 pub mod error;

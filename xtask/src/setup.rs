@@ -100,14 +100,33 @@ pub fn setup(layout: &Layout, mode: Mode) -> Result<Tools> {
         );
     }
 
-    let wasm = WasmEnv::new(wasm_std.unwrap_or(WasmStd::Rustup), layout);
-    wasm.prepare()?;
+    // Nothing is missing, so every check returned its tool.
+    let (
+        Some(wasm_std),
+        Some(trunk),
+        Some(wasm_bindgen_test_runner),
+        Some(chrome),
+        Some(chromedriver),
+    ) = (
+        wasm_std,
+        trunk,
+        wasm_bindgen_test_runner,
+        chrome,
+        chromedriver,
+    )
+    else {
+        bail!("setup found no tool path although nothing was reported missing");
+    };
+    let wasm = WasmEnv::new(wasm_std, layout);
+    if mode == Mode::Install {
+        wasm.prepare()?;
+    }
     Ok(Tools {
         wasm,
-        trunk: trunk.unwrap_or_default(),
-        wasm_bindgen_test_runner: wasm_bindgen_test_runner.unwrap_or_default(),
-        chrome: chrome.unwrap_or_default(),
-        chromedriver: chromedriver.unwrap_or_default(),
+        trunk,
+        wasm_bindgen_test_runner,
+        chrome,
+        chromedriver,
         path_front,
         node_bin,
     })

@@ -1,6 +1,7 @@
 //! `cargo xtask test`: every level of tests in order, stopping at the first failure,
 //! and always a summary of the stages that ran.
 //!
+//! 0. setup (the tools; installs what is missing)
 //! 1. host unit tests (`cargo test --workspace`)
 //! 2. component tests in headless Chromium (`cargo test -p baoming --target wasm32-…`)
 //! 3. the release web app (`trunk build --release` into `dist/`)

@@ -1,0 +1,552 @@
+//! The application wizard's rules: what each step needs, the work-history checks and the
+//! years each eligibility condition requires. The web app validates with these before moving
+//! on; the backend validates with the same functions on submit.
+//!
+//! Field names in the returned [`FieldErrors`] are the JSON names of [`Draft`]'s fields
+//! (`id_number`, `certificate.issued_on`, `history.2.end`), and `documents.<slot>` for a
+//! missing upload.
+
+use crate::api::{Draft, HistoryRow};
+use crate::eligibility::{Condition, Material};
+use crate::error::FieldErrors;
+use crate::id_card::{self, Gender};
+use crate::occupation::Occupation;
+use crate::phone;
+use crate::time::Date;
+
+/// The wizard's four steps, in the seed's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Step {
+    /// ① 基础信息
+    Basic = 1,
+    /// ② 身份选择
+    Identity = 2,
+    /// ③ 报名信息
+    Details = 3,
+    /// ④ 证件信息上传
+    Documents = 4,
+}
+
+impl Step {
+    pub const ALL: [Step; 4] = [Step::Basic, Step::Identity, Step::Details, Step::Documents];
+
+    pub fn number(self) -> u8 {
+        self as u8
+    }
+
+    pub fn from_number(n: u8) -> Option<Step> {
+        Step::ALL.into_iter().find(|s| s.number() == n)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Step::Basic => "基础信息",
+            Step::Identity => "身份选择",
+            Step::Details => "报名信息",
+            Step::Documents => "证件信息上传",
+        }
+    }
+}
+
+/// Field reasons used by these rules (values in [`FieldErrors`]).
+pub mod reason {
+    pub use crate::auth::reason::REQUIRED;
+    pub const TOO_LONG: &str = "too_long";
+    pub const INVALID: &str = "invalid";
+    /// 性别 differs from the 17th digit of 身份证号.
+    pub const GENDER_MISMATCH_ID: &str = "gender_mismatch_id";
+    /// Not `YYYY-MM`, or not a real month.
+    pub const MONTH_FORMAT: &str = "month_format";
+    /// Not `YYYY-MM-DD`, or not a real date.
+    pub const DATE_FORMAT: &str = "date_format";
+    pub const END_BEFORE_START: &str = "end_before_start";
+    pub const IN_FUTURE: &str = "in_future";
+    /// This row's period overlaps another row's.
+    pub const OVERLAPS: &str = "overlaps";
+    /// The row's occupation is neither the plan's nor a related one.
+    pub const OCCUPATION_NOT_RELATED: &str = "occupation_not_related";
+    /// The history does not add up to the condition's years (`history`).
+    pub const NOT_ENOUGH_YEARS: &str = "not_enough_years";
+    /// Condition 5: the certificate has not been held 2 years yet (`certificate.issued_on`).
+    pub const CERTIFICATE_TOO_RECENT: &str = "certificate_too_recent";
+    /// `documents.<slot>`: the condition requires this material.
+    pub const MISSING: &str = "missing";
+}
+
+/// Longest text accepted in a free-text field (a full employer name and address fit).
+pub const MAX_TEXT_CHARS: usize = 100;
+
+/// What the rules need besides the draft.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Context {
+    /// The plan's occupation (history rows must name it or a related one).
+    pub occupation: Occupation,
+    /// Today in China Standard Time.
+    pub today: Date,
+}
+
+/// A calendar month, as the 申报表's 起止年月 writes it (`2019-07`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct YearMonth {
+    pub year: i32,
+    pub month: u8,
+}
+
+impl YearMonth {
+    /// Parses `YYYY-MM` (also `YYYY.MM` and `YYYY/MM`, as people type them).
+    pub fn parse(s: &str) -> Option<YearMonth> {
+        let s = s.trim();
+        let b = s.as_bytes();
+        if b.len() != 7 || !matches!(b[4], b'-' | b'.' | b'/') {
+            return None;
+        }
+        let year: i32 = s[..4].parse().ok()?;
+        let month: u8 = s[5..].parse().ok()?;
+        ((1..=12).contains(&month) && (1900..=2200).contains(&year)).then_some(YearMonth { year, month })
+    }
+
+    pub fn of(date: Date) -> YearMonth {
+        YearMonth { year: date.year(), month: date.month() }
+    }
+
+    /// Months since year 0, for arithmetic.
+    pub fn index(self) -> i64 {
+        i64::from(self.year) * 12 + i64::from(self.month) - 1
+    }
+}
+
+impl std::fmt::Display for YearMonth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+/// How much qualifying work the history shows against what the condition requires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkSummary {
+    /// Months in rows whose occupation is the plan's or related (counted after the
+    /// certificate was obtained, where the condition says so), inclusive of both ends.
+    pub qualifying_months: u32,
+    pub required_months: u32,
+}
+
+impl WorkSummary {
+    pub fn satisfied(self) -> bool {
+        self.qualifying_months >= self.required_months
+    }
+}
+
+fn text_field(errors: &mut FieldErrors, name: &str, value: &str) {
+    let chars = value.trim().chars().count();
+    if chars == 0 {
+        errors.insert(name.into(), reason::REQUIRED.into());
+    } else if chars > MAX_TEXT_CHARS {
+        errors.insert(name.into(), reason::TOO_LONG.into());
+    }
+}
+
+/// 单位人资部门电话: a landline (`0311-87654321`, extension allowed) or a mobile number.
+pub fn is_contact_phone(s: &str) -> bool {
+    let s = s.trim();
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    !s.is_empty()
+        && s.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | '+' | '(' | ')' | '转'))
+        && (7..=20).contains(&digits)
+}
+
+/// The problems of one step (empty: the step is complete).
+pub fn validate_step(step: Step, draft: &Draft, ctx: &Context) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    match step {
+        Step::Basic => basic(draft, &mut errors),
+        Step::Identity => {
+            if draft.identity.is_none() {
+                errors.insert("identity".into(), reason::REQUIRED.into());
+            }
+        }
+        Step::Details => details(draft, ctx, &mut errors),
+        // Uploads are checked against the stored documents: see [`missing_documents`].
+        Step::Documents => {
+            if draft.condition.is_none() {
+                errors.insert("condition".into(), reason::REQUIRED.into());
+            }
+        }
+    }
+    errors
+}
+
+fn basic(draft: &Draft, errors: &mut FieldErrors) {
+    let name = draft.name.trim();
+    if name.is_empty() {
+        errors.insert("name".into(), reason::REQUIRED.into());
+    } else if name.chars().count() > 30 {
+        errors.insert("name".into(), reason::TOO_LONG.into());
+    } else if !name.chars().all(|c| c.is_alphabetic() || matches!(c, '·' | '•' | ' ' | '.')) {
+        errors.insert("name".into(), reason::INVALID.into());
+    }
+    let id = id_card::parse(&draft.id_number);
+    match &id {
+        Err(e) => {
+            errors.insert("id_number".into(), e.code().into());
+        }
+        Ok(info) => {
+            if let Some(g) = draft.gender
+                && g != info.gender
+            {
+                errors.insert("gender".into(), reason::GENDER_MISMATCH_ID.into());
+            }
+        }
+    }
+    if draft.gender.is_none() {
+        errors.insert("gender".into(), reason::REQUIRED.into());
+    }
+    if let Err(e) = phone::normalize(&draft.phone) {
+        errors.insert("phone".into(), e.code().into());
+    }
+    if draft.education.is_none() {
+        errors.insert("education".into(), reason::REQUIRED.into());
+    }
+}
+
+fn details(draft: &Draft, ctx: &Context, errors: &mut FieldErrors) {
+    let Some(condition) = draft.condition else {
+        errors.insert("condition".into(), reason::REQUIRED.into());
+        return;
+    };
+    text_field(errors, "employer", &draft.employer);
+    text_field(errors, "employer_address", &draft.employer_address);
+    if draft.employer_hr_phone.trim().is_empty() {
+        errors.insert("employer_hr_phone".into(), reason::REQUIRED.into());
+    } else if !is_contact_phone(&draft.employer_hr_phone) {
+        errors.insert("employer_hr_phone".into(), reason::INVALID.into());
+    }
+    text_field(errors, "current_post", &draft.current_post);
+    match draft.current_post_years {
+        None => {
+            errors.insert("current_post_years".into(), reason::REQUIRED.into());
+        }
+        Some(y) if y > 60 => {
+            errors.insert("current_post_years".into(), reason::INVALID.into());
+        }
+        Some(_) => {}
+    }
+    let cert_date = if condition.needs_existing_certificate() {
+        certificate(draft, ctx, condition, errors)
+    } else {
+        None
+    };
+    history(draft, ctx, condition, cert_date, errors);
+}
+
+fn certificate(draft: &Draft, ctx: &Context, condition: Condition, errors: &mut FieldErrors) -> Option<Date> {
+    let empty = Default::default();
+    let cert = draft.certificate.as_ref().unwrap_or(&empty);
+    text_field(errors, "certificate.name_and_level", &cert.name_and_level);
+    text_field(errors, "certificate.number", &cert.number);
+    text_field(errors, "certificate.issuer", &cert.issuer);
+    if cert.issued_on.trim().is_empty() {
+        errors.insert("certificate.issued_on".into(), reason::REQUIRED.into());
+        return None;
+    }
+    let Some(date) = Date::parse(cert.issued_on.trim()) else {
+        errors.insert("certificate.issued_on".into(), reason::DATE_FORMAT.into());
+        return None;
+    };
+    if date > ctx.today {
+        errors.insert("certificate.issued_on".into(), reason::IN_FUTURE.into());
+        return None;
+    }
+    if condition == Condition::TechnicianClassStudent {
+        let two_years_later = Date::new(date.year() + 2, date.month(), date.day().min(28));
+        if two_years_later.is_some_and(|d| d > ctx.today) {
+            errors.insert("certificate.issued_on".into(), reason::CERTIFICATE_TOO_RECENT.into());
+        }
+    }
+    Some(date)
+}
+
+/// Parsed rows: (index, start, end) with `end` = this month for an open row (至今).
+fn periods(rows: &[HistoryRow], today: Date, errors: &mut FieldErrors) -> Vec<(usize, YearMonth, YearMonth)> {
+    let now = YearMonth::of(today);
+    let mut out = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        let start = YearMonth::parse(&row.start);
+        let end = if row.end.trim().is_empty() { Some(now) } else { YearMonth::parse(&row.end) };
+        if row.start.trim().is_empty() {
+            errors.insert(format!("history.{i}.start"), reason::REQUIRED.into());
+        } else if start.is_none() {
+            errors.insert(format!("history.{i}.start"), reason::MONTH_FORMAT.into());
+        }
+        if end.is_none() {
+            errors.insert(format!("history.{i}.end"), reason::MONTH_FORMAT.into());
+        }
+        if let (Some(s), Some(e)) = (start, end) {
+            if s > now {
+                errors.insert(format!("history.{i}.start"), reason::IN_FUTURE.into());
+            } else if e > now {
+                errors.insert(format!("history.{i}.end"), reason::IN_FUTURE.into());
+            } else if e < s {
+                errors.insert(format!("history.{i}.end"), reason::END_BEFORE_START.into());
+            } else {
+                out.push((i, s, e));
+            }
+        }
+    }
+    out
+}
+
+fn history(draft: &Draft, ctx: &Context, condition: Condition, cert_date: Option<Date>, errors: &mut FieldErrors) {
+    if draft.history.is_empty() {
+        errors.insert("history".into(), reason::REQUIRED.into());
+        return;
+    }
+    // Condition 5 lists schooling (学校, 专业), not occupations.
+    let checks_occupation = condition != Condition::TechnicianClassStudent;
+    for (i, row) in draft.history.iter().enumerate() {
+        text_field(errors, &format!("history.{i}.unit"), &row.unit);
+        text_field(errors, &format!("history.{i}.witness"), &row.witness);
+        if row.occupation.trim().is_empty() {
+            errors.insert(format!("history.{i}.occupation"), reason::REQUIRED.into());
+        } else if checks_occupation && !ctx.occupation.accepts_history_occupation(&row.occupation) {
+            errors.insert(format!("history.{i}.occupation"), reason::OCCUPATION_NOT_RELATED.into());
+        }
+    }
+    let mut spans = periods(&draft.history, ctx.today, errors);
+    spans.sort_by_key(|(_, s, _)| *s);
+    for pair in spans.windows(2) {
+        let ((_, _, prev_end), (j, next_start, _)) = (pair[0], pair[1]);
+        if next_start <= prev_end {
+            errors.entry(format!("history.{j}.start")).or_insert_with(|| reason::OVERLAPS.into());
+        }
+    }
+    if let Some(summary) = work_summary(draft, ctx)
+        && !summary.satisfied()
+        && !errors.keys().any(|k| k.starts_with("history."))
+    {
+        let _ = cert_date;
+        errors.insert("history".into(), reason::NOT_ENOUGH_YEARS.into());
+    }
+}
+
+/// The qualifying work the history shows, for conditions that count years (none for 5).
+pub fn work_summary(draft: &Draft, ctx: &Context) -> Option<WorkSummary> {
+    let condition = draft.condition?;
+    let required_months = condition.required_work_months();
+    if required_months == 0 {
+        return None;
+    }
+    // Conditions 1, 2 and 4 count work after the level-3 certificate was obtained.
+    let from = match condition {
+        Condition::Level3PlusFiveYears | Condition::JuniorTitle | Condition::TechnicianCollegeGraduate => draft
+            .certificate
+            .as_ref()
+            .and_then(|c| Date::parse(c.issued_on.trim()))
+            .map(YearMonth::of),
+        _ => None,
+    };
+    let mut ignored = FieldErrors::new();
+    let mut months: Vec<i64> = periods(&draft.history, ctx.today, &mut ignored)
+        .into_iter()
+        .filter(|(i, _, _)| ctx.occupation.accepts_history_occupation(&draft.history[*i].occupation))
+        .flat_map(|(_, s, e)| {
+            let start = from.map_or(s.index(), |f| s.index().max(f.index()));
+            start..=e.index()
+        })
+        .collect();
+    // Overlapping rows must not count the same month twice.
+    months.sort_unstable();
+    months.dedup();
+    Some(WorkSummary { qualifying_months: months.len() as u32, required_months })
+}
+
+/// The materials the chosen condition requires that are not uploaded yet.
+pub fn missing_documents(draft: &Draft, uploaded: &[Material]) -> Vec<Material> {
+    draft.condition.map(|c| c.missing_materials(uploaded)).unwrap_or_default()
+}
+
+/// Everything that must hold to submit (报名): every step's rules and every required upload.
+pub fn validate_for_submit(draft: &Draft, ctx: &Context, uploaded: &[Material]) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    for step in Step::ALL {
+        errors.extend(validate_step(step, draft, ctx));
+    }
+    for m in missing_documents(draft, uploaded) {
+        errors.insert(format!("documents.{}", m.slug()), reason::MISSING.into());
+    }
+    errors
+}
+
+/// Where a returning candidate resumes: the first step with a problem (uploads count for
+/// step ④), or ④ when everything is complete.
+pub fn first_incomplete_step(draft: &Draft, ctx: &Context, uploaded: &[Material]) -> Step {
+    Step::ALL
+        .into_iter()
+        .find(|s| {
+            !validate_step(*s, draft, ctx).is_empty()
+                || (*s == Step::Documents && !missing_documents(draft, uploaded).is_empty())
+        })
+        .unwrap_or(Step::Documents)
+}
+
+/// The birth date and gender encoded in the ID number, for the form to fill and check 性别.
+pub fn id_facts(id_number: &str) -> Option<(Date, Gender)> {
+    id_card::parse(id_number).ok().map(|i| (i.birth_date, i.gender))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{Certificate, Education, Identity};
+
+    fn ctx() -> Context {
+        Context { occupation: Occupation::EcommerceSpecialist, today: Date::new(2026, 11, 28).unwrap() }
+    }
+
+    fn row(start: &str, end: &str, occupation: &str) -> HistoryRow {
+        HistoryRow {
+            start: start.into(),
+            end: end.into(),
+            unit: "石家庄某某电子商务有限公司".into(),
+            occupation: occupation.into(),
+            witness: "王经理".into(),
+        }
+    }
+
+    fn complete() -> Draft {
+        Draft {
+            identity: Some(Identity::Employee),
+            condition: Some(Condition::Level3PlusFiveYears),
+            name: "张三".into(),
+            gender: Some(Gender::Female),
+            id_number: "11010519491231002X".into(),
+            education: Some(Education::JuniorCollege),
+            phone: "13800138000".into(),
+            employer: "石家庄某某电子商务有限公司".into(),
+            employer_address: "河北省石家庄市长安区中山东路1号".into(),
+            employer_hr_phone: "0311-87654321".into(),
+            current_post: "网店运营".into(),
+            current_post_years: Some(6),
+            certificate: Some(Certificate {
+                name_and_level: "电子商务师 三级".into(),
+                number: "S000013000000123".into(),
+                issued_on: "2019-06-30".into(),
+                issuer: "河北省人力资源和社会保障厅".into(),
+            }),
+            history: vec![row("2019-07", "2022-12", "电子商务师"), row("2023-01", "", "营销员")],
+        }
+    }
+
+    #[test]
+    fn a_complete_draft_passes_every_step() {
+        for step in [Step::Basic, Step::Identity, Step::Details, Step::Documents] {
+            assert_eq!(validate_step(step, &complete(), &ctx()), FieldErrors::new(), "{step:?}");
+        }
+        let all = Condition::Level3PlusFiveYears.required_materials();
+        assert!(validate_for_submit(&complete(), &ctx(), all).is_empty());
+        assert_eq!(first_incomplete_step(&complete(), &ctx(), all), Step::Documents);
+    }
+
+    #[test]
+    fn basic_step_checks_the_id_and_gender_together() {
+        let mut d = complete();
+        d.gender = Some(Gender::Male);
+        assert_eq!(validate_step(Step::Basic, &d, &ctx()).get("gender").map(String::as_str), Some(reason::GENDER_MISMATCH_ID));
+        d.id_number = "110105194912310021".into();
+        let e = validate_step(Step::Basic, &d, &ctx());
+        assert_eq!(e.get("id_number").map(String::as_str), Some("id_invalid_check_digit"));
+        let empty = validate_step(Step::Basic, &Draft::default(), &ctx());
+        for f in ["name", "gender", "id_number", "phone", "education"] {
+            assert_eq!(empty.get(f).map(String::as_str), Some("required"), "{f}");
+        }
+    }
+
+    #[test]
+    fn history_rows_are_checked() {
+        let mut d = complete();
+        d.history = vec![
+            row("2019-07", "2018-01", "电子商务师"),
+            row("2030-01", "", "电子商务师"),
+            row("2020-13", "2021-01", "电子商务师"),
+            row("2021-01", "2021-06", "导游"),
+        ];
+        let e = validate_step(Step::Details, &d, &ctx());
+        assert_eq!(e.get("history.0.end").map(String::as_str), Some(reason::END_BEFORE_START));
+        assert_eq!(e.get("history.1.start").map(String::as_str), Some(reason::IN_FUTURE));
+        assert_eq!(e.get("history.2.start").map(String::as_str), Some(reason::MONTH_FORMAT));
+        assert_eq!(e.get("history.3.occupation").map(String::as_str), Some(reason::OCCUPATION_NOT_RELATED));
+    }
+
+    #[test]
+    fn overlapping_periods_are_refused() {
+        let mut d = complete();
+        d.history = vec![row("2019-07", "2022-12", "电子商务师"), row("2022-06", "", "营销员")];
+        let e = validate_step(Step::Details, &d, &ctx());
+        assert_eq!(e.get("history.1.start").map(String::as_str), Some(reason::OVERLAPS));
+    }
+
+    #[test]
+    fn years_are_counted_after_the_certificate_and_only_for_related_work() {
+        let d = complete();
+        // 2019-07..2026-11 inclusive = 89 months.
+        assert_eq!(work_summary(&d, &ctx()), Some(WorkSummary { qualifying_months: 89, required_months: 60 }));
+        let mut short = complete();
+        short.history = vec![row("2024-01", "", "电子商务师"), row("2020-01", "2023-12", "导游")];
+        let e = validate_step(Step::Details, &short, &ctx());
+        // The unrelated row is its own error; fixing it to a related one makes it count.
+        assert_eq!(e.get("history.1.occupation").map(String::as_str), Some(reason::OCCUPATION_NOT_RELATED));
+        short.history[1].occupation = "采购员".into();
+        let s = work_summary(&short, &ctx()).unwrap();
+        // 2024-01..2026-11 (35 months) and 2020-01..2023-12 (48), both after the 2019-06 certificate.
+        assert_eq!(s.qualifying_months, 35 + 48);
+        let mut too_short = complete();
+        too_short.history = vec![row("2023-01", "", "电子商务师")];
+        assert_eq!(validate_step(Step::Details, &too_short, &ctx()).get("history").map(String::as_str), Some(reason::NOT_ENOUGH_YEARS));
+    }
+
+    #[test]
+    fn condition_three_needs_no_certificate_and_one_year() {
+        let mut d = complete();
+        d.condition = Some(Condition::IntermediateTitle);
+        d.certificate = None;
+        d.history = vec![row("2025-06", "", "电子商务师")];
+        assert!(validate_step(Step::Details, &d, &ctx()).is_empty());
+        assert_eq!(work_summary(&d, &ctx()).unwrap().required_months, 12);
+    }
+
+    #[test]
+    fn condition_five_counts_years_holding_the_certificate() {
+        let mut d = complete();
+        d.condition = Some(Condition::TechnicianClassStudent);
+        d.history = vec![row("2023-09", "", "电子商务")];
+        d.certificate.as_mut().unwrap().issued_on = "2025-06-30".into();
+        let e = validate_step(Step::Details, &d, &ctx());
+        assert_eq!(e.get("certificate.issued_on").map(String::as_str), Some(reason::CERTIFICATE_TOO_RECENT));
+        assert!(e.get("history.0.occupation").is_none(), "schooling rows name a major");
+        d.certificate.as_mut().unwrap().issued_on = "2024-06-30".into();
+        assert!(validate_step(Step::Details, &d, &ctx()).is_empty());
+        assert_eq!(work_summary(&d, &ctx()), None);
+    }
+
+    #[test]
+    fn missing_uploads_block_submit_and_resume_at_step_four() {
+        let d = complete();
+        let e = validate_for_submit(&d, &ctx(), &[Material::Portrait]);
+        assert_eq!(e.get("documents.id_card_front").map(String::as_str), Some(reason::MISSING));
+        assert_eq!(first_incomplete_step(&d, &ctx(), &[]), Step::Documents);
+        let mut no_id = d.clone();
+        no_id.identity = None;
+        assert_eq!(first_incomplete_step(&no_id, &ctx(), &[]), Step::Identity);
+        assert_eq!(first_incomplete_step(&Draft::default(), &ctx(), &[]), Step::Basic);
+    }
+
+    #[test]
+    fn months_and_phones() {
+        assert_eq!(YearMonth::parse("2019.07"), Some(YearMonth { year: 2019, month: 7 }));
+        assert_eq!(YearMonth::parse("2019-7"), None);
+        assert_eq!(YearMonth::parse("2019-00"), None);
+        assert!(is_contact_phone("0311-87654321"));
+        assert!(is_contact_phone("13800138000"));
+        assert!(!is_contact_phone("12345"));
+        assert!(!is_contact_phone("abc-defgh"));
+    }
+}
