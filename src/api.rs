@@ -7,8 +7,8 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use baoming_contract::api::{
-    Account, LoginRequest, PasswordResetRequest, PlanList, RegisterRequest, SmsCodeRequest,
-    SmsCodeSent,
+    Account, Application, IDEMPOTENCY_KEY_HEADER, LoginRequest, PasswordResetRequest, PlanList,
+    RegisterRequest, SaveDraftRequest, SmsCodeRequest, SmsCodeSent,
 };
 use baoming_contract::error::{ErrorCode, ErrorEnvelope};
 use baoming_contract::plan::Plan;
@@ -102,7 +102,7 @@ impl Api {
 
     /// `GET path` and decode the JSON answer.
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        fetch_json(Method::GET, &self.url(path), None).await
+        fetch_json(Method::GET, &self.url(path), None, &[]).await
     }
 
     /// `method path` with a JSON body (or none), and decode the JSON answer (`()` for 204).
@@ -112,11 +112,22 @@ impl Api {
         path: &str,
         body: Option<&B>,
     ) -> Result<T, ApiError> {
+        self.send_with_headers(method, path, body, &[]).await
+    }
+
+    /// Like [`Api::send`], with extra request headers (an `Idempotency-Key`).
+    pub async fn send_with_headers<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        headers: &[(&str, &str)],
+    ) -> Result<T, ApiError> {
         let body = body
             .map(serde_json::to_string)
             .transpose()
             .map_err(|e| ApiError::Decode(e.to_string()))?;
-        fetch_json(method, &self.url(path), body).await
+        fetch_json(method, &self.url(path), body, headers).await
     }
 
     // ------------------------------------------------------------- endpoints
@@ -154,6 +165,39 @@ impl Api {
     pub async fn reset_password(&self, req: &PasswordResetRequest) -> Result<(), ApiError> {
         self.send(Method::POST, "/password-resets", Some(req)).await
     }
+
+    /// 报名 on a plan: the candidate's application for it, created when there is none.
+    pub async fn open_application(&self, plan_id: &str) -> Result<Application, ApiError> {
+        let path = format!(
+            "/plans/{}/applications",
+            js_sys::encode_uri_component(plan_id)
+        );
+        self.send::<(), _>(Method::POST, &path, None).await
+    }
+
+    pub async fn application(&self, id: &str) -> Result<Application, ApiError> {
+        self.get(&format!(
+            "/applications/{}",
+            js_sys::encode_uri_component(id)
+        ))
+        .await
+    }
+
+    pub async fn save_draft(
+        &self,
+        id: &str,
+        req: &SaveDraftRequest,
+    ) -> Result<Application, ApiError> {
+        let path = format!("/applications/{}/draft", js_sys::encode_uri_component(id));
+        self.send(Method::PUT, &path, Some(req)).await
+    }
+
+    /// Submits for review; repeating with the same `key` creates nothing twice.
+    pub async fn submit(&self, id: &str, key: &str) -> Result<Application, ApiError> {
+        let path = format!("/applications/{}/submit", js_sys::encode_uri_component(id));
+        self.send_with_headers::<(), _>(Method::POST, &path, None, &[(IDEMPOTENCY_KEY_HEADER, key)])
+            .await
+    }
 }
 
 /// The name of the window event the API layer dispatches when the backend answers 401 to a
@@ -172,6 +216,7 @@ async fn fetch_json<T: DeserializeOwned>(
     method: Method,
     url: &str,
     body: Option<String>,
+    headers: &[(&str, &str)],
 ) -> Result<T, ApiError> {
     let controller = AbortController::new().map_err(|_| ApiError::Network)?;
     let timed_out = Rc::new(Cell::new(false));
@@ -196,11 +241,14 @@ async fn fetch_json<T: DeserializeOwned>(
         _fire: fire,
     };
     let result = async {
-        let builder = RequestBuilder::new(url)
-            .method(method)
-            .credentials(RequestCredentials::Include)
-            .header("Accept", "application/json")
-            .abort_signal(Some(&controller.signal()));
+        let builder = headers.iter().fold(
+            RequestBuilder::new(url)
+                .method(method)
+                .credentials(RequestCredentials::Include)
+                .header("Accept", "application/json")
+                .abort_signal(Some(&controller.signal())),
+            |b, (name, value)| b.header(name, value),
+        );
         let request = match body {
             Some(json) => builder
                 .header("Content-Type", "application/json")

@@ -17,6 +17,8 @@ pub enum AppRoute {
     Apply { plan_id: String },
     /// 报名信息: the candidate's applications and their status.
     Applications,
+    /// One step (1–4) of the wizard of an application.
+    Wizard { id: String, step: u8 },
     /// One application's timeline.
     Application { id: String },
     /// 待缴费: the WeChat Pay page of one application.
@@ -46,6 +48,9 @@ impl AppRoute {
             AppRoute::Apply { plan_id } => format!("/apply/{}", encode_segment(plan_id)),
             AppRoute::Applications => "/applications".to_string(),
             AppRoute::Application { id } => format!("/applications/{}", encode_segment(id)),
+            AppRoute::Wizard { id, step } => {
+                format!("/applications/{}/step/{step}", encode_segment(id))
+            }
             AppRoute::Pay { application_id } => format!("/pay/{}", encode_segment(application_id)),
         }
     }
@@ -136,6 +141,10 @@ mod tests {
             },
             AppRoute::Applications,
             AppRoute::Application { id: "x".into() },
+            AppRoute::Wizard {
+                id: "x".into(),
+                step: 2,
+            },
             AppRoute::Pay {
                 application_id: "x".into(),
             },

@@ -14,6 +14,41 @@ use crate::time::Timestamp;
 
 /// Request header carrying a client-chosen key that makes a write idempotent.
 pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
+/// Longest idempotency key accepted (a UUID is 36).
+pub const IDEMPOTENCY_KEY_MAX_LEN: usize = 128;
+/// How long a backend remembers a key's first answer; a repeat within this time returns it.
+pub const IDEMPOTENCY_KEY_RETENTION_S: u64 = 24 * 3600;
+
+/// Why an idempotency key is refused (`fields.idempotency_key`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdempotencyKeyError {
+    /// No header, or an empty one.
+    Missing,
+    /// Longer than [`IDEMPOTENCY_KEY_MAX_LEN`], or not printable ASCII.
+    Invalid,
+}
+
+impl IdempotencyKeyError {
+    pub fn code(self) -> &'static str {
+        match self {
+            IdempotencyKeyError::Missing => crate::auth::reason::REQUIRED,
+            IdempotencyKeyError::Invalid => crate::application::reason::INVALID,
+        }
+    }
+}
+
+/// Checks an `Idempotency-Key` value: 1 to [`IDEMPOTENCY_KEY_MAX_LEN`] printable ASCII
+/// characters (a UUID is a good choice), surrounding spaces ignored.
+pub fn check_idempotency_key(key: Option<&str>) -> Result<&str, IdempotencyKeyError> {
+    let key = key.map(str::trim).unwrap_or_default();
+    if key.is_empty() {
+        Err(IdempotencyKeyError::Missing)
+    } else if key.len() > IDEMPOTENCY_KEY_MAX_LEN || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        Err(IdempotencyKeyError::Invalid)
+    } else {
+        Ok(key)
+    }
+}
 /// Name of the session cookie over plain HTTP (development); over HTTPS backends use
 /// `__Host-baoming_session`.
 pub const SESSION_COOKIE: &str = "baoming_session";
@@ -380,6 +415,32 @@ mod tests {
         assert_eq!(serde_json::to_string(&Draft::default()).unwrap(), "{}");
         let d: Draft = serde_json::from_str("{}").unwrap();
         assert_eq!(d, Draft::default());
+    }
+
+    #[test]
+    fn idempotency_keys() {
+        assert_eq!(
+            check_idempotency_key(Some(" 6f1c2a1e-3b7d-4f0a-9a58-0c1d2e3f4a5b ")),
+            Ok("6f1c2a1e-3b7d-4f0a-9a58-0c1d2e3f4a5b")
+        );
+        assert_eq!(
+            check_idempotency_key(None),
+            Err(IdempotencyKeyError::Missing)
+        );
+        assert_eq!(
+            check_idempotency_key(Some("  ")),
+            Err(IdempotencyKeyError::Missing)
+        );
+        assert_eq!(
+            check_idempotency_key(Some("a b")),
+            Err(IdempotencyKeyError::Invalid)
+        );
+        let long = "k".repeat(IDEMPOTENCY_KEY_MAX_LEN + 1);
+        assert_eq!(
+            check_idempotency_key(Some(&long)),
+            Err(IdempotencyKeyError::Invalid)
+        );
+        assert_eq!(IdempotencyKeyError::Missing.code(), "required");
     }
 
     #[test]

@@ -71,6 +71,68 @@ pub mod reason {
     pub const CERTIFICATE_TOO_RECENT: &str = "certificate_too_recent";
     /// `documents.<slot>`: the condition requires this material.
     pub const MISSING: &str = "missing";
+    /// `history`: more rows than a draft may hold ([`super::DRAFT_MAX_HISTORY_ROWS`]).
+    pub const TOO_MANY: &str = "too_many";
+    /// `draft`: the saved draft's JSON exceeds [`super::DRAFT_MAX_BYTES`].
+    pub const TOO_LARGE: &str = "too_large";
+    /// `base_version` (409 `conflict`): the draft changed since this version; reload it.
+    pub const STALE: &str = "stale";
+}
+
+/// Drafts are saved incomplete, but never unbounded: the request body of
+/// `PUT /applications/{id}/draft` may be at most this many bytes,
+pub const DRAFT_MAX_BYTES: usize = 64 * 1024;
+/// hold at most this many history rows,
+pub const DRAFT_MAX_HISTORY_ROWS: usize = 30;
+/// and no text longer than this (in characters; submission is stricter, [`MAX_TEXT_CHARS`]).
+pub const DRAFT_MAX_TEXT_CHARS: usize = 200;
+
+/// The size bounds every saved draft must keep ([`DRAFT_MAX_HISTORY_ROWS`],
+/// [`DRAFT_MAX_TEXT_CHARS`]); nothing about completeness. Reasons: [`reason::TOO_MANY`] on
+/// `history`, [`reason::TOO_LONG`] on a text field.
+pub fn check_draft_bounds(draft: &Draft) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    let mut text = |name: String, value: &str| {
+        if value.chars().count() > DRAFT_MAX_TEXT_CHARS {
+            errors.insert(name, reason::TOO_LONG.into());
+        }
+    };
+    for (name, value) in [
+        ("name", &draft.name),
+        ("id_number", &draft.id_number),
+        ("phone", &draft.phone),
+        ("employer", &draft.employer),
+        ("employer_address", &draft.employer_address),
+        ("employer_hr_phone", &draft.employer_hr_phone),
+        ("current_post", &draft.current_post),
+    ] {
+        text(name.into(), value);
+    }
+    if let Some(c) = &draft.certificate {
+        for (name, value) in [
+            ("name_and_level", &c.name_and_level),
+            ("number", &c.number),
+            ("issued_on", &c.issued_on),
+            ("issuer", &c.issuer),
+        ] {
+            text(format!("certificate.{name}"), value);
+        }
+    }
+    for (i, row) in draft.history.iter().enumerate() {
+        for (name, value) in [
+            ("start", &row.start),
+            ("end", &row.end),
+            ("unit", &row.unit),
+            ("occupation", &row.occupation),
+            ("witness", &row.witness),
+        ] {
+            text(format!("history.{i}.{name}"), value);
+        }
+    }
+    if draft.history.len() > DRAFT_MAX_HISTORY_ROWS {
+        errors.insert("history".into(), reason::TOO_MANY.into());
+    }
+    errors
 }
 
 /// Longest text accepted in a free-text field (a full employer name and address fit).
@@ -102,11 +164,15 @@ impl YearMonth {
         }
         let year: i32 = s[..4].parse().ok()?;
         let month: u8 = s[5..].parse().ok()?;
-        ((1..=12).contains(&month) && (1900..=2200).contains(&year)).then_some(YearMonth { year, month })
+        ((1..=12).contains(&month) && (1900..=2200).contains(&year))
+            .then_some(YearMonth { year, month })
     }
 
     pub fn of(date: Date) -> YearMonth {
-        YearMonth { year: date.year(), month: date.month() }
+        YearMonth {
+            year: date.year(),
+            month: date.month(),
+        }
     }
 
     /// Months since year 0, for arithmetic.
@@ -150,7 +216,8 @@ pub fn is_contact_phone(s: &str) -> bool {
     let s = s.trim();
     let digits = s.chars().filter(char::is_ascii_digit).count();
     !s.is_empty()
-        && s.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | '+' | '(' | ')' | '转'))
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | '+' | '(' | ')' | '转'))
         && (7..=20).contains(&digits)
 }
 
@@ -181,7 +248,10 @@ fn basic(draft: &Draft, errors: &mut FieldErrors) {
         errors.insert("name".into(), reason::REQUIRED.into());
     } else if name.chars().count() > 30 {
         errors.insert("name".into(), reason::TOO_LONG.into());
-    } else if !name.chars().all(|c| c.is_alphabetic() || matches!(c, '·' | '•' | ' ' | '.')) {
+    } else if !name
+        .chars()
+        .all(|c| c.is_alphabetic() || matches!(c, '·' | '•' | ' ' | '.'))
+    {
         errors.insert("name".into(), reason::INVALID.into());
     }
     let id = id_card::parse(&draft.id_number);
@@ -238,7 +308,12 @@ fn details(draft: &Draft, ctx: &Context, errors: &mut FieldErrors) {
     history(draft, ctx, condition, cert_date, errors);
 }
 
-fn certificate(draft: &Draft, ctx: &Context, condition: Condition, errors: &mut FieldErrors) -> Option<Date> {
+fn certificate(
+    draft: &Draft,
+    ctx: &Context,
+    condition: Condition,
+    errors: &mut FieldErrors,
+) -> Option<Date> {
     let empty = Default::default();
     let cert = draft.certificate.as_ref().unwrap_or(&empty);
     text_field(errors, "certificate.name_and_level", &cert.name_and_level);
@@ -259,19 +334,30 @@ fn certificate(draft: &Draft, ctx: &Context, condition: Condition, errors: &mut 
     if condition == Condition::TechnicianClassStudent {
         let two_years_later = Date::new(date.year() + 2, date.month(), date.day().min(28));
         if two_years_later.is_some_and(|d| d > ctx.today) {
-            errors.insert("certificate.issued_on".into(), reason::CERTIFICATE_TOO_RECENT.into());
+            errors.insert(
+                "certificate.issued_on".into(),
+                reason::CERTIFICATE_TOO_RECENT.into(),
+            );
         }
     }
     Some(date)
 }
 
 /// Parsed rows: (index, start, end) with `end` = this month for an open row (至今).
-fn periods(rows: &[HistoryRow], today: Date, errors: &mut FieldErrors) -> Vec<(usize, YearMonth, YearMonth)> {
+fn periods(
+    rows: &[HistoryRow],
+    today: Date,
+    errors: &mut FieldErrors,
+) -> Vec<(usize, YearMonth, YearMonth)> {
     let now = YearMonth::of(today);
     let mut out = Vec::new();
     for (i, row) in rows.iter().enumerate() {
         let start = YearMonth::parse(&row.start);
-        let end = if row.end.trim().is_empty() { Some(now) } else { YearMonth::parse(&row.end) };
+        let end = if row.end.trim().is_empty() {
+            Some(now)
+        } else {
+            YearMonth::parse(&row.end)
+        };
         if row.start.trim().is_empty() {
             errors.insert(format!("history.{i}.start"), reason::REQUIRED.into());
         } else if start.is_none() {
@@ -295,7 +381,13 @@ fn periods(rows: &[HistoryRow], today: Date, errors: &mut FieldErrors) -> Vec<(u
     out
 }
 
-fn history(draft: &Draft, ctx: &Context, condition: Condition, cert_date: Option<Date>, errors: &mut FieldErrors) {
+fn history(
+    draft: &Draft,
+    ctx: &Context,
+    condition: Condition,
+    cert_date: Option<Date>,
+    errors: &mut FieldErrors,
+) {
     if draft.history.is_empty() {
         errors.insert("history".into(), reason::REQUIRED.into());
         return;
@@ -308,7 +400,10 @@ fn history(draft: &Draft, ctx: &Context, condition: Condition, cert_date: Option
         if row.occupation.trim().is_empty() {
             errors.insert(format!("history.{i}.occupation"), reason::REQUIRED.into());
         } else if checks_occupation && !ctx.occupation.accepts_history_occupation(&row.occupation) {
-            errors.insert(format!("history.{i}.occupation"), reason::OCCUPATION_NOT_RELATED.into());
+            errors.insert(
+                format!("history.{i}.occupation"),
+                reason::OCCUPATION_NOT_RELATED.into(),
+            );
         }
     }
     let mut spans = periods(&draft.history, ctx.today, errors);
@@ -316,7 +411,9 @@ fn history(draft: &Draft, ctx: &Context, condition: Condition, cert_date: Option
     for pair in spans.windows(2) {
         let ((_, _, prev_end), (j, next_start, _)) = (pair[0], pair[1]);
         if next_start <= prev_end {
-            errors.entry(format!("history.{j}.start")).or_insert_with(|| reason::OVERLAPS.into());
+            errors
+                .entry(format!("history.{j}.start"))
+                .or_insert_with(|| reason::OVERLAPS.into());
         }
     }
     if let Some(summary) = work_summary(draft, ctx)
@@ -337,7 +434,9 @@ pub fn work_summary(draft: &Draft, ctx: &Context) -> Option<WorkSummary> {
     }
     // Conditions 1, 2 and 4 count work after the level-3 certificate was obtained.
     let from = match condition {
-        Condition::Level3PlusFiveYears | Condition::JuniorTitle | Condition::TechnicianCollegeGraduate => draft
+        Condition::Level3PlusFiveYears
+        | Condition::JuniorTitle
+        | Condition::TechnicianCollegeGraduate => draft
             .certificate
             .as_ref()
             .and_then(|c| Date::parse(c.issued_on.trim()))
@@ -347,7 +446,10 @@ pub fn work_summary(draft: &Draft, ctx: &Context) -> Option<WorkSummary> {
     let mut ignored = FieldErrors::new();
     let mut months: Vec<i64> = periods(&draft.history, ctx.today, &mut ignored)
         .into_iter()
-        .filter(|(i, _, _)| ctx.occupation.accepts_history_occupation(&draft.history[*i].occupation))
+        .filter(|(i, _, _)| {
+            ctx.occupation
+                .accepts_history_occupation(&draft.history[*i].occupation)
+        })
         .flat_map(|(_, s, e)| {
             let start = from.map_or(s.index(), |f| s.index().max(f.index()));
             start..=e.index()
@@ -356,12 +458,18 @@ pub fn work_summary(draft: &Draft, ctx: &Context) -> Option<WorkSummary> {
     // Overlapping rows must not count the same month twice.
     months.sort_unstable();
     months.dedup();
-    Some(WorkSummary { qualifying_months: months.len() as u32, required_months })
+    Some(WorkSummary {
+        qualifying_months: months.len() as u32,
+        required_months,
+    })
 }
 
 /// The materials the chosen condition requires that are not uploaded yet.
 pub fn missing_documents(draft: &Draft, uploaded: &[Material]) -> Vec<Material> {
-    draft.condition.map(|c| c.missing_materials(uploaded)).unwrap_or_default()
+    draft
+        .condition
+        .map(|c| c.missing_materials(uploaded))
+        .unwrap_or_default()
 }
 
 /// Everything that must hold to submit (报名): every step's rules and every required upload.
@@ -390,7 +498,9 @@ pub fn first_incomplete_step(draft: &Draft, ctx: &Context, uploaded: &[Material]
 
 /// The birth date and gender encoded in the ID number, for the form to fill and check 性别.
 pub fn id_facts(id_number: &str) -> Option<(Date, Gender)> {
-    id_card::parse(id_number).ok().map(|i| (i.birth_date, i.gender))
+    id_card::parse(id_number)
+        .ok()
+        .map(|i| (i.birth_date, i.gender))
 }
 
 #[cfg(test)]
@@ -399,7 +509,10 @@ mod tests {
     use crate::api::{Certificate, Education, Identity};
 
     fn ctx() -> Context {
-        Context { occupation: Occupation::EcommerceSpecialist, today: Date::new(2026, 11, 28).unwrap() }
+        Context {
+            occupation: Occupation::EcommerceSpecialist,
+            today: Date::new(2026, 11, 28).unwrap(),
+        }
     }
 
     fn row(start: &str, end: &str, occupation: &str) -> HistoryRow {
@@ -432,28 +545,46 @@ mod tests {
                 issued_on: "2019-06-30".into(),
                 issuer: "河北省人力资源和社会保障厅".into(),
             }),
-            history: vec![row("2019-07", "2022-12", "电子商务师"), row("2023-01", "", "营销员")],
+            history: vec![
+                row("2019-07", "2022-12", "电子商务师"),
+                row("2023-01", "", "营销员"),
+            ],
         }
     }
 
     #[test]
     fn a_complete_draft_passes_every_step() {
         for step in [Step::Basic, Step::Identity, Step::Details, Step::Documents] {
-            assert_eq!(validate_step(step, &complete(), &ctx()), FieldErrors::new(), "{step:?}");
+            assert_eq!(
+                validate_step(step, &complete(), &ctx()),
+                FieldErrors::new(),
+                "{step:?}"
+            );
         }
         let all = Condition::Level3PlusFiveYears.required_materials();
         assert!(validate_for_submit(&complete(), &ctx(), all).is_empty());
-        assert_eq!(first_incomplete_step(&complete(), &ctx(), all), Step::Documents);
+        assert_eq!(
+            first_incomplete_step(&complete(), &ctx(), all),
+            Step::Documents
+        );
     }
 
     #[test]
     fn basic_step_checks_the_id_and_gender_together() {
         let mut d = complete();
         d.gender = Some(Gender::Male);
-        assert_eq!(validate_step(Step::Basic, &d, &ctx()).get("gender").map(String::as_str), Some(reason::GENDER_MISMATCH_ID));
+        assert_eq!(
+            validate_step(Step::Basic, &d, &ctx())
+                .get("gender")
+                .map(String::as_str),
+            Some(reason::GENDER_MISMATCH_ID)
+        );
         d.id_number = "110105194912310021".into();
         let e = validate_step(Step::Basic, &d, &ctx());
-        assert_eq!(e.get("id_number").map(String::as_str), Some("id_invalid_check_digit"));
+        assert_eq!(
+            e.get("id_number").map(String::as_str),
+            Some("id_invalid_check_digit")
+        );
         let empty = validate_step(Step::Basic, &Draft::default(), &ctx());
         for f in ["name", "gender", "id_number", "phone", "education"] {
             assert_eq!(empty.get(f).map(String::as_str), Some("required"), "{f}");
@@ -470,37 +601,72 @@ mod tests {
             row("2021-01", "2021-06", "导游"),
         ];
         let e = validate_step(Step::Details, &d, &ctx());
-        assert_eq!(e.get("history.0.end").map(String::as_str), Some(reason::END_BEFORE_START));
-        assert_eq!(e.get("history.1.start").map(String::as_str), Some(reason::IN_FUTURE));
-        assert_eq!(e.get("history.2.start").map(String::as_str), Some(reason::MONTH_FORMAT));
-        assert_eq!(e.get("history.3.occupation").map(String::as_str), Some(reason::OCCUPATION_NOT_RELATED));
+        assert_eq!(
+            e.get("history.0.end").map(String::as_str),
+            Some(reason::END_BEFORE_START)
+        );
+        assert_eq!(
+            e.get("history.1.start").map(String::as_str),
+            Some(reason::IN_FUTURE)
+        );
+        assert_eq!(
+            e.get("history.2.start").map(String::as_str),
+            Some(reason::MONTH_FORMAT)
+        );
+        assert_eq!(
+            e.get("history.3.occupation").map(String::as_str),
+            Some(reason::OCCUPATION_NOT_RELATED)
+        );
     }
 
     #[test]
     fn overlapping_periods_are_refused() {
         let mut d = complete();
-        d.history = vec![row("2019-07", "2022-12", "电子商务师"), row("2022-06", "", "营销员")];
+        d.history = vec![
+            row("2019-07", "2022-12", "电子商务师"),
+            row("2022-06", "", "营销员"),
+        ];
         let e = validate_step(Step::Details, &d, &ctx());
-        assert_eq!(e.get("history.1.start").map(String::as_str), Some(reason::OVERLAPS));
+        assert_eq!(
+            e.get("history.1.start").map(String::as_str),
+            Some(reason::OVERLAPS)
+        );
     }
 
     #[test]
     fn years_are_counted_after_the_certificate_and_only_for_related_work() {
         let d = complete();
         // 2019-07..2026-11 inclusive = 89 months.
-        assert_eq!(work_summary(&d, &ctx()), Some(WorkSummary { qualifying_months: 89, required_months: 60 }));
+        assert_eq!(
+            work_summary(&d, &ctx()),
+            Some(WorkSummary {
+                qualifying_months: 89,
+                required_months: 60
+            })
+        );
         let mut short = complete();
-        short.history = vec![row("2024-01", "", "电子商务师"), row("2020-01", "2023-12", "导游")];
+        short.history = vec![
+            row("2024-01", "", "电子商务师"),
+            row("2020-01", "2023-12", "导游"),
+        ];
         let e = validate_step(Step::Details, &short, &ctx());
         // The unrelated row is its own error; fixing it to a related one makes it count.
-        assert_eq!(e.get("history.1.occupation").map(String::as_str), Some(reason::OCCUPATION_NOT_RELATED));
+        assert_eq!(
+            e.get("history.1.occupation").map(String::as_str),
+            Some(reason::OCCUPATION_NOT_RELATED)
+        );
         short.history[1].occupation = "采购员".into();
         let s = work_summary(&short, &ctx()).unwrap();
         // 2024-01..2026-11 (35 months) and 2020-01..2023-12 (48), both after the 2019-06 certificate.
         assert_eq!(s.qualifying_months, 35 + 48);
         let mut too_short = complete();
         too_short.history = vec![row("2023-01", "", "电子商务师")];
-        assert_eq!(validate_step(Step::Details, &too_short, &ctx()).get("history").map(String::as_str), Some(reason::NOT_ENOUGH_YEARS));
+        assert_eq!(
+            validate_step(Step::Details, &too_short, &ctx())
+                .get("history")
+                .map(String::as_str),
+            Some(reason::NOT_ENOUGH_YEARS)
+        );
     }
 
     #[test]
@@ -520,8 +686,14 @@ mod tests {
         d.history = vec![row("2023-09", "", "电子商务")];
         d.certificate.as_mut().unwrap().issued_on = "2025-06-30".into();
         let e = validate_step(Step::Details, &d, &ctx());
-        assert_eq!(e.get("certificate.issued_on").map(String::as_str), Some(reason::CERTIFICATE_TOO_RECENT));
-        assert!(e.get("history.0.occupation").is_none(), "schooling rows name a major");
+        assert_eq!(
+            e.get("certificate.issued_on").map(String::as_str),
+            Some(reason::CERTIFICATE_TOO_RECENT)
+        );
+        assert!(
+            e.get("history.0.occupation").is_none(),
+            "schooling rows name a major"
+        );
         d.certificate.as_mut().unwrap().issued_on = "2024-06-30".into();
         assert!(validate_step(Step::Details, &d, &ctx()).is_empty());
         assert_eq!(work_summary(&d, &ctx()), None);
@@ -531,17 +703,60 @@ mod tests {
     fn missing_uploads_block_submit_and_resume_at_step_four() {
         let d = complete();
         let e = validate_for_submit(&d, &ctx(), &[Material::Portrait]);
-        assert_eq!(e.get("documents.id_card_front").map(String::as_str), Some(reason::MISSING));
+        assert_eq!(
+            e.get("documents.id_card_front").map(String::as_str),
+            Some(reason::MISSING)
+        );
         assert_eq!(first_incomplete_step(&d, &ctx(), &[]), Step::Documents);
         let mut no_id = d.clone();
         no_id.identity = None;
         assert_eq!(first_incomplete_step(&no_id, &ctx(), &[]), Step::Identity);
-        assert_eq!(first_incomplete_step(&Draft::default(), &ctx(), &[]), Step::Basic);
+        assert_eq!(
+            first_incomplete_step(&Draft::default(), &ctx(), &[]),
+            Step::Basic
+        );
+    }
+
+    #[test]
+    fn drafts_are_bounded_but_may_be_incomplete() {
+        assert!(check_draft_bounds(&Draft::default()).is_empty());
+        assert!(check_draft_bounds(&complete()).is_empty());
+        let mut d = complete();
+        d.employer = "公".repeat(DRAFT_MAX_TEXT_CHARS);
+        assert!(
+            check_draft_bounds(&d).is_empty(),
+            "counted in characters, not bytes"
+        );
+        d.employer.push('司');
+        d.certificate.as_mut().unwrap().issuer = "x".repeat(201);
+        d.history = vec![row("2019-07", "", "电子商务师"); DRAFT_MAX_HISTORY_ROWS + 1];
+        d.history[3].witness = "y".repeat(500);
+        let e = check_draft_bounds(&d);
+        assert_eq!(
+            e.get("employer").map(String::as_str),
+            Some(reason::TOO_LONG)
+        );
+        assert_eq!(
+            e.get("certificate.issuer").map(String::as_str),
+            Some(reason::TOO_LONG)
+        );
+        assert_eq!(
+            e.get("history.3.witness").map(String::as_str),
+            Some(reason::TOO_LONG)
+        );
+        assert_eq!(e.get("history").map(String::as_str), Some(reason::TOO_MANY));
+        assert_eq!(e.len(), 4, "{e:?}");
     }
 
     #[test]
     fn months_and_phones() {
-        assert_eq!(YearMonth::parse("2019.07"), Some(YearMonth { year: 2019, month: 7 }));
+        assert_eq!(
+            YearMonth::parse("2019.07"),
+            Some(YearMonth {
+                year: 2019,
+                month: 7
+            })
+        );
         assert_eq!(YearMonth::parse("2019-7"), None);
         assert_eq!(YearMonth::parse("2019-00"), None);
         assert!(is_contact_phone("0311-87654321"));

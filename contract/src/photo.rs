@@ -1,5 +1,7 @@
 //! Photo limits: what the browser checks before upload and the backend re-checks on arrival.
 
+use crate::eligibility::Material;
+
 /// The portrait (个人照片) must be a JPG between these sizes, in bytes (40–80 KB, KB = 1024).
 pub const PORTRAIT_MIN_BYTES: u64 = 40 * 1024;
 pub const PORTRAIT_MAX_BYTES: u64 = 80 * 1024;
@@ -27,6 +29,17 @@ pub enum Sniffed {
     Bmp,
     Pdf,
     Unknown,
+}
+
+impl Sniffed {
+    /// The media type to store and serve the file with, for the types uploads accept.
+    pub fn document_content_type(self) -> Option<&'static str> {
+        match self {
+            Sniffed::Jpeg => Some("image/jpeg"),
+            Sniffed::Png => Some("image/png"),
+            _ => None,
+        }
+    }
 }
 
 /// Recognises the type from the file's magic bytes.
@@ -94,6 +107,52 @@ pub enum PortraitError {
     TooLarge,
 }
 
+/// Field reasons (`fields.file`) for a refused upload.
+pub mod reason {
+    pub const PORTRAIT_NOT_JPEG: &str = "portrait_not_jpeg";
+    pub const PORTRAIT_TOO_SMALL: &str = "portrait_too_small";
+    pub const PORTRAIT_TOO_LARGE: &str = "portrait_too_large";
+}
+
+impl PortraitError {
+    /// The reason in `fields.file`.
+    pub fn code(self) -> &'static str {
+        match self {
+            PortraitError::NotJpeg => reason::PORTRAIT_NOT_JPEG,
+            PortraitError::TooSmall => reason::PORTRAIT_TOO_SMALL,
+            PortraitError::TooLarge => reason::PORTRAIT_TOO_LARGE,
+        }
+    }
+}
+
+/// Why an uploaded file is refused for a slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentError {
+    /// Over [`DOCUMENT_MAX_BYTES`] (`payload_too_large`).
+    TooLarge,
+    /// Neither JPEG nor PNG (`unsupported_media_type`); what the bytes are instead.
+    UnsupportedType(Sniffed),
+    /// The portrait slot's own rule (`validation_failed`, `fields.file`).
+    Portrait(PortraitError),
+}
+
+/// The backend's arrival check for any slot: at most [`DOCUMENT_MAX_BYTES`], JPEG or PNG by
+/// content, and for [`Material::Portrait`] also [`check_portrait_file`]. Returns the
+/// recognised type.
+pub fn check_document_file(material: Material, bytes: &[u8]) -> Result<Sniffed, DocumentError> {
+    if bytes.len() as u64 > DOCUMENT_MAX_BYTES {
+        return Err(DocumentError::TooLarge);
+    }
+    let sniffed = sniff(bytes);
+    if sniffed.document_content_type().is_none() {
+        return Err(DocumentError::UnsupportedType(sniffed));
+    }
+    if material == Material::Portrait {
+        check_portrait_file(bytes).map_err(DocumentError::Portrait)?;
+    }
+    Ok(sniffed)
+}
+
 /// The backend's arrival check for the portrait: JPEG bytes, 40–80 KB.
 pub fn check_portrait_file(bytes: &[u8]) -> Result<(), PortraitError> {
     if sniff(bytes) != Sniffed::Jpeg {
@@ -129,6 +188,54 @@ mod tests {
             assert_eq!(sniff(bytes), t);
         }
         assert_eq!(sniff(&[]), Sniffed::Unknown);
+    }
+
+    #[test]
+    fn documents_accept_jpeg_and_png_and_the_portrait_only_its_window() {
+        let jpeg = |n: usize| {
+            let mut v = vec![0u8; n];
+            v[..4].copy_from_slice(&[0xFF, 0xD8, 0xFF, 0xE0]);
+            v
+        };
+        let png = b"\x89PNG\r\n\x1a\n....".to_vec();
+        assert_eq!(
+            check_document_file(Material::IdCardFront, &jpeg(100)),
+            Ok(Sniffed::Jpeg)
+        );
+        assert_eq!(
+            check_document_file(Material::ApplicationForm, &png),
+            Ok(Sniffed::Png)
+        );
+        assert_eq!(
+            check_document_file(Material::IdCardBack, b"GIF89a...."),
+            Err(DocumentError::UnsupportedType(Sniffed::Gif))
+        );
+        assert_eq!(
+            check_document_file(Material::IdCardBack, &[]),
+            Err(DocumentError::UnsupportedType(Sniffed::Unknown))
+        );
+        assert_eq!(
+            check_document_file(Material::IdCardBack, &jpeg(DOCUMENT_MAX_BYTES as usize + 1)),
+            Err(DocumentError::TooLarge)
+        );
+        assert!(
+            check_document_file(Material::IdCardBack, &jpeg(DOCUMENT_MAX_BYTES as usize)).is_ok()
+        );
+        assert_eq!(
+            check_document_file(Material::Portrait, &jpeg(50 * 1024)),
+            Ok(Sniffed::Jpeg)
+        );
+        assert_eq!(
+            check_document_file(Material::Portrait, &png),
+            Err(DocumentError::Portrait(PortraitError::NotJpeg))
+        );
+        assert_eq!(
+            check_document_file(Material::Portrait, &jpeg(30 * 1024)),
+            Err(DocumentError::Portrait(PortraitError::TooSmall))
+        );
+        assert_eq!(PortraitError::TooLarge.code(), "portrait_too_large");
+        assert_eq!(Sniffed::Png.document_content_type(), Some("image/png"));
+        assert_eq!(Sniffed::Heic.document_content_type(), None);
     }
 
     #[test]

@@ -8,6 +8,18 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::time::{Timestamp, add_working_days};
+
+/// Reviewers decide within about this many working days of a submission (the seed: 约2个工作日).
+pub const REVIEW_WORKING_DAYS: u32 = 2;
+
+/// When a submission made at `submitted_at` should be decided: [`REVIEW_WORKING_DAYS`]
+/// working days later, weekends skipped (the `expected_decision_by` of an application
+/// `under_review`).
+pub fn expected_decision_by(submitted_at: Timestamp) -> Timestamp {
+    add_working_days(submitted_at, REVIEW_WORKING_DAYS)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -126,6 +138,16 @@ mod tests {
     fn a_paid_application_cannot_be_paid_again() {
         assert_eq!(Paid.apply(ConfirmPayment), None);
         assert_eq!(TicketReady.apply(ConfirmPayment), None);
+    }
+
+    #[test]
+    fn a_friday_submission_is_expected_on_tuesday() {
+        use crate::time::Timestamp;
+        let friday = Timestamp::parse_rfc3339("2026-11-27T10:00:00+08:00").unwrap();
+        assert_eq!(
+            super::expected_decision_by(friday).to_rfc3339(),
+            "2026-12-01T10:00:00+08:00"
+        );
     }
 
     #[test]

@@ -44,6 +44,19 @@ impl Date {
         let (year, month, day) = civil_from_days(days);
         Date { year, month, day }
     }
+    /// The day `days` after this one (before it, when negative).
+    pub fn plus_days(self, days: i64) -> Date {
+        Date::from_days_since_epoch(self.days_since_epoch() + days)
+    }
+    /// ISO weekday: 1 = Monday … 7 = Sunday.
+    pub fn weekday(self) -> u8 {
+        // 1970-01-01 was a Thursday (4).
+        ((self.days_since_epoch() + 3).rem_euclid(7) + 1) as u8
+    }
+    /// Saturday or Sunday.
+    pub fn is_weekend(self) -> bool {
+        self.weekday() >= 6
+    }
     /// Parses `YYYY-MM-DD`.
     pub fn parse(s: &str) -> Option<Date> {
         let b = s.as_bytes();
@@ -170,6 +183,23 @@ impl Timestamp {
     }
 }
 
+/// `days` working days after `t`, at the same time of day, in China Standard Time: each
+/// Saturday and Sunday on the way is skipped (public holidays are not known here). Starting on
+/// a weekend counts from the next Monday: Friday 10:00 + 2 is Tuesday 10:00, and so is
+/// Saturday 10:00 + 2. Zero days is `t` itself.
+pub fn add_working_days(t: Timestamp, days: u32) -> Timestamp {
+    let mut date = t.date_cst();
+    let mut left = days;
+    while left > 0 {
+        date = date.plus_days(1);
+        if !date.is_weekend() {
+            left -= 1;
+        }
+    }
+    let time_of_day = (t.0 + CST_OFFSET_S).rem_euclid(86_400);
+    Timestamp(Timestamp::start_of_day_cst(date).0 + time_of_day)
+}
+
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.to_rfc3339())
@@ -225,6 +255,50 @@ mod tests {
         assert_eq!(Timestamp::parse_rfc3339("2025-12-01T25:00:00Z"), None);
         let json = serde_json::to_string(&t).unwrap();
         assert_eq!(serde_json::from_str::<Timestamp>(&json).unwrap(), t);
+    }
+
+    #[test]
+    fn weekdays() {
+        let d = |s: &str| Date::parse(s).unwrap();
+        assert_eq!(d("1970-01-01").weekday(), 4);
+        assert_eq!(d("2026-11-27").weekday(), 5, "a Friday");
+        assert_eq!(d("2026-11-28").weekday(), 6);
+        assert_eq!(d("2026-11-29").weekday(), 7);
+        assert_eq!(d("2026-11-30").weekday(), 1);
+        assert!(d("2026-11-29").is_weekend());
+        assert!(!d("2026-11-30").is_weekend());
+        assert_eq!(d("2024-02-28").plus_days(2), d("2024-03-01"));
+        assert_eq!(d("2026-01-01").plus_days(-1), d("2025-12-31"));
+    }
+
+    #[test]
+    fn working_days_skip_weekends_in_china_time() {
+        let t = |s: &str| Timestamp::parse_rfc3339(s).unwrap();
+        let table = [
+            // Monday → Wednesday
+            ("2026-11-23T10:00:00+08:00", 2, "2026-11-25T10:00:00+08:00"),
+            // Thursday → Monday
+            ("2026-11-26T10:00:00+08:00", 2, "2026-11-30T10:00:00+08:00"),
+            // Friday → Tuesday
+            ("2026-11-27T10:00:00+08:00", 2, "2026-12-01T10:00:00+08:00"),
+            // Friday early morning is still Thursday in UTC; the days are China's
+            ("2026-11-27T07:00:00+08:00", 2, "2026-12-01T07:00:00+08:00"),
+            // Saturday and Sunday count from Monday
+            ("2026-11-28T10:00:00+08:00", 2, "2026-12-01T10:00:00+08:00"),
+            ("2026-11-29T10:00:00+08:00", 1, "2026-11-30T10:00:00+08:00"),
+            // Two weekends
+            ("2026-11-27T10:00:00+08:00", 6, "2026-12-07T10:00:00+08:00"),
+            // Across a month and a year
+            ("2026-12-31T09:00:00+08:00", 2, "2027-01-04T09:00:00+08:00"),
+            ("2026-11-28T10:00:00+08:00", 0, "2026-11-28T10:00:00+08:00"),
+        ];
+        for (from, days, expected) in table {
+            assert_eq!(
+                add_working_days(t(from), days).to_rfc3339(),
+                expected,
+                "{from} + {days}"
+            );
+        }
     }
 
     #[test]

@@ -20,6 +20,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0002_accounts",
         include_str!("../migrations/0002_accounts.sql"),
     ),
+    (
+        "0003_applications",
+        include_str!("../migrations/0003_applications.sql"),
+    ),
 ];
 
 /// A handle to the database, cheap to clone.
@@ -179,7 +183,17 @@ mod tests {
         let db = Db::open_in_memory().expect("open");
         db.blocking(|conn| {
             assert_eq!(schema_version(conn).unwrap(), MIGRATIONS.len() as i64);
-            for table in ["plans", "accounts", "sms_codes", "sessions", "sms_outbox"] {
+            for table in [
+                "plans",
+                "accounts",
+                "sms_codes",
+                "sessions",
+                "sms_outbox",
+                "applications",
+                "application_events",
+                "documents",
+                "idempotency",
+            ] {
                 assert!(table_exists(conn, table).unwrap(), "{table}");
             }
             // Running again is a no-op, not a "table already exists" error.

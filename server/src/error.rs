@@ -7,7 +7,7 @@ use std::fmt;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use baoming_contract::error::{ErrorCode, ErrorEnvelope};
+use baoming_contract::error::{ErrorCode, ErrorEnvelope, FieldErrors};
 
 /// An API failure: the envelope to send, plus (rarely) a status the contract cannot express.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +55,12 @@ impl ApiError {
     /// Adds a per-field reason (`field` is a JSON path such as `history.2.end`).
     pub fn with_field(mut self, field: impl Into<String>, reason: impl Into<String>) -> ApiError {
         self.envelope = self.envelope.with_field(field, reason);
+        self
+    }
+
+    /// Adds every per-field reason of `fields`.
+    pub fn with_fields(mut self, fields: FieldErrors) -> ApiError {
+        self.envelope.error.fields.extend(fields);
         self
     }
 

@@ -15,6 +15,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod files;
 pub mod limits;
 pub mod middleware;
 pub mod passwords;

@@ -1,5 +1,6 @@
 //! Reusable parts of pages.
 
+pub mod draft_saver;
 pub mod feedback;
 pub mod form;
 pub mod link;

@@ -11,3 +11,4 @@ pub mod not_found;
 pub mod pay;
 pub mod plans;
 pub mod register;
+pub mod wizard;

@@ -306,6 +306,8 @@ pub struct SharedAccount {
     account: Account,
     /// The session registering started.
     jar: Jar,
+    /// Whether the session cookie registering set has the contract's attributes.
+    cookie_sound: CheckResult,
     /// When the per-phone minute since the registration code is over.
     codes_allowed_at: Instant,
 }
@@ -326,8 +328,8 @@ fn shared_account(ctx: &Ctx) -> Result<&SharedAccount, String> {
 }
 
 /// Asks for a code, reads it from the outbox, registers with it (the phone pasted, not
-/// normalised) and checks the answer: 201, an `Account` with the normalised phone, a sound
-/// session cookie.
+/// normalised) and checks the answer: 201, an `Account` with the normalised phone, a
+/// session cookie (whose attributes are judged, but only fail the register check).
 fn register_account(ctx: &Ctx) -> Result<SharedAccount, String> {
     let phone = ctx.accounts.fresh_phone();
     let password = ctx.accounts.fresh_password();
@@ -354,12 +356,14 @@ fn register_account(ctx: &Ctx) -> Result<SharedAccount, String> {
         format!("{}: Account.id is empty", resp.what)
     })?;
     recent(&resp, "Account.created_at", account.created_at)?;
-    let jar = session_started(ctx, &resp)?;
+    let jar = session_started(&resp)?;
+    let cookie_sound = session_cookie_sound(ctx, &resp);
     Ok(SharedAccount {
         phone,
         password: RefCell::new(password),
         account,
         jar,
+        cookie_sound,
         codes_allowed_at,
     })
 }
@@ -484,27 +488,33 @@ fn recent(resp: &Response, what: &str, at: Timestamp) -> CheckResult {
 }
 
 /// The answer sets a session cookie with the contract's attributes; the jar holding it.
-fn session_started(ctx: &Ctx, resp: &Response) -> Result<Jar, String> {
-    let over_https = ctx.client.url("").starts_with("https://");
-    let cookies = cookie::session_cookies(resp);
-    let set: Vec<_> = cookies.iter().filter(|c| !c.deletes()).collect();
-    if set.is_empty() {
+/// The answer sets a session cookie; the jar holding it. Its attributes are judged by
+/// [`session_cookie_sound`], only in the checks about them, so that a wrong attribute does
+/// not hide what the other checks find.
+fn session_started(resp: &Response) -> Result<Jar, String> {
+    if !cookie::session_cookies(resp).iter().any(|c| !c.deletes()) {
         return Err(format!(
             "{}: no Set-Cookie starts a session (baoming_session or __Host-baoming_session); got {:?}",
             resp.what,
             resp.headers_all("set-cookie")
         ));
     }
-    let problems: Vec<String> = set
+    let mut jar = Jar::default();
+    jar.absorb(resp);
+    Ok(jar)
+}
+
+/// Every session cookie the answer sets has the contract's attributes.
+fn session_cookie_sound(ctx: &Ctx, resp: &Response) -> CheckResult {
+    let over_https = ctx.client.url("").starts_with("https://");
+    let problems: Vec<String> = cookie::session_cookies(resp)
         .iter()
+        .filter(|c| !c.deletes())
         .flat_map(|c| cookie::session_cookie_problems(c, over_https))
         .collect();
     expect::ensure(problems.is_empty(), || {
         format!("{}: {}", resp.what, problems.join("; "))
-    })?;
-    let mut jar = Jar::default();
-    jar.absorb(resp);
-    Ok(jar)
+    })
 }
 
 /// The answer starts no session (deleting the cookie is fine).
@@ -533,7 +543,7 @@ fn login(ctx: &Ctx, phone: &str, password: &str) -> Result<Response, String> {
 fn logged_in(ctx: &Ctx, account: &SharedAccount) -> Result<Jar, String> {
     let resp = login(ctx, &account.phone, &account.password())?;
     same_account(&resp, 200, &account.account)?;
-    session_started(ctx, &resp)
+    session_started(&resp)
 }
 
 /// `GET /me` with the jar's cookies.
@@ -668,7 +678,7 @@ fn register_code_registered_phone(ctx: &Ctx) -> CheckResult {
 // ---------------------------------------------------------------- register
 
 fn register(ctx: &Ctx) -> CheckResult {
-    shared_account(ctx).map(|_| ())
+    shared_account(ctx)?.cookie_sound.clone()
 }
 
 fn me_with_cookie(ctx: &Ctx) -> CheckResult {
@@ -780,7 +790,8 @@ fn login_right(ctx: &Ctx) -> CheckResult {
     // Pasted again: logging in normalises the phone like registering does.
     let resp = login(ctx, &pasted(&account.phone), &account.password())?;
     same_account(&resp, 200, &account.account)?;
-    let jar = session_started(ctx, &resp)?;
+    session_cookie_sound(ctx, &resp)?;
+    let jar = session_started(&resp)?;
     expect::ensure(jar.session() != account.jar.session(), || {
         format!(
             "{}: logging in must start a new session, not hand out the registration's again",

@@ -2,6 +2,9 @@
 //! and the seed never spell SQL themselves.
 
 pub mod accounts;
+pub mod applications;
+pub mod documents;
+pub mod idempotency;
 pub mod outbox;
 pub mod plans;
 pub mod sessions;

@@ -1,0 +1,644 @@
+//! The four-step wizard of one application: ① 基础信息 ② 身份选择 ③ 报名信息 ④ 证件信息上传,
+//! a URL per step, each step validated (with the contract's rules) before moving on, and
+//! every change saved to the backend as a draft.
+
+use baoming_contract::api::{Application, Certificate, Draft, Education, HistoryRow, Identity};
+use baoming_contract::application::{self, Context, Step};
+use baoming_contract::eligibility::Condition;
+use baoming_contract::error::FieldErrors;
+use baoming_contract::id_card::Gender;
+use baoming_contract::plan::Plan;
+use baoming_contract::time::Timestamp;
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use crate::api::{Api, ApiError};
+use crate::components::draft_saver::{DraftSaver, SaveIndicator};
+use crate::components::feedback::{ErrorPanel, Loading};
+use crate::components::form::{TextField, focus_first_invalid};
+use crate::components::link::RouterBase;
+use crate::i18n::{
+    Lang, Msg, level_name, occupation_name, t, use_lang, wizard_reason, work_summary_text,
+};
+use crate::routes::AppRoute;
+
+#[component]
+pub fn WizardPage() -> impl IntoView {
+    let api = expect_context::<Api>();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    let step = Memo::new(move |_| {
+        params.with(|p| {
+            p.get("step")
+                .and_then(|s| s.parse().ok())
+                .and_then(Step::from_number)
+                .unwrap_or(Step::Basic)
+        })
+    });
+    let loaded = LocalResource::new(move || {
+        let (api, id) = (api.clone(), id.get());
+        async move {
+            let app = api.application(&id).await?;
+            let plan = api.plan(&app.plan_id).await?;
+            Ok::<_, ApiError>((app, plan))
+        }
+    });
+    let retry = Callback::new(move |()| {
+        loaded.set(None);
+        loaded.refetch();
+    });
+    view! {
+        <h1 class="bm-title">{t(Msg::WizardTitle)}</h1>
+        {move || match loaded.get() {
+            None => view! { <Loading /> }.into_any(),
+            Some(Err(error)) => view! { <ErrorPanel title=Msg::WizardTitle error on_retry=retry /> }.into_any(),
+            Some(Ok((app, plan))) => view! { <Wizard app plan step /> }.into_any(),
+        }}
+    }
+}
+
+/// The draft as one signal per field; [`Form::draft`] derives the whole draft from them.
+#[derive(Clone, Copy)]
+struct Form {
+    name: RwSignal<String>,
+    gender: RwSignal<Option<Gender>>,
+    id_number: RwSignal<String>,
+    phone: RwSignal<String>,
+    education: RwSignal<Option<Education>>,
+    identity: RwSignal<Option<Identity>>,
+    condition: RwSignal<Option<Condition>>,
+    employer: RwSignal<String>,
+    employer_address: RwSignal<String>,
+    employer_hr_phone: RwSignal<String>,
+    current_post: RwSignal<String>,
+    current_post_years: RwSignal<String>,
+    cert_name: RwSignal<String>,
+    cert_number: RwSignal<String>,
+    cert_date: RwSignal<String>,
+    cert_issuer: RwSignal<String>,
+    history: RwSignal<Vec<Row>>,
+}
+
+#[derive(Clone, Copy)]
+struct Row {
+    key: u64,
+    start: RwSignal<String>,
+    end: RwSignal<String>,
+    unit: RwSignal<String>,
+    occupation: RwSignal<String>,
+    witness: RwSignal<String>,
+}
+
+impl Row {
+    fn new(key: u64, r: &HistoryRow) -> Row {
+        Row {
+            key,
+            start: RwSignal::new(r.start.clone()),
+            end: RwSignal::new(r.end.clone()),
+            unit: RwSignal::new(r.unit.clone()),
+            occupation: RwSignal::new(r.occupation.clone()),
+            witness: RwSignal::new(r.witness.clone()),
+        }
+    }
+    fn get(&self) -> HistoryRow {
+        HistoryRow {
+            start: self.start.get(),
+            end: self.end.get(),
+            unit: self.unit.get(),
+            occupation: self.occupation.get(),
+            witness: self.witness.get(),
+        }
+    }
+}
+
+impl Form {
+    fn new(d: &Draft) -> Form {
+        let cert = d.certificate.clone().unwrap_or_default();
+        Form {
+            name: RwSignal::new(d.name.clone()),
+            gender: RwSignal::new(d.gender),
+            id_number: RwSignal::new(d.id_number.clone()),
+            phone: RwSignal::new(d.phone.clone()),
+            education: RwSignal::new(d.education),
+            identity: RwSignal::new(d.identity),
+            condition: RwSignal::new(d.condition),
+            employer: RwSignal::new(d.employer.clone()),
+            employer_address: RwSignal::new(d.employer_address.clone()),
+            employer_hr_phone: RwSignal::new(d.employer_hr_phone.clone()),
+            current_post: RwSignal::new(d.current_post.clone()),
+            current_post_years: RwSignal::new(
+                d.current_post_years
+                    .map(|y| y.to_string())
+                    .unwrap_or_default(),
+            ),
+            cert_name: RwSignal::new(cert.name_and_level),
+            cert_number: RwSignal::new(cert.number),
+            cert_date: RwSignal::new(cert.issued_on),
+            cert_issuer: RwSignal::new(cert.issuer),
+            history: RwSignal::new(
+                d.history
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| Row::new(i as u64, r))
+                    .collect(),
+            ),
+        }
+    }
+
+    fn draft(&self) -> Draft {
+        let certificate = Certificate {
+            name_and_level: self.cert_name.get(),
+            number: self.cert_number.get(),
+            issued_on: self.cert_date.get(),
+            issuer: self.cert_issuer.get(),
+        };
+        Draft {
+            identity: self.identity.get(),
+            condition: self.condition.get(),
+            name: self.name.get(),
+            gender: self.gender.get(),
+            id_number: self.id_number.get(),
+            education: self.education.get(),
+            phone: self.phone.get(),
+            employer: self.employer.get(),
+            employer_address: self.employer_address.get(),
+            employer_hr_phone: self.employer_hr_phone.get(),
+            current_post: self.current_post.get(),
+            current_post_years: self.current_post_years.get().trim().parse().ok(),
+            certificate: (certificate != Certificate::default()).then_some(certificate),
+            history: self.history.get().iter().map(Row::get).collect(),
+        }
+    }
+}
+
+/// Which fields show their error: those left once (blur) and every field of a step the
+/// candidate tried to leave with 下一步.
+#[derive(Clone, Copy)]
+struct Shown {
+    touched: RwSignal<Vec<String>>,
+    attempted: RwSignal<Vec<Step>>,
+    errors: Memo<FieldErrors>,
+    step: Memo<Step>,
+}
+
+impl Shown {
+    fn error(&self, field: &str) -> Option<Msg> {
+        let visible = self.attempted.with(|a| a.contains(&self.step.get()))
+            || self.touched.with(|t| t.iter().any(|f| f == field));
+        if !visible {
+            return None;
+        }
+        self.errors.with(|e| e.get(field).map(|r| wizard_reason(r)))
+    }
+    fn signal(self, field: &'static str) -> Signal<Option<Msg>> {
+        Signal::derive(move || self.error(field))
+    }
+    fn touch(self, field: &'static str) -> Callback<()> {
+        Callback::new(move |()| {
+            self.touched.update(|t| {
+                if !t.iter().any(|f| f == field) {
+                    t.push(field.to_string());
+                }
+            })
+        })
+    }
+}
+
+fn today() -> baoming_contract::time::Date {
+    Timestamp((js_sys::Date::now() / 1000.0) as i64).date_cst()
+}
+
+#[component]
+fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
+    let api = expect_context::<Api>();
+    let lang = use_lang();
+    let navigate = use_navigate();
+    let base = use_context::<RouterBase>().unwrap_or(RouterBase(String::new()));
+    let saver = DraftSaver::new(api.clone(), &app);
+    let form = Form::new(&saver.initial_draft());
+    let draft = Memo::new(move |_| form.draft());
+    saver.watch(draft);
+
+    let ctx = Context {
+        occupation: plan.occupation,
+        today: today(),
+    };
+    let errors = Memo::new(move |_| application::validate_step(step.get(), &draft.get(), &ctx));
+    let shown = Shown {
+        touched: RwSignal::new(Vec::new()),
+        attempted: RwSignal::new(Vec::new()),
+        errors,
+        step,
+    };
+    let step_problem = RwSignal::new(None::<Msg>);
+    let app_id = app.id.clone();
+
+    // A deep link past the first incomplete step starts there instead: steps are validated
+    // before moving on.
+    {
+        let (navigate, base, app_id) = (navigate.clone(), base.clone(), app_id.clone());
+        Effect::new(move |_| {
+            let first = application::first_incomplete_step(&draft.get_untracked(), &ctx, &[]);
+            let first = first.min(Step::Documents);
+            if step.get() > first {
+                let to = base.href(&AppRoute::Wizard {
+                    id: app_id.clone(),
+                    step: first.number(),
+                });
+                navigate(
+                    &to,
+                    NavigateOptions {
+                        replace: true,
+                        resolve: false,
+                        ..Default::default()
+                    },
+                );
+            }
+        });
+    }
+
+    let go = {
+        let (navigate, base, app_id) = (navigate.clone(), base.clone(), app_id.clone());
+        move |to: Step| {
+            step_problem.set(None);
+            let href = base.href(&AppRoute::Wizard {
+                id: app_id.clone(),
+                step: to.number(),
+            });
+            navigate(
+                &href,
+                NavigateOptions {
+                    resolve: false,
+                    ..Default::default()
+                },
+            );
+        }
+    };
+    let next = {
+        let go = go.clone();
+        move |_| {
+            let current = step.get_untracked();
+            if errors.with_untracked(|e| !e.is_empty()) {
+                shown.attempted.update(|a| a.push(current));
+                step_problem.set(Some(Msg::StepHasErrors));
+                focus_first_invalid();
+                return;
+            }
+            if let Some(n) = Step::from_number(current.number() + 1) {
+                go(n);
+            }
+        }
+    };
+    let prev = {
+        let go = go.clone();
+        move |_| {
+            if let Some(p) = Step::from_number(step.get_untracked().number().saturating_sub(1)) {
+                go(p);
+            }
+        }
+    };
+
+    view! {
+        <p class="bm-wizard__plan">{plan.name.clone()}</p>
+        <StepIndicator step />
+        <SaveIndicator state=saver.state />
+        <form class="bm-card bm-form bm-wizard" novalidate=true on:submit=|ev| ev.prevent_default()>
+            {move || match step.get() {
+                Step::Basic => view! { <BasicStep form shown /> }.into_any(),
+                Step::Identity => view! { <IdentityStep form shown /> }.into_any(),
+                Step::Details => view! { <DetailsStep form shown plan=plan.clone() draft /> }.into_any(),
+                Step::Documents => view! { <DocumentsStep form lang /> }.into_any(),
+            }}
+            {move || step_problem.get().map(|m| view! { <p class="bm-notice bm-notice--error" role="alert">{t(m)}</p> })}
+            <div class="bm-wizard__buttons">
+                <Show when=move || step.get() != Step::Basic>
+                    <button type="button" class="bm-button" on:click=prev.clone()>{t(Msg::PrevStep)}</button>
+                </Show>
+                <Show when=move || step.get() != Step::Documents>
+                    <button type="button" class="bm-button bm-button--primary" on:click=next.clone()>{t(Msg::NextStep)}</button>
+                </Show>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn StepIndicator(step: Memo<Step>) -> impl IntoView {
+    let label = |s: Step| match s {
+        Step::Basic => Msg::StepBasic,
+        Step::Identity => Msg::StepIdentity,
+        Step::Details => Msg::StepDetails,
+        Step::Documents => Msg::StepDocuments,
+    };
+    view! {
+        <ol class="bm-steps">
+            {Step::ALL
+                .into_iter()
+                .map(|s| {
+                    view! {
+                        <li
+                            class="bm-steps__item"
+                            class:bm-steps__item--done=move || s < step.get()
+                            aria-current=move || (s == step.get()).then_some("step")
+                        >
+                            <span class="bm-steps__num" aria-hidden="true">{["①", "②", "③", "④"][s.number() as usize - 1]}</span>
+                            <span class="bm-steps__label">{t(label(s))}</span>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+    }
+}
+
+#[component]
+fn BasicStep(form: Form, shown: Shown) -> impl IntoView {
+    let lang = use_lang();
+    let id_facts = move || application::id_facts(&form.id_number.get());
+    view! {
+        <TextField id="name" label=Msg::FieldName value=form.name error=shown.signal("name") autocomplete="name" on_blur=shown.touch("name") />
+        <fieldset class="bm-choice" aria-invalid=move || shown.error("gender").is_some().to_string()>
+            <legend class="bm-field__label"><span class="bm-req" aria-hidden="true">"*"</span>{t(Msg::FieldGender)}</legend>
+            <div class="bm-choice__row">
+                {[(Gender::Male, Msg::GenderMale), (Gender::Female, Msg::GenderFemale)]
+                    .into_iter()
+                    .map(|(g, m)| view! {
+                        <label class="bm-radio">
+                            <input type="radio" name="gender" prop:checked=move || form.gender.get() == Some(g)
+                                on:change=move |_| { form.gender.set(Some(g)); shown.touch("gender").run(()); } />
+                            {t(m)}
+                        </label>
+                    })
+                    .collect_view()}
+            </div>
+            <p class="bm-field__error" aria-live="polite">{move || shown.error("gender").map(|m| m.text(lang.get()))}</p>
+        </fieldset>
+        <TextField id="id_number" label=Msg::FieldIdNumber value=form.id_number error=shown.signal("id_number") maxlength=18 on_blur=shown.touch("id_number") />
+        {move || id_facts().map(|(birth, g)| {
+            let sex = if g == Gender::Male { Msg::GenderMale } else { Msg::GenderFemale };
+            view! { <p class="bm-field__hint bm-id-facts">{birth.to_string()} " · " {t(sex)}</p> }
+        })}
+        <TextField id="phone" label=Msg::FieldContactPhone value=form.phone error=shown.signal("phone") input_type="tel" inputmode="tel" on_blur=shown.touch("phone") />
+        <div class="bm-field" class:bm-field--invalid=move || shown.error("education").is_some()>
+            <label class="bm-field__label" for="education"><span class="bm-req" aria-hidden="true">"*"</span>{t(Msg::FieldEducation)}</label>
+            <select id="education" class="bm-input" required=true
+                aria-invalid=move || shown.error("education").is_some().to_string()
+                on:change=move |ev| { form.education.set(education_from(&event_target_value(&ev))); shown.touch("education").run(()); }>
+                <option value="" selected=move || form.education.get().is_none()>{t(Msg::ChooseOne)}</option>
+                {EDUCATIONS.into_iter().map(|(e, m)| view! {
+                    <option value=education_key(e) selected=move || form.education.get() == Some(e)>{t(m)}</option>
+                }).collect_view()}
+            </select>
+            <p class="bm-field__error" aria-live="polite">{move || shown.error("education").map(|m| m.text(lang.get()))}</p>
+        </div>
+    }
+}
+
+const EDUCATIONS: [(Education, Msg); 7] = [
+    (Education::JuniorHighOrBelow, Msg::EduJuniorHigh),
+    (Education::SeniorHigh, Msg::EduSeniorHigh),
+    (Education::SecondaryVocational, Msg::EduSecondaryVocational),
+    (Education::TechnicianCollege, Msg::EduTechnicianCollege),
+    (Education::JuniorCollege, Msg::EduJuniorCollege),
+    (Education::Bachelor, Msg::EduBachelor),
+    (Education::MasterOrAbove, Msg::EduMaster),
+];
+
+fn education_key(e: Education) -> &'static str {
+    match e {
+        Education::JuniorHighOrBelow => "junior_high_or_below",
+        Education::SeniorHigh => "senior_high",
+        Education::SecondaryVocational => "secondary_vocational",
+        Education::TechnicianCollege => "technician_college",
+        Education::JuniorCollege => "junior_college",
+        Education::Bachelor => "bachelor",
+        Education::MasterOrAbove => "master_or_above",
+    }
+}
+
+fn education_from(key: &str) -> Option<Education> {
+    EDUCATIONS
+        .into_iter()
+        .map(|(e, _)| e)
+        .find(|e| education_key(*e) == key)
+}
+
+#[component]
+fn IdentityStep(form: Form, shown: Shown) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <fieldset class="bm-choice">
+            <legend class="bm-field__label"><span class="bm-req" aria-hidden="true">"*"</span>{t(Msg::StepIdentity)}</legend>
+            <label class="bm-radio">
+                <input type="radio" name="identity" prop:checked=move || form.identity.get() == Some(Identity::Employee)
+                    on:change=move |_| form.identity.set(Some(Identity::Employee)) />
+                {t(Msg::IdentityEmployee)}
+            </label>
+            <p class="bm-field__hint">{t(Msg::IdentityNote)}</p>
+            <p class="bm-field__error" aria-live="polite">{move || shown.error("identity").map(|m| m.text(lang.get()))}</p>
+        </fieldset>
+    }
+}
+
+#[component]
+fn DetailsStep(form: Form, shown: Shown, plan: Plan, draft: Memo<Draft>) -> impl IntoView {
+    let lang = use_lang();
+    let occupation = plan.occupation;
+    let ctx = Context {
+        occupation,
+        today: today(),
+    };
+    let summary = move || application::work_summary(&draft.get(), &ctx);
+    let needs_cert = move || {
+        form.condition
+            .get()
+            .is_some_and(Condition::needs_existing_certificate)
+    };
+    let student = move || form.condition.get() == Some(Condition::TechnicianClassStudent);
+    let next_key = StoredValue::new(1000u64);
+    let add_row = move |_| {
+        let key = next_key.get_value();
+        next_key.set_value(key + 1);
+        form.history
+            .update(|rows| rows.push(Row::new(key, &HistoryRow::default())));
+    };
+    view! {
+        <fieldset class="bm-choice" aria-invalid=move || shown.error("condition").is_some().to_string()>
+            <legend class="bm-field__label"><span class="bm-req" aria-hidden="true">"*"</span>{t(Msg::FieldCondition)}</legend>
+            <p class="bm-field__hint">{t(Msg::ConditionNote)}</p>
+            {Condition::ALL.into_iter().map(|c| view! {
+                <label class="bm-radio bm-radio--block">
+                    <input type="radio" name="condition" prop:checked=move || form.condition.get() == Some(c)
+                        on:change=move |_| form.condition.set(Some(c)) />
+                    <span>{format!("（{}）", ["一", "二", "三", "四", "五"][c.number() as usize - 1])}{c.text_zh()}</span>
+                </label>
+            }).collect_view()}
+            <p class="bm-field__error" aria-live="polite">{move || shown.error("condition").map(|m| m.text(lang.get()))}</p>
+        </fieldset>
+        {move || form.condition.get().map(|c| view! { <MaterialsList condition=c /> })}
+        <dl class="bm-facts">
+            <div><dt>{t(Msg::FieldOccupationApplied)}</dt><dd>{move || occupation_name(occupation, lang.get())}</dd></div>
+            <div><dt>{t(Msg::FieldLevelApplied)}</dt><dd>{move || level_name(lang.get())}</dd></div>
+        </dl>
+        <TextField id="employer" label=Msg::FieldEmployer value=form.employer error=shown.signal("employer") autocomplete="organization" on_blur=shown.touch("employer") />
+        <TextField id="employer_address" label=Msg::FieldEmployerAddress value=form.employer_address error=shown.signal("employer_address") on_blur=shown.touch("employer_address") />
+        <TextField id="employer_hr_phone" label=Msg::FieldEmployerHrPhone value=form.employer_hr_phone error=shown.signal("employer_hr_phone") input_type="tel" inputmode="tel" on_blur=shown.touch("employer_hr_phone") />
+        <TextField id="current_post" label=Msg::FieldCurrentPost value=form.current_post error=shown.signal("current_post") on_blur=shown.touch("current_post") />
+        <TextField id="current_post_years" label=Msg::FieldCurrentPostYears value=form.current_post_years error=shown.signal("current_post_years") inputmode="numeric" maxlength=2 on_blur=shown.touch("current_post_years") />
+        <Show when=needs_cert>
+            <fieldset class="bm-group">
+                <legend class="bm-group__title">{t(Msg::CertificateSection)}</legend>
+                <TextField id="certificate.name_and_level" label=Msg::FieldCertName value=form.cert_name error=shown.signal("certificate.name_and_level") on_blur=shown.touch("certificate.name_and_level") />
+                <TextField id="certificate.number" label=Msg::FieldCertNumber value=form.cert_number error=shown.signal("certificate.number") on_blur=shown.touch("certificate.number") />
+                <TextField id="certificate.issued_on" label=Msg::FieldCertDate value=form.cert_date error=shown.signal("certificate.issued_on") input_type="date" on_blur=shown.touch("certificate.issued_on") />
+                <TextField id="certificate.issuer" label=Msg::FieldCertIssuer value=form.cert_issuer error=shown.signal("certificate.issuer") on_blur=shown.touch("certificate.issuer") />
+            </fieldset>
+        </Show>
+        <fieldset class="bm-group">
+            <legend class="bm-group__title">{t(Msg::HistorySection)}</legend>
+            <p class="bm-field__hint">{move || if student() { t(Msg::HistoryStudentNote)() } else { t(Msg::HistoryNote)() }}</p>
+            <p class="bm-field__hint">{t(Msg::EndEmptyMeansNow)}</p>
+            <For each=move || form.history.get() key=|r| r.key let:row>
+                <HistoryRowView row form shown occupation student=Signal::derive(student) />
+            </For>
+            <p class="bm-field__error" aria-live="polite">{move || shown.error("history").map(|m| m.text(lang.get()))}</p>
+            <button type="button" class="bm-button" on:click=add_row>{t(Msg::AddHistoryRow)}</button>
+            {move || summary().map(|s| view! {
+                <p class="bm-summary" class:bm-summary--ok=s.satisfied() role="status">
+                    {work_summary_text(lang.get(), s.qualifying_months, s.required_months)}
+                </p>
+            })}
+        </fieldset>
+    }
+}
+
+#[component]
+fn HistoryRowView(
+    row: Row,
+    form: Form,
+    shown: Shown,
+    occupation: baoming_contract::occupation::Occupation,
+    student: Signal<bool>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let index = move || {
+        form.history
+            .with(|rows| rows.iter().position(|r| r.key == row.key).unwrap_or(0))
+    };
+    let err = move |part: &'static str| {
+        Signal::derive(move || {
+            let field = format!("history.{}.{part}", index());
+            let visible = shown.attempted.with(|a| a.contains(&shown.step.get()))
+                || shown.touched.with(|t| t.iter().any(|f| *f == field));
+            if !visible {
+                return None;
+            }
+            shown
+                .errors
+                .with(|e| e.get(&field).map(|r| wizard_reason(r)))
+        })
+    };
+    let touch = move |part: &'static str| {
+        Callback::new(move |()| {
+            let field = format!("history.{}.{part}", index());
+            shown.touched.update(|t| {
+                if !t.contains(&field) {
+                    t.push(field);
+                }
+            });
+        })
+    };
+    let row_key = row.key;
+    let id = move |part: &str| format!("history-{row_key}-{part}");
+    let occupations: Vec<&'static str> = std::iter::once(occupation.name_zh())
+        .chain(occupation.related_zh().iter().copied())
+        .collect();
+    let remove = move |_| {
+        form.history
+            .update(|rows| rows.retain(|r| r.key != row.key))
+    };
+    let occ_id = id("occupation");
+    view! {
+        <div class="bm-history-row" role="group" aria-label=move || format!("{} {}", Msg::HistoryRowN.text(lang.get()), index() + 1)>
+            <div class="bm-history-row__dates">
+                <HistoryInput id=id("start") label=Msg::FieldStart value=row.start error=err("start") input_type="month" on_blur=touch("start") />
+                <HistoryInput id=id("end") label=Msg::FieldEnd value=row.end error=err("end") input_type="month" required=false on_blur=touch("end") />
+            </div>
+            <HistoryInput id=id("unit") label=Msg::FieldUnit value=row.unit error=err("unit") input_type="text" on_blur=touch("unit") />
+            {move || if student.get() {
+                view! { <HistoryInput id=id("occupation") label=Msg::FieldMajor value=row.occupation error=err("occupation") input_type="text" on_blur=touch("occupation") /> }.into_any()
+            } else {
+                let occupations = occupations.clone();
+                let occ_id = occ_id.clone();
+                view! {
+                    <div class="bm-field" class:bm-field--invalid=move || err("occupation").get().is_some()>
+                        <label class="bm-field__label" for=occ_id.clone()><span class="bm-req" aria-hidden="true">"*"</span>{t(Msg::FieldOccupation)}</label>
+                        <select id=occ_id class="bm-input" required=true
+                            aria-invalid=move || err("occupation").get().is_some().to_string()
+                            on:change=move |ev| { row.occupation.set(event_target_value(&ev)); touch("occupation").run(()); }>
+                            <option value="" selected=move || row.occupation.get().is_empty()>{t(Msg::ChooseOne)}</option>
+                            {occupations.into_iter().map(|o| view! {
+                                <option value=o selected=move || row.occupation.get() == o>{o}</option>
+                            }).collect_view()}
+                        </select>
+                        <p class="bm-field__error" aria-live="polite">{move || err("occupation").get().map(|m| m.text(lang.get()))}</p>
+                    </div>
+                }.into_any()
+            }}
+            <HistoryInput id=id("witness") label=Msg::FieldWitness value=row.witness error=err("witness") input_type="text" on_blur=touch("witness") />
+            <button type="button" class="bm-button bm-button--small" on:click=remove>{t(Msg::RemoveHistoryRow)}</button>
+        </div>
+    }
+}
+
+/// A text input of a history row (ids are generated per row, so not `TextField`'s `&'static`).
+#[component]
+fn HistoryInput(
+    id: String,
+    label: Msg,
+    value: RwSignal<String>,
+    error: Signal<Option<Msg>>,
+    input_type: &'static str,
+    #[prop(default = true)] required: bool,
+    on_blur: Callback<()>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="bm-field" class:bm-field--invalid=move || error.get().is_some()>
+            <label class="bm-field__label" for=id.clone()>
+                <Show when=move || required><span class="bm-req" aria-hidden="true">"*"</span></Show>
+                {t(label)}
+            </label>
+            <input class="bm-input" id=id type=input_type required=required placeholder=(input_type == "month").then_some("2019-07")
+                aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby=error_id.clone()
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+                on:blur=move |_| on_blur.run(()) />
+            <p class="bm-field__error" id=error_id aria-live="polite">{move || error.get().map(|m| m.text(lang.get()))}</p>
+        </div>
+    }
+}
+
+#[component]
+fn MaterialsList(condition: Condition) -> impl IntoView {
+    view! {
+        <section class="bm-materials" aria-live="polite">
+            <h2 class="bm-group__title">{t(Msg::MaterialsRequired)}</h2>
+            <ol>
+                {condition.required_materials().iter().map(|m| view! { <li>{m.label_zh()}</li> }).collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+#[component]
+fn DocumentsStep(form: Form, lang: Signal<Lang>) -> impl IntoView {
+    let _ = lang;
+    view! {
+        {move || form.condition.get().map(|c| view! { <MaterialsList condition=c /> })}
+        <p class="bm-field__hint">{t(Msg::UploadsComingNote)}</p>
+    }
+}
