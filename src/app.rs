@@ -10,6 +10,7 @@ use crate::components::require_login::RequireLogin;
 use crate::components::shell::Shell;
 use crate::config::RuntimeConfig;
 use crate::i18n::{I18n, Lang, Msg};
+use crate::pages::print_form::PrintFormPage;
 use crate::pages::wizard::WizardPage;
 use crate::pages::{
     application::ApplicationPage, applications::ApplicationsPage, apply::ApplyPage,
@@ -61,6 +62,7 @@ pub fn App(config: RuntimeConfig) -> impl IntoView {
                     <Route path=path!("/applications") view=|| protected(ApplicationsPage) />
                     <Route path=path!("/applications/:id") view=|| protected(ApplicationPage) />
                     <Route path=path!("/applications/:id/step/:step") view=|| protected(WizardPage) />
+                    <Route path=path!("/applications/:id/form") view=|| protected(PrintFormPage) />
                     <Route path=path!("/pay/:application_id") view=|| protected(PayPage) />
                 </Routes>
             </Shell>

@@ -19,6 +19,8 @@ pub enum AppRoute {
     Applications,
     /// One step (1–4) of the wizard of an application.
     Wizard { id: String, step: u8 },
+    /// The printable 申报表 of an application.
+    PrintForm { id: String },
     /// One application's timeline.
     Application { id: String },
     /// 待缴费: the WeChat Pay page of one application.
@@ -48,6 +50,7 @@ impl AppRoute {
             AppRoute::Apply { plan_id } => format!("/apply/{}", encode_segment(plan_id)),
             AppRoute::Applications => "/applications".to_string(),
             AppRoute::Application { id } => format!("/applications/{}", encode_segment(id)),
+            AppRoute::PrintForm { id } => format!("/applications/{}/form", encode_segment(id)),
             AppRoute::Wizard { id, step } => {
                 format!("/applications/{}/step/{step}", encode_segment(id))
             }

@@ -138,6 +138,31 @@ impl Condition {
     }
 }
 
+impl Condition {
+    /// The condition as the 申报表's 工作单位意见 cites it (the seed's wording, no full stop).
+    fn clause_zh(self) -> &'static str {
+        self.text_zh().trim_end_matches('。')
+    }
+
+    /// The 工作单位意见 of the 申报表 for this condition, as the seed words it; blanks
+    /// (`____`) are for the employer to fill in by hand.
+    pub fn employer_opinion_zh(self, occupation: crate::occupation::Occupation) -> String {
+        match self {
+            // The seed's sample for condition 5 leaves the occupation and the condition blank.
+            Condition::TechnicianClassStudent => "该同志系我单位正式员工，在我单位____部门(车间)从事____岗位____年(大写)，经核实，符合《国家职业标准编制技术规程(2023年版)》规定的____条件，考评合格后，我单位认可评价结果，并兑现相关工资待遇。".to_string(),
+            _ => format!(
+                "该同志系我单位正式员工，在我单位____部门(车间)从事{}岗位____年(大写)，经核实，符合《国家职业标准编制技术规程(2023年版)》规定的{}条件，考评合格后，我单位认可评价结果，并兑现相关工资待遇。",
+                occupation.name_zh(),
+                self.clause_zh()
+            ),
+        }
+    }
+}
+
+/// The candidate's pledge (本人承诺) on the 申报表.
+pub const PLEDGE_ZH: &str =
+    "本人自愿参加职业技能等级认定，承诺符合申报技能等级的条件，提供的信息资料真实有效。";
+
 /// An upload slot (证件信息上传).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -294,6 +319,19 @@ mod tests {
             assert_eq!(serde_json::to_value(m).unwrap(), m.slug());
         }
         assert_eq!(Material::from_slug("nope"), None);
+    }
+
+    #[test]
+    fn employer_opinion_cites_the_condition() {
+        let text = Condition::IntermediateTitle
+            .employer_opinion_zh(crate::occupation::Occupation::EcommerceSpecialist);
+        assert!(text.contains("从事电子商务师岗位"));
+        assert!(text.contains("规定的取得符合专业对应关系的中级职称(专业技术人员职业资格)后，累计从事本职业或相关职业工作满1年条件"));
+        assert!(
+            Condition::TechnicianClassStudent
+                .employer_opinion_zh(crate::occupation::Occupation::InternetMarketer)
+                .contains("从事____岗位")
+        );
     }
 
     #[test]

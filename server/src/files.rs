@@ -141,7 +141,11 @@ mod tests {
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
-        assert_eq!(names, [sha.clone()], "no temporary file left behind");
+        assert_eq!(
+            names,
+            std::slice::from_ref(&sha),
+            "no temporary file left behind"
+        );
         assert_eq!(fs::read(store.path(&sha).unwrap()).unwrap(), b"hello");
         store.remove(&sha).unwrap();
         store.remove(&sha).unwrap();

@@ -86,6 +86,20 @@ impl DraftSaver {
         }
     }
 
+    /// The backend version the next save is based on.
+    pub fn version(&self) -> u64 {
+        self.version.get_value()
+    }
+
+    /// Records a save made outside the saver (報名 saves before submitting).
+    pub fn confirmed(&self, version: u64) {
+        self.version.set_value(version);
+        if let Some(s) = storage() {
+            let _ = s.remove_item(&key(&self.id.get_value()));
+        }
+        self.state.set(SaveState::Saved);
+    }
+
     pub fn initial_draft(&self) -> Draft {
         self.initial.get_value()
     }

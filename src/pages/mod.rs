@@ -10,5 +10,6 @@ pub mod login;
 pub mod not_found;
 pub mod pay;
 pub mod plans;
+pub mod print_form;
 pub mod register;
 pub mod wizard;

@@ -2,7 +2,9 @@
 //! a URL per step, each step validated (with the contract's rules) before moving on, and
 //! every change saved to the backend as a draft.
 
-use baoming_contract::api::{Application, Certificate, Draft, Education, HistoryRow, Identity};
+use baoming_contract::api::{
+    Application, Certificate, Draft, Education, HistoryRow, Identity, SaveDraftRequest,
+};
 use baoming_contract::application::{self, Context, Step};
 use baoming_contract::eligibility::Condition;
 use baoming_contract::error::FieldErrors;
@@ -17,9 +19,9 @@ use crate::api::{Api, ApiError};
 use crate::components::draft_saver::{DraftSaver, SaveIndicator};
 use crate::components::feedback::{ErrorPanel, Loading};
 use crate::components::form::{TextField, focus_first_invalid};
-use crate::components::link::RouterBase;
+use crate::components::link::{Link, RouterBase};
 use crate::i18n::{
-    Lang, Msg, level_name, occupation_name, t, use_lang, wizard_reason, work_summary_text,
+    Msg, level_name, occupation_name, t, use_lang, wizard_reason, work_summary_text,
 };
 use crate::routes::AppRoute;
 
@@ -212,7 +214,6 @@ fn today() -> baoming_contract::time::Date {
 #[component]
 fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
     let api = expect_context::<Api>();
-    let lang = use_lang();
     let navigate = use_navigate();
     let base = use_context::<RouterBase>().unwrap_or(RouterBase(String::new()));
     let saver = DraftSaver::new(api.clone(), &app);
@@ -299,6 +300,48 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
         }
     };
 
+    let submitted = RwSignal::new(app.status != baoming_contract::status::ApplicationStatus::Draft);
+    let server_errors = RwSignal::new(FieldErrors::new());
+    let submit = {
+        let (api, id, go) = (api.clone(), app_id.clone(), go.clone());
+        Action::new_local(move |_: &()| {
+            let (api, id, go) = (api.clone(), id.clone(), go.clone());
+            async move {
+                // The reviewer must see exactly what is on screen: save it first.
+                let request = SaveDraftRequest { base_version: saver.version(), draft: draft.get_untracked() };
+                let saved = match api.save_draft(&id, &request).await {
+                    Ok(app) => app,
+                    Err(error) => {
+                        step_problem.set(Some(error.message()));
+                        return;
+                    }
+                };
+                saver.confirmed(saved.version);
+                let key = submit_key(&id);
+                match api.submit(&id, &key).await {
+                    Ok(_) => {
+                        forget_submit_key(&id);
+                        submitted.set(true);
+                    }
+                    Err(ApiError::Api { status: 422, body }) => {
+                        // A new attempt after fixing gets a new key.
+                        forget_submit_key(&id);
+                        let fields = body.error.fields;
+                        let first = fields.keys().map(|f| step_of(f)).min().unwrap_or(Step::Documents);
+                        server_errors.set(fields);
+                        shown.attempted.update(|a| a.push(first));
+                        step_problem.set(Some(Msg::StepHasErrors));
+                        if first != step.get_untracked() {
+                            go(first);
+                        }
+                        step_problem.set(Some(Msg::StepHasErrors));
+                    }
+                    Err(error) => step_problem.set(Some(error.message())),
+                }
+            }
+        })
+    };
+
     view! {
         <p class="bm-wizard__plan">{plan.name.clone()}</p>
         <StepIndicator step />
@@ -308,7 +351,7 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
                 Step::Basic => view! { <BasicStep form shown /> }.into_any(),
                 Step::Identity => view! { <IdentityStep form shown /> }.into_any(),
                 Step::Details => view! { <DetailsStep form shown plan=plan.clone() draft /> }.into_any(),
-                Step::Documents => view! { <DocumentsStep form lang /> }.into_any(),
+                Step::Documents => view! { <DocumentsStep form id=app_id.clone() /> }.into_any(),
             }}
             {move || step_problem.get().map(|m| view! { <p class="bm-notice bm-notice--error" role="alert">{t(m)}</p> })}
             <div class="bm-wizard__buttons">
@@ -318,8 +361,59 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
                 <Show when=move || step.get() != Step::Documents>
                     <button type="button" class="bm-button bm-button--primary" on:click=next.clone()>{t(Msg::NextStep)}</button>
                 </Show>
+                <Show when=move || step.get() == Step::Documents && !submitted.get()>
+                    <button type="button" class="bm-button bm-button--primary" disabled=move || submit.pending().get()
+                        on:click=move |_| { submit.dispatch(()); }>
+                        {move || if submit.pending().get() { t(Msg::Submitting)() } else { t(Msg::SubmitApplication)() }}
+                    </button>
+                </Show>
             </div>
+            <Show when=move || submitted.get()>
+                <p class="bm-notice bm-notice--info" role="status">
+                    {t(Msg::Submitted)} " " <Link to=AppRoute::Applications>{t(Msg::NavApplications)}</Link>
+                </p>
+            </Show>
+            {move || {
+                let missing: Vec<_> = server_errors.with(|e| e.keys().filter_map(|k| k.strip_prefix("documents.")).filter_map(baoming_contract::eligibility::Material::from_slug).collect());
+                (!missing.is_empty() && step.get() == Step::Documents).then(|| view! {
+                    <div class="bm-notice bm-notice--error" role="alert">
+                        <p>{t(Msg::ErrDocumentMissing)}</p>
+                        <ul>{missing.into_iter().map(|m| view! { <li>{m.label_zh()}</li> }).collect_view()}</ul>
+                    </div>
+                })
+            }}
         </form>
+    }
+}
+
+/// The step a field belongs to, for sending the candidate to a field the backend refused.
+fn step_of(field: &str) -> Step {
+    let root = field.split('.').next().unwrap_or_default();
+    match root {
+        "name" | "gender" | "id_number" | "phone" | "education" => Step::Basic,
+        "identity" => Step::Identity,
+        "documents" => Step::Documents,
+        _ => Step::Details,
+    }
+}
+
+/// One idempotency key per submit attempt, kept across reloads and retries of that attempt.
+fn submit_key(id: &str) -> String {
+    let storage = window().session_storage().ok().flatten();
+    let name = format!("baoming.submit.{id}");
+    if let Some(existing) = storage.as_ref().and_then(|s| s.get_item(&name).ok().flatten()) {
+        return existing;
+    }
+    let key = window().crypto().map(|c| c.random_uuid()).unwrap_or_else(|_| format!("{}-{}", js_sys::Date::now(), js_sys::Math::random()));
+    if let Some(s) = storage {
+        let _ = s.set_item(&name, &key);
+    }
+    key
+}
+
+fn forget_submit_key(id: &str) {
+    if let Some(s) = window().session_storage().ok().flatten() {
+        let _ = s.remove_item(&format!("baoming.submit.{id}"));
     }
 }
 
@@ -635,10 +729,12 @@ fn MaterialsList(condition: Condition) -> impl IntoView {
 }
 
 #[component]
-fn DocumentsStep(form: Form, lang: Signal<Lang>) -> impl IntoView {
-    let _ = lang;
+fn DocumentsStep(form: Form, id: String) -> impl IntoView {
     view! {
         {move || form.condition.get().map(|c| view! { <MaterialsList condition=c /> })}
+        <p>
+            <Link to=AppRoute::PrintForm { id } class="bm-button">{t(Msg::PrintForm)}</Link>
+        </p>
         <p class="bm-field__hint">{t(Msg::UploadsComingNote)}</p>
     }
 }

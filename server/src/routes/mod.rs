@@ -2,7 +2,9 @@
 //! answer from it, including "no such path", is JSON.
 
 pub mod accounts;
+pub mod applications;
 pub mod dev;
+pub mod documents;
 pub mod health;
 pub mod plans;
 
@@ -22,7 +24,9 @@ pub fn api_router(config: &Config) -> Router<AppState> {
     let mut v1 = Router::new()
         .merge(health::router())
         .merge(accounts::router())
-        .merge(plans::router());
+        .merge(plans::router())
+        .merge(applications::router())
+        .merge(documents::router());
     if config.dev_mode {
         v1 = v1.merge(dev::router());
     }
@@ -33,8 +37,9 @@ pub fn api_router(config: &Config) -> Router<AppState> {
         .fallback(not_found)
         .layer(axum::middleware::from_fn(auth::refresh_session_cookie))
         // API answers describe this moment (plan states, later sessions and payments);
-        // no browser or proxy may reuse them.
-        .layer(SetResponseHeaderLayer::overriding(
+        // no browser or proxy may reuse them. A handler may say more (an uploaded file is
+        // `private, no-store`), never less.
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))

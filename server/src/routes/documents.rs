@@ -1,0 +1,224 @@
+//! 证件信息上传: `PUT`, `GET` and `DELETE /applications/{id}/documents/{material}`.
+//!
+//! The body of a `PUT` is the file itself (any `Content-Type`: the type is read from the
+//! bytes). The bytes go to [`FileStore`] under their SHA-256; the `documents` row names
+//! them. Only the application's owner can read, replace or delete a file; for anyone else the
+//! slot answers 404 like a missing application.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::put;
+use axum::{Json, Router};
+use baoming_contract::api::DocumentInfo;
+use baoming_contract::eligibility::Material;
+use baoming_contract::error::ErrorCode;
+use baoming_contract::photo::{DOCUMENT_MAX_BYTES, DocumentError, check_document_file};
+
+use super::applications::{ensure_editable, load_owned, write_tx};
+use crate::AppState;
+use crate::auth::CurrentAccount;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::PathParams;
+use crate::files::FileStore;
+use crate::secrets;
+use crate::store::{applications, documents};
+
+pub(crate) fn router() -> Router<AppState> {
+    // Only this route takes bodies as large as a document; the rest keep axum's default.
+    let body_limit = usize::try_from(DOCUMENT_MAX_BYTES).unwrap_or(usize::MAX);
+    Router::new().route(
+        "/applications/{application_id}/documents/{material}",
+        put(upload_document)
+            .get(get_document)
+            .delete(delete_document)
+            .layer(DefaultBodyLimit::max(body_limit)),
+    )
+}
+
+/// The slot named in the path; an unknown one names no resource.
+fn slot(slug: &str) -> ApiResult<Material> {
+    Material::from_slug(slug).ok_or_else(|| ApiError::not_found("no such upload slot"))
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        ErrorCode::PayloadTooLarge,
+        format!("a document may be at most {DOCUMENT_MAX_BYTES} bytes"),
+    )
+}
+
+fn refused(error: DocumentError) -> ApiError {
+    match error {
+        DocumentError::TooLarge => too_large(),
+        DocumentError::UnsupportedType(found) => ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            format!("only JPEG and PNG are accepted; the bytes look like {found:?}"),
+        ),
+        DocumentError::Portrait(e) => {
+            ApiError::validation("the portrait must be a JPEG of 40–80 KB")
+                .with_field("file", e.code())
+        }
+    }
+}
+
+/// `PUT`: stores the file in the slot, replacing any earlier one.
+async fn upload_document(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+    PathParams((id, slug)): PathParams<(String, String)>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<DocumentInfo>> {
+    let material = slot(&slug)?;
+    let account_id = current.account.id;
+    // Ownership and status first, so nobody learns anything from the file checks about an
+    // application that is not theirs; they are checked again when the row is written.
+    let (owner, app_id) = (account_id.clone(), id.clone());
+    state
+        .db
+        .call(move |conn| ensure_editable(&load_owned(conn, &owner, &app_id)?))
+        .await?;
+    let bytes = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large()
+        } else {
+            ApiError::validation(rejection.body_text())
+        }
+    })?;
+    let sniffed = check_document_file(material, &bytes).map_err(refused)?;
+    let content_type = sniffed
+        .document_content_type()
+        .ok_or_else(|| ApiError::internal("an accepted type without a media type"))?;
+    let sha256 = secrets::sha256_hex(&bytes);
+    let size_bytes = bytes.len() as u64;
+    let files = FileStore::in_data_dir(&state.config.data_dir);
+    let writer = files.clone();
+    let temp = tokio::task::spawn_blocking(move || writer.write_temp(&bytes))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    let now = state.clock.now();
+    let info = state
+        .db
+        .call(move |conn| {
+            let tx = write_tx(conn)?;
+            let app = load_owned(&tx, &account_id, &id)?;
+            ensure_editable(&app)?;
+            let info = DocumentInfo {
+                material,
+                content_type: content_type.to_owned(),
+                size_bytes,
+                sha256,
+                uploaded_at: now,
+            };
+            let replaced = documents::upsert(&tx, &app.id, &info)?;
+            applications::touch(&tx, &app.id, now)?;
+            // In place before the row is committed: a committed row always has its file.
+            files
+                .commit(temp, &info.sha256)
+                .map_err(ApiError::internal)?;
+            tx.commit()?;
+            if let Some(old) = replaced {
+                remove_if_unreferenced(conn, &files, &old.sha256);
+            }
+            Ok(info)
+        })
+        .await?;
+    Ok(Json(info))
+}
+
+/// Deletes the file of `sha256` when no slot refers to it any more. A failure leaves an
+/// orphan file, never a row without its file, so it is logged and not answered.
+fn remove_if_unreferenced(conn: &rusqlite::Connection, files: &FileStore, sha256: &str) {
+    match documents::references(conn, sha256) {
+        Ok(0) => {
+            if let Err(e) = files.remove(sha256) {
+                tracing::warn!(error = %e, "cannot remove an unreferenced upload");
+            }
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "cannot count an upload's references"),
+    }
+}
+
+/// `GET`: the file, to its owner only.
+async fn get_document(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+    PathParams((id, slug)): PathParams<(String, String)>,
+) -> ApiResult<Response> {
+    let material = slot(&slug)?;
+    let account_id = current.account.id;
+    let info = state
+        .db
+        .call(move |conn| {
+            let app = load_owned(conn, &account_id, &id)?;
+            documents::get(conn, &app.id, material)?
+                .ok_or_else(|| ApiError::not_found("nothing is uploaded in this slot"))
+        })
+        .await?;
+    let path = FileStore::in_data_dir(&state.config.data_dir)
+        .path(&info.sha256)
+        .map_err(ApiError::internal)?;
+    let bytes = match tokio::fs::read(&path).await {
+        Ok(bytes) => bytes,
+        // Deleted or replaced since the row was read.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(ApiError::not_found("nothing is uploaded in this slot"));
+        }
+        Err(e) => return Err(ApiError::internal(e)),
+    };
+    let content_type = HeaderValue::from_str(&info.content_type).map_err(ApiError::internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            // Identity documents: never kept by a browser or proxy cache.
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            ),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("inline"),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `DELETE`: empties the slot (an empty slot answers 204 as well, so a retry is harmless).
+async fn delete_document(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+    PathParams((id, slug)): PathParams<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let material = slot(&slug)?;
+    let account_id = current.account.id;
+    let now = state.clock.now();
+    let files = FileStore::in_data_dir(&state.config.data_dir);
+    state
+        .db
+        .call(move |conn| {
+            let tx = write_tx(conn)?;
+            let app = load_owned(&tx, &account_id, &id)?;
+            ensure_editable(&app)?;
+            let removed = documents::delete(&tx, &app.id, material)?;
+            if removed.is_some() {
+                applications::touch(&tx, &app.id, now)?;
+            }
+            tx.commit()?;
+            if let Some(old) = removed {
+                remove_if_unreferenced(conn, &files, &old.sha256);
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
