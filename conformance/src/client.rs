@@ -128,6 +128,11 @@ impl Client {
             .http_status_as_error(false)
             .max_redirects(0)
             .timeout_global(Some(TIMEOUT))
+            // A fresh connection per request: a backend may answer an error before reading
+            // a request's body and then close the connection, and a pooled connection would
+            // turn that into a spurious "peer disconnected" on the next check.
+            .max_idle_connections(0)
+            .max_idle_connections_per_host(0)
             .user_agent(concat!("baoming-conformance/", env!("CARGO_PKG_VERSION")))
             .build()
             .new_agent();
