@@ -12,7 +12,7 @@ use baoming_contract::api::{
 };
 use baoming_contract::error::{ErrorCode, ErrorEnvelope};
 use baoming_contract::plan::Plan;
-use gloo_net::http::{Method, RequestBuilder, Response};
+use gloo_net::http::{Method, RequestBuilder};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsCast;
@@ -210,14 +210,28 @@ fn is_session_endpoint(url: &str) -> bool {
     url.ends_with("/sessions") || url.ends_with("/me")
 }
 
-/// Sends with the session cookie and a time-out, and decodes the answer. Dropping the future
-/// (a page left before its data arrived) aborts the request.
+/// Sends with the session cookie and a time-out, and decodes the answer.
 async fn fetch_json<T: DeserializeOwned>(
     method: Method,
     url: &str,
     body: Option<String>,
     headers: &[(&str, &str)],
 ) -> Result<T, ApiError> {
+    let text = fetch_text(method, url, body, headers).await?;
+    // 204 No Content decodes as `()`.
+    let text = if text.is_empty() { "null" } else { &text };
+    serde_json::from_str(text).map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+/// The request itself, not generic over the answer's type, so the wasm carries one copy of
+/// it rather than one per endpoint. Dropping the future (a page left before its data
+/// arrived) aborts the request.
+async fn fetch_text(
+    method: Method,
+    url: &str,
+    body: Option<String>,
+    headers: &[(&str, &str)],
+) -> Result<String, ApiError> {
     let controller = AbortController::new().map_err(|_| ApiError::Network)?;
     let timed_out = Rc::new(Cell::new(false));
     let fire = {
@@ -257,7 +271,13 @@ async fn fetch_json<T: DeserializeOwned>(
         }
         .map_err(|_| ApiError::Network)?;
         let response = request.send().await.map_err(|_| ApiError::Network)?;
-        decode(response).await
+        let status = response.status();
+        let text = response.text().await.map_err(|_| ApiError::Network)?;
+        if (200..300).contains(&status) {
+            Ok(text)
+        } else {
+            Err(ApiError::from_status_and_body(status, &text))
+        }
     }
     .await;
     guard.finished = true;
@@ -273,17 +293,6 @@ async fn fetch_json<T: DeserializeOwned>(
         }
         other => other,
     }
-}
-
-async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
-    let status = response.status();
-    let text = response.text().await.map_err(|_| ApiError::Network)?;
-    if !(200..300).contains(&status) {
-        return Err(ApiError::from_status_and_body(status, &text));
-    }
-    // 204 No Content decodes as `()`.
-    let text = if text.is_empty() { "null" } else { &text };
-    serde_json::from_str(text).map_err(|e| ApiError::Decode(e.to_string()))
 }
 
 /// Clears the time-out when the request ends, and aborts the request when dropped early.

@@ -15,6 +15,8 @@ use crate::i18n::{Msg, t};
 
 /// Quiet time after the last keystroke before saving.
 const DEBOUNCE: Duration = Duration::from_millis(700);
+/// Someone typing without pause still gets saved this often.
+const MAX_UNSAVED_MS: f64 = 3_000.0;
 /// Longest wait between retries of a failed save.
 const MAX_BACKOFF_MS: u64 = 30_000;
 
@@ -42,6 +44,16 @@ fn storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
 }
 
+/// Edits of `app` typed in this browser that the backend has not confirmed yet (made on top
+/// of its current version), so every view of the draft shows what the candidate typed.
+pub fn pending_draft(app: &Application) -> Option<Draft> {
+    storage()
+        .and_then(|s| s.get_item(&key(&app.id)).ok().flatten())
+        .and_then(|text| serde_json::from_str::<Pending>(&text).ok())
+        .filter(|p| p.base_version == app.version)
+        .map(|p| p.draft)
+}
+
 /// Saves one application's draft.
 #[derive(Clone, Copy)]
 pub struct DraftSaver {
@@ -51,6 +63,8 @@ pub struct DraftSaver {
     version: StoredValue<u64>,
     /// Bumped by every change; a save only clears the local copy if nothing changed since.
     generation: StoredValue<u64>,
+    /// When the oldest unsaved change was made (ms since the epoch), if any.
+    dirty_since: StoredValue<Option<f64>>,
     failures: StoredValue<u32>,
     initial: StoredValue<Draft>,
     restored: bool,
@@ -75,6 +89,7 @@ impl DraftSaver {
             id: StoredValue::new(app.id.clone()),
             version: StoredValue::new(app.version),
             generation: StoredValue::new(0),
+            dirty_since: StoredValue::new(None),
             failures: StoredValue::new(0),
             initial: StoredValue::new(initial),
             restored,
@@ -94,6 +109,7 @@ impl DraftSaver {
     /// Records a save made outside the saver (報名 saves before submitting).
     pub fn confirmed(&self, version: u64) {
         self.version.set_value(version);
+        self.dirty_since.set_value(None);
         if let Some(s) = storage() {
             let _ = s.remove_item(&key(&self.id.get_value()));
         }
@@ -114,7 +130,38 @@ impl DraftSaver {
             }
             self.generation.update_value(|g| *g += 1);
             self.keep_locally(&current);
-            self.schedule(draft, DEBOUNCE);
+            let now = js_sys::Date::now();
+            let since = *self.dirty_since.get_value().get_or_insert(now);
+            self.dirty_since.set_value(Some(since));
+            let wait = if now - since >= MAX_UNSAVED_MS {
+                Duration::ZERO
+            } else {
+                DEBOUNCE
+            };
+            self.schedule(draft, wait);
+        });
+        // Leaving the wizard (another page of the app) saves what is still unsaved.
+        on_cleanup(move || {
+            if self.dirty_since.try_get_value().flatten().is_some()
+                && let (Some(api), Some(id), Some(version), Some(d)) = (
+                    self.api.try_get_value(),
+                    self.id.try_get_value(),
+                    self.version.try_get_value(),
+                    draft.try_get_untracked(),
+                )
+            {
+                leptos::task::spawn_local(async move {
+                    let request = SaveDraftRequest {
+                        base_version: version,
+                        draft: d,
+                    };
+                    if api.save_draft(&id, &request).await.is_ok()
+                        && let Some(s) = storage()
+                    {
+                        let _ = s.remove_item(&key(&id));
+                    }
+                });
+            }
         });
     }
 
@@ -158,6 +205,7 @@ impl DraftSaver {
                         if let Some(s) = storage() {
                             let _ = s.remove_item(&key(&id));
                         }
+                        self.dirty_since.set_value(None);
                         self.state.set(SaveState::Saved);
                     } else {
                         // Edited while saving: the newer edit is still local; save it on top.

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{Api, ApiError};
+use crate::components::draft_saver::pending_draft;
 use crate::components::feedback::{ErrorPanel, Loading};
 use crate::i18n::{Lang, Msg, t};
 
@@ -62,11 +63,18 @@ fn education_zh(e: Education) -> &'static str {
 /// The form itself is always in Chinese: it is an official paper form.
 #[component]
 fn FormSheet(app: Application, plan: Plan) -> impl IntoView {
-    let d = app.draft;
+    // Print what the candidate typed, including edits not yet confirmed by the backend.
+    let d = pending_draft(&app).unwrap_or(app.draft);
     let cert = d.certificate.clone().unwrap_or_default();
     let needs_cert = d.condition.is_some_and(|c| c.needs_existing_certificate());
-    let gender = d.gender.map(|g| if g == Gender::Male { "男" } else { "女" }).unwrap_or("");
-    let opinion = d.condition.map(|c| c.employer_opinion_zh(plan.occupation)).unwrap_or_default();
+    let gender = d
+        .gender
+        .map(|g| if g == Gender::Male { "男" } else { "女" })
+        .unwrap_or("");
+    let opinion = d
+        .condition
+        .map(|c| c.employer_opinion_zh(plan.occupation))
+        .unwrap_or_default();
     let post = match d.current_post_years {
         Some(y) => format!("{}({y}年)", d.current_post),
         None => d.current_post.clone(),

@@ -308,7 +308,10 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
             let (api, id, go) = (api.clone(), id.clone(), go.clone());
             async move {
                 // The reviewer must see exactly what is on screen: save it first.
-                let request = SaveDraftRequest { base_version: saver.version(), draft: draft.get_untracked() };
+                let request = SaveDraftRequest {
+                    base_version: saver.version(),
+                    draft: draft.get_untracked(),
+                };
                 let saved = match api.save_draft(&id, &request).await {
                     Ok(app) => app,
                     Err(error) => {
@@ -319,7 +322,8 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
                 saver.confirmed(saved.version);
                 let key = submit_key(&id);
                 match api.submit(&id, &key).await {
-                    Ok(_) => {
+                    Ok(app) => {
+                        saver.confirmed(app.version);
                         forget_submit_key(&id);
                         submitted.set(true);
                     }
@@ -327,7 +331,11 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
                         // A new attempt after fixing gets a new key.
                         forget_submit_key(&id);
                         let fields = body.error.fields;
-                        let first = fields.keys().map(|f| step_of(f)).min().unwrap_or(Step::Documents);
+                        let first = fields
+                            .keys()
+                            .map(|f| step_of(f))
+                            .min()
+                            .unwrap_or(Step::Documents);
                         server_errors.set(fields);
                         shown.attempted.update(|a| a.push(first));
                         step_problem.set(Some(Msg::StepHasErrors));
@@ -401,10 +409,16 @@ fn step_of(field: &str) -> Step {
 fn submit_key(id: &str) -> String {
     let storage = window().session_storage().ok().flatten();
     let name = format!("baoming.submit.{id}");
-    if let Some(existing) = storage.as_ref().and_then(|s| s.get_item(&name).ok().flatten()) {
+    if let Some(existing) = storage
+        .as_ref()
+        .and_then(|s| s.get_item(&name).ok().flatten())
+    {
         return existing;
     }
-    let key = window().crypto().map(|c| c.random_uuid()).unwrap_or_else(|_| format!("{}-{}", js_sys::Date::now(), js_sys::Math::random()));
+    let key = window()
+        .crypto()
+        .map(|c| c.random_uuid())
+        .unwrap_or_else(|_| format!("{}-{}", js_sys::Date::now(), js_sys::Math::random()));
     if let Some(s) = storage {
         let _ = s.set_item(&name, &key);
     }
