@@ -7,9 +7,10 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use baoming_contract::api::{
-    Account, Application, IDEMPOTENCY_KEY_HEADER, LoginRequest, PasswordResetRequest, PlanList,
-    RegisterRequest, SaveDraftRequest, SmsCodeRequest, SmsCodeSent,
+    Account, Application, DocumentInfo, IDEMPOTENCY_KEY_HEADER, LoginRequest, PasswordResetRequest,
+    PlanList, RegisterRequest, SaveDraftRequest, SmsCodeRequest, SmsCodeSent,
 };
+use baoming_contract::eligibility::Material;
 use baoming_contract::error::{ErrorCode, ErrorEnvelope};
 use baoming_contract::plan::Plan;
 use gloo_net::http::{Method, RequestBuilder};
@@ -38,6 +39,8 @@ pub enum ApiError {
     Http { status: u16 },
     /// The body did not match the contract.
     Decode(String),
+    /// The candidate cancelled (an upload's 取消).
+    Cancelled,
 }
 
 impl ApiError {
@@ -55,7 +58,7 @@ impl ApiError {
             ApiError::Network | ApiError::Timeout => true,
             ApiError::Http { status } => *status >= 500 || *status == 429,
             ApiError::Api { body, .. } => body.error.code.is_retryable(),
-            ApiError::Decode(_) => false,
+            ApiError::Decode(_) | ApiError::Cancelled => false,
         }
     }
 
@@ -197,6 +200,130 @@ impl Api {
         let path = format!("/applications/{}/submit", js_sys::encode_uri_component(id));
         self.send_with_headers::<(), _>(Method::POST, &path, None, &[(IDEMPOTENCY_KEY_HEADER, key)])
             .await
+    }
+}
+
+impl Api {
+    /// Where the browser can fetch a stored document (for thumbnails; the session cookie
+    /// goes along).
+    pub fn document_url(&self, id: &str, material: Material) -> String {
+        self.url(&format!(
+            "/applications/{}/documents/{}",
+            js_sys::encode_uri_component(id),
+            material.slug()
+        ))
+    }
+
+    pub async fn delete_document(&self, id: &str, material: Material) -> Result<(), ApiError> {
+        let path = format!(
+            "/applications/{}/documents/{}",
+            js_sys::encode_uri_component(id),
+            material.slug()
+        );
+        self.send::<(), ()>(Method::DELETE, &path, None).await
+    }
+
+    /// Uploads `file` into a slot with XMLHttpRequest, the one browser API that reports
+    /// upload progress; `progress` gets the fraction sent (0.0–1.0). `cancel` aborts it (the
+    /// 取消 button), as does dropping the future.
+    pub async fn upload_document(
+        &self,
+        id: &str,
+        material: Material,
+        file: &web_sys::Blob,
+        progress: impl Fn(f64) + 'static,
+        cancel: &UploadCancel,
+    ) -> Result<DocumentInfo, ApiError> {
+        let xhr = web_sys::XmlHttpRequest::new().map_err(|_| ApiError::Network)?;
+        *cancel.0.borrow_mut() = Some(xhr.clone());
+        xhr.open("PUT", &self.document_url(id, material))
+            .map_err(|_| ApiError::Network)?;
+        xhr.set_with_credentials(true);
+        xhr.set_timeout(UPLOAD_TIMEOUT.as_millis() as u32);
+        let _ = xhr.set_request_header("Accept", "application/json");
+        let on_progress =
+            Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+                if e.length_computable() && e.total() > 0.0 {
+                    progress(e.loaded() / e.total());
+                }
+            });
+        if let Ok(upload) = xhr.upload() {
+            upload.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+        }
+        // Settles on load, error, abort or time-out; the outcome is read from the request.
+        let done = js_sys::Promise::new(&mut |resolve, _reject| {
+            for event in ["load", "error", "abort", "timeout"] {
+                let resolve = resolve.clone();
+                let cb = Closure::once_into_js(move |e: web_sys::Event| {
+                    let _ = resolve.call1(
+                        &wasm_bindgen::JsValue::NULL,
+                        &wasm_bindgen::JsValue::from_str(&e.type_()),
+                    );
+                });
+                let _ = xhr.add_event_listener_with_callback(event, cb.unchecked_ref());
+            }
+        });
+        xhr.send_with_opt_blob(Some(file))
+            .map_err(|_| ApiError::Network)?;
+        let guard = XhrGuard {
+            xhr: xhr.clone(),
+            finished: Cell::new(false),
+        };
+        let outcome = wasm_bindgen_futures::JsFuture::from(done)
+            .await
+            .ok()
+            .and_then(|v| v.as_string());
+        guard.finished.set(true);
+        drop(on_progress);
+        match outcome.as_deref() {
+            Some("load") => {
+                let status = xhr.status().unwrap_or(0);
+                let text = xhr.response_text().ok().flatten().unwrap_or_default();
+                if (200..300).contains(&status) {
+                    serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
+                } else {
+                    let error = ApiError::from_status_and_body(status, &text);
+                    if status == 401
+                        && let Ok(event) = web_sys::CustomEvent::new(UNAUTHENTICATED_EVENT)
+                    {
+                        let _ = leptos::prelude::window().dispatch_event(&event);
+                    }
+                    Err(error)
+                }
+            }
+            Some("timeout") => Err(ApiError::Timeout),
+            Some("abort") => Err(ApiError::Cancelled),
+            _ => Err(ApiError::Network),
+        }
+    }
+}
+
+/// Cancels a running upload.
+#[derive(Clone, Default)]
+pub struct UploadCancel(std::rc::Rc<std::cell::RefCell<Option<web_sys::XmlHttpRequest>>>);
+
+impl UploadCancel {
+    pub fn cancel(&self) {
+        if let Some(xhr) = self.0.borrow_mut().take() {
+            let _ = xhr.abort();
+        }
+    }
+}
+
+/// A photo over a slow mobile connection may take a while.
+pub const UPLOAD_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Aborts an upload whose future is dropped before it finished.
+struct XhrGuard {
+    xhr: web_sys::XmlHttpRequest,
+    finished: Cell<bool>,
+}
+
+impl Drop for XhrGuard {
+    fn drop(&mut self) {
+        if !self.finished.get() {
+            let _ = self.xhr.abort();
+        }
     }
 }
 

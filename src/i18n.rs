@@ -213,7 +213,7 @@ pub enum Msg {
     AddHistoryRow,
     RemoveHistoryRow,
     HistoryRowN,
-    UploadsComingNote,
+    UploadsIntro,
     PrintForm,
     ErrRequired,
     ErrTooLong,
@@ -235,6 +235,21 @@ pub enum Msg {
     ErrPlanNotOpen,
     StepHasErrors,
     Submitted,
+    // Uploads
+    UploadChoose,
+    UploadReplace,
+    UploadDelete,
+    UploadCancel,
+    UploadRetry,
+    UploadDone,
+    UploadEmpty,
+    UploadChecking,
+    ErrTypeHeic,
+    ErrTypePdf,
+    ErrTypeOther,
+    ErrFileTooLarge,
+    ErrPortraitNotJpeg,
+    PortraitRule,
     // Deployment errors
     ConfigErrorTitle,
     ConfigErrorBody,
@@ -509,9 +524,9 @@ impl Msg {
             AddHistoryRow => ("添加一段经历", "Add a period"),
             RemoveHistoryRow => ("删除这一段", "Remove this period"),
             HistoryRowN => ("经历", "Period"),
-            UploadsComingNote => (
-                "请按清单准备材料的照片。上传功能将在此步骤提供。",
-                "Prepare photos of the listed materials; uploading happens on this step.",
+            UploadsIntro => (
+                "请按所选报考条件上传下列材料。身份证需拍摄清晰、无遮挡且在有效期内；申报表等纸质材料请打印、填写、签字盖章后拍照上传，字迹工整、无明显涂改。",
+                "Upload the materials the chosen condition requires. ID card photos must be sharp, unobstructed and valid; print, fill in, sign and stamp the paper forms, then photograph them neatly.",
             ),
             PrintForm => ("打印申报表", "Print the application form"),
             ErrRequired => ("此项为必填项。", "This field is required."),
@@ -570,6 +585,38 @@ impl Msg {
                 "Please fix the marked fields on this step first.",
             ),
             Submitted => ("报名已提交，状态：审核中。", "Submitted: under review."),
+            UploadChoose => ("选择照片", "Choose a photo"),
+            UploadReplace => ("重新上传", "Replace"),
+            UploadDelete => ("删除", "Delete"),
+            UploadCancel => ("取消", "Cancel"),
+            UploadRetry => ("重试上传", "Retry upload"),
+            UploadDone => ("已上传", "Uploaded"),
+            UploadEmpty => ("未上传", "Not uploaded"),
+            UploadChecking => ("正在检查…", "Checking…"),
+            ErrTypeHeic => (
+                "这是 HEIC 格式（苹果手机默认格式），无法上传。请在“设置 > 相机 > 格式”中选择“兼容性最佳”后重新拍照，或截屏后上传。",
+                "This is a HEIC photo (the iPhone default) and cannot be uploaded. Set Settings > Camera > Formats to Most Compatible and take it again, or upload a screenshot.",
+            ),
+            ErrTypePdf => (
+                "请上传照片（JPG 或 PNG），不能上传 PDF。可将 PDF 页面截屏后上传。",
+                "Upload a photo (JPG or PNG), not a PDF. Take a screenshot of the page and upload that.",
+            ),
+            ErrTypeOther => (
+                "只能上传 JPG 或 PNG 格式的照片。请用手机相机直接拍照，或截屏后上传。",
+                "Only JPG or PNG photos can be uploaded. Take the photo with the phone's camera, or upload a screenshot.",
+            ),
+            ErrFileTooLarge => (
+                "文件超过 10 MB，请降低照片尺寸后再上传。",
+                "The file is over 10 MB. Please use a smaller photo.",
+            ),
+            ErrPortraitNotJpeg => (
+                "个人照片须为 JPG 格式。",
+                "The portrait must be a JPG file.",
+            ),
+            PortraitRule => (
+                "请上传 JPG 格式一寸白底证件照，大小为 40–80 KB。",
+                "Upload a one-inch white-background ID photo, JPG, 40–80 KB.",
+            ),
             ConfigErrorTitle => ("站点配置有误，暂时无法使用", "This site is misconfigured"),
             ConfigErrorBody => (
                 "报名系统无法读取站点配置文件 config.json。请稍后刷新重试；如果问题持续，请联系考试机构。",
@@ -684,6 +731,24 @@ pub fn wizard_reason(reason: &str) -> Msg {
         "phone_not_mobile" => Msg::ErrPhoneNotMobile,
         "phone_invalid_characters" => Msg::ErrPhoneChars,
         _ => Msg::ErrInvalid,
+    }
+}
+
+/// The portrait is outside 40–80 KB.
+pub fn portrait_size_text(lang: Lang, bytes: u64) -> String {
+    let kb = bytes.div_ceil(1024);
+    match lang {
+        Lang::Zh => format!("个人照片须为 40–80 KB，当前为 {kb} KB。"),
+        Lang::En => format!("The portrait must be 40–80 KB; this one is {kb} KB."),
+    }
+}
+
+/// "正在上传 42%".
+pub fn uploading_text(lang: Lang, fraction: f64) -> String {
+    let pct = (fraction * 100.0).round() as u32;
+    match lang {
+        Lang::Zh => format!("正在上传 {pct}%"),
+        Lang::En => format!("Uploading {pct}%"),
     }
 }
 

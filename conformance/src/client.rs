@@ -19,7 +19,7 @@ pub struct Request {
     pub method: String,
     pub path: String,
     pub headers: Vec<(String, String)>,
-    pub body: Option<String>,
+    pub body: Option<Vec<u8>>,
 }
 
 impl Request {
@@ -56,8 +56,13 @@ impl Request {
     }
 
     /// Sends `body` with `Content-Type: content_type`.
-    pub fn body(mut self, content_type: &str, body: &str) -> Request {
-        self.body = Some(body.to_owned());
+    pub fn body(self, content_type: &str, body: &str) -> Request {
+        self.bytes(content_type, body.as_bytes().to_vec())
+    }
+
+    /// Sends the bytes `body` (a file, say) with `Content-Type: content_type`.
+    pub fn bytes(mut self, content_type: &str, body: Vec<u8>) -> Request {
+        self.body = Some(body);
         self.header("Content-Type", content_type)
     }
 }
@@ -70,7 +75,10 @@ pub struct Response {
     pub status: u16,
     /// Header names lower-cased, in the order received (repeated headers stay separate).
     pub headers: Vec<(String, String)>,
+    /// The body as text (invalid UTF-8 replaced), for JSON answers and messages.
     pub body: String,
+    /// The body's bytes as received (a downloaded file).
+    pub bytes: Vec<u8>,
 }
 
 impl Response {
@@ -184,15 +192,16 @@ impl Client {
                 )
             })
             .collect();
-        let body = response
+        let bytes = response
             .body_mut()
-            .read_to_string()
+            .read_to_vec()
             .map_err(|e| format!("{what}: cannot read the body: {e}"))?;
         Ok(Response {
             what,
             status,
             headers,
-            body,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes,
         })
     }
 
@@ -247,6 +256,7 @@ mod tests {
                 ("vary".into(), "accept-encoding".into()),
             ],
             body: String::new(),
+            bytes: Vec::new(),
         };
         assert_eq!(r.header("Content-Type"), Some("application/json"));
         assert_eq!(r.headers_all("VARY"), ["origin", "accept-encoding"]);
@@ -269,10 +279,21 @@ mod tests {
     #[test]
     fn requests_carry_json_bodies_with_their_type() {
         let r = Request::new("POST", "/plans").json(&serde_json::json!({}));
-        assert_eq!(r.body.as_deref(), Some("{}"));
+        assert_eq!(r.body.as_deref(), Some(b"{}".as_slice()));
         assert_eq!(
             r.headers,
             [("Content-Type".to_owned(), "application/json".to_owned())]
+        );
+    }
+
+    #[test]
+    fn requests_carry_bytes_as_they_are() {
+        let file = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x80];
+        let r = Request::new("PUT", "/x").bytes("image/jpeg", file.clone());
+        assert_eq!(r.body, Some(file));
+        assert_eq!(
+            r.headers,
+            [("Content-Type".to_owned(), "image/jpeg".to_owned())]
         );
     }
 }

@@ -205,6 +205,7 @@ mod tests {
                 .map(|v| ("set-cookie".to_owned(), (*v).to_owned()))
                 .collect(),
             body: String::new(),
+            bytes: Vec::new(),
         }
     }
 

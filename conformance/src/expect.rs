@@ -2,7 +2,7 @@
 //! envelope with this code". Each returns `Err(reason)` with a message a backend author can
 //! act on; checks chain them with `?`.
 
-use baoming_contract::error::{ErrorCode, ErrorEnvelope};
+use baoming_contract::error::{ErrorCode, ErrorEnvelope, FieldErrors};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -137,16 +137,42 @@ pub fn fields_exactly(
     env: &ErrorEnvelope,
     expected: &[(&str, &str)],
 ) -> Result<(), String> {
-    let want: std::collections::BTreeMap<String, String> = expected
+    let want: FieldErrors = expected
         .iter()
         .map(|(f, r)| ((*f).to_owned(), (*r).to_owned()))
         .collect();
-    ensure(env.error.fields == want, || {
-        format!(
-            "{}: error.fields is {:?}, expected {want:?}",
-            resp.what, env.error.fields
-        )
-    })
+    fields_are(resp, env, &want)
+}
+
+/// The envelope's `fields` are exactly `expected` (as the contract's validators return them);
+/// the reason lists what is missing, unexpected or different.
+pub fn fields_are(
+    resp: &Response,
+    env: &ErrorEnvelope,
+    expected: &FieldErrors,
+) -> Result<(), String> {
+    let got = &env.error.fields;
+    if got == expected {
+        return Ok(());
+    }
+    let mut diff = Vec::new();
+    for (field, reason) in expected {
+        match got.get(field) {
+            None => diff.push(format!("{field}={reason} missing")),
+            Some(r) if r != reason => diff.push(format!("{field} is {r}, expected {reason}")),
+            Some(_) => {}
+        }
+    }
+    for (field, reason) in got {
+        if !expected.contains_key(field) {
+            diff.push(format!("{field}={reason} unexpected"));
+        }
+    }
+    Err(format!(
+        "{}: error.fields is {got:?}, expected {expected:?} ({})",
+        resp.what,
+        diff.join(", ")
+    ))
 }
 
 /// The envelope's `fields.<field>` is `reason` (other fields may be present too).
@@ -300,6 +326,7 @@ mod tests {
                 .map(|(n, v)| (n.to_ascii_lowercase(), (*v).to_owned()))
                 .collect(),
             body: body.into(),
+            bytes: body.as_bytes().to_vec(),
         }
     }
 
@@ -461,7 +488,19 @@ mod tests {
         assert!(
             fields_exactly(&r, &env, &[("code", "code_format"), ("phone", "required")]).is_ok()
         );
-        assert!(fields_exactly(&r, &env, &[("phone", "required")]).is_err());
+        let err = fields_exactly(&r, &env, &[("phone", "required")]).unwrap_err();
+        assert!(err.contains("code=code_format unexpected"), "{err}");
+        let err = fields_exactly(
+            &r,
+            &env,
+            &[("phone", "phone_not_mobile"), ("name", "required")],
+        )
+        .unwrap_err();
+        assert!(err.contains("name=required missing"), "{err}");
+        assert!(
+            err.contains("phone is required, expected phone_not_mobile"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -140,25 +140,42 @@ pub enum DocumentError {
 /// content, and for [`Material::Portrait`] also [`check_portrait_file`]. Returns the
 /// recognised type.
 pub fn check_document_file(material: Material, bytes: &[u8]) -> Result<Sniffed, DocumentError> {
-    if bytes.len() as u64 > DOCUMENT_MAX_BYTES {
+    check_document(material, bytes, bytes.len() as u64)
+}
+
+/// [`check_document_file`] from the file's first bytes (at least [`SNIFF_BYTES`]) and its
+/// size, so the browser can check a 10 MB photo before reading it whole.
+pub fn check_document(
+    material: Material,
+    head: &[u8],
+    size: u64,
+) -> Result<Sniffed, DocumentError> {
+    if size > DOCUMENT_MAX_BYTES {
         return Err(DocumentError::TooLarge);
     }
-    let sniffed = sniff(bytes);
+    let sniffed = sniff(head);
     if sniffed.document_content_type().is_none() {
         return Err(DocumentError::UnsupportedType(sniffed));
     }
     if material == Material::Portrait {
-        check_portrait_file(bytes).map_err(DocumentError::Portrait)?;
+        check_portrait(head, size).map_err(DocumentError::Portrait)?;
     }
     Ok(sniffed)
 }
 
+/// Enough leading bytes to recognise every type [`sniff`] knows.
+pub const SNIFF_BYTES: usize = 16;
+
 /// The backend's arrival check for the portrait: JPEG bytes, 40–80 KB.
 pub fn check_portrait_file(bytes: &[u8]) -> Result<(), PortraitError> {
-    if sniff(bytes) != Sniffed::Jpeg {
+    check_portrait(bytes, bytes.len() as u64)
+}
+
+/// [`check_portrait_file`] from the first bytes and the size.
+pub fn check_portrait(head: &[u8], len: u64) -> Result<(), PortraitError> {
+    if sniff(head) != Sniffed::Jpeg {
         return Err(PortraitError::NotJpeg);
     }
-    let len = bytes.len() as u64;
     if len < PORTRAIT_MIN_BYTES {
         Err(PortraitError::TooSmall)
     } else if len > PORTRAIT_MAX_BYTES {

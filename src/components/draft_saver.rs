@@ -106,6 +106,12 @@ impl DraftSaver {
         self.version.get_value()
     }
 
+    /// The backend moved the application to `version` without touching the draft (an upload
+    /// or a delete); the next save builds on it.
+    pub fn rebase(&self, version: u64) {
+        self.version.set_value(version);
+    }
+
     /// Records a save made outside the saver (報名 saves before submitting).
     pub fn confirmed(&self, version: u64) {
         self.version.set_value(version);

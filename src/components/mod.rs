@@ -7,3 +7,4 @@ pub mod link;
 pub mod require_login;
 pub mod send_code;
 pub mod shell;
+pub mod upload_slot;

@@ -2,11 +2,12 @@
 //! a URL per step, each step validated (with the contract's rules) before moving on, and
 //! every change saved to the backend as a draft.
 
+use baoming_contract::api::DocumentInfo;
 use baoming_contract::api::{
     Application, Certificate, Draft, Education, HistoryRow, Identity, SaveDraftRequest,
 };
 use baoming_contract::application::{self, Context, Step};
-use baoming_contract::eligibility::Condition;
+use baoming_contract::eligibility::{Condition, Material};
 use baoming_contract::error::FieldErrors;
 use baoming_contract::id_card::Gender;
 use baoming_contract::plan::Plan;
@@ -20,6 +21,7 @@ use crate::components::draft_saver::{DraftSaver, SaveIndicator};
 use crate::components::feedback::{ErrorPanel, Loading};
 use crate::components::form::{TextField, focus_first_invalid};
 use crate::components::link::{Link, RouterBase};
+use crate::components::upload_slot::UploadSlot;
 use crate::i18n::{
     Msg, level_name, occupation_name, t, use_lang, wizard_reason, work_summary_text,
 };
@@ -300,6 +302,7 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
         }
     };
 
+    let documents = RwSignal::new(app.documents.clone());
     let submitted = RwSignal::new(app.status != baoming_contract::status::ApplicationStatus::Draft);
     let server_errors = RwSignal::new(FieldErrors::new());
     let submit = {
@@ -359,7 +362,7 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
                 Step::Basic => view! { <BasicStep form shown /> }.into_any(),
                 Step::Identity => view! { <IdentityStep form shown /> }.into_any(),
                 Step::Details => view! { <DetailsStep form shown plan=plan.clone() draft /> }.into_any(),
-                Step::Documents => view! { <DocumentsStep form id=app_id.clone() /> }.into_any(),
+                Step::Documents => view! { <DocumentsStep form id=app_id.clone() documents saver /> }.into_any(),
             }}
             {move || step_problem.get().map(|m| view! { <p class="bm-notice bm-notice--error" role="alert">{t(m)}</p> })}
             <div class="bm-wizard__buttons">
@@ -743,12 +746,49 @@ fn MaterialsList(condition: Condition) -> impl IntoView {
 }
 
 #[component]
-fn DocumentsStep(form: Form, id: String) -> impl IntoView {
+fn DocumentsStep(
+    form: Form,
+    id: String,
+    documents: RwSignal<Vec<DocumentInfo>>,
+    saver: DraftSaver,
+) -> impl IntoView {
+    let api = expect_context::<Api>();
+    let on_change = {
+        let (api, id) = (api.clone(), id.clone());
+        Callback::new(move |(material, info): (Material, Option<DocumentInfo>)| {
+            documents.update(|docs| {
+                docs.retain(|d| d.material != material);
+                docs.extend(info);
+            });
+            // Uploads move the application's version; later draft saves build on it.
+            let (api, id) = (api.clone(), id.clone());
+            leptos::task::spawn_local(async move {
+                if let Ok(app) = api.application(&id).await {
+                    saver.rebase(app.version);
+                }
+            });
+        })
+    };
+    let slots = {
+        let id = id.clone();
+        move || {
+            form.condition.get().map(|c| {
+                c.required_materials()
+                    .iter()
+                    .map(|m| {
+                        let stored = documents
+                            .with_untracked(|d| d.iter().find(|x| x.material == *m).cloned());
+                        view! { <UploadSlot app_id=id.clone() material=*m stored on_change /> }
+                    })
+                    .collect_view()
+            })
+        }
+    };
     view! {
-        {move || form.condition.get().map(|c| view! { <MaterialsList condition=c /> })}
+        <p class="bm-field__hint">{t(Msg::UploadsIntro)}</p>
         <p>
-            <Link to=AppRoute::PrintForm { id } class="bm-button">{t(Msg::PrintForm)}</Link>
+            <Link to=AppRoute::PrintForm { id: id.clone() } class="bm-button">{t(Msg::PrintForm)}</Link>
         </p>
-        <p class="bm-field__hint">{t(Msg::UploadsComingNote)}</p>
+        <div class="bm-slots">{slots}</div>
     }
 }

@@ -9,11 +9,14 @@
 //!   (one a minute, five an hour, ten a day) never carry over from one check or run to the next;
 //! - one registered account is shared ([`SharedAccount`]): it is registered by the first check
 //!   that needs it (normally the register check) and used by every check that needs an
-//!   account, so only registering itself and the password reset spend codes on it;
+//!   account, so only registering itself and the password reset spend codes on it; the
+//!   applications and documents areas use it too, as the applications' owner
+//!   ([`shared_account_session`]), and register one more account between them, the "other"
+//!   candidate of their cross-account checks ([`register_another_account`]);
 //! - every request to `POST /sms-codes` goes through [`sms_request`], which counts the codes
 //!   the backend accepted to send and refuses to ask for more than [`SMS_BUDGET`] in a run:
 //!   the per-client limit ([`SMS_PER_CLIENT_PER_HOUR`]) must allow two runs within an hour.
-//!   A full run in development mode asks for 5.
+//!   A full run in development mode asks for 6: 5 here, 1 for the applications' other account.
 //!
 //! The password reset needs a second code for the shared account's phone, so it waits out the
 //! per-phone minute since the registration code; it runs last, when most of it has passed.
@@ -318,6 +321,23 @@ impl SharedAccount {
     }
 }
 
+/// A new session of the shared account, for the checks of other areas: its normalised phone
+/// and a jar holding the session (logged in with its current password, since the accounts
+/// checks end its earlier sessions).
+pub fn shared_account_session(ctx: &Ctx) -> Result<(String, Jar), String> {
+    let account = shared_account(ctx)?;
+    let jar = logged_in(ctx, account)
+        .map_err(|e| format!("logging in to the account the checks share: {e}"))?;
+    Ok((account.phone.clone(), jar))
+}
+
+/// Registers one more account (a fresh phone; one SMS code of the run's budget) for checks
+/// that need a second candidate: its normalised phone and a jar holding its session.
+pub fn register_another_account(ctx: &Ctx) -> Result<(String, Jar), String> {
+    let account = register_account(ctx)?;
+    Ok((account.phone, account.jar))
+}
+
 /// The shared account, registered by the first check that asks.
 fn shared_account(ctx: &Ctx) -> Result<&SharedAccount, String> {
     ctx.accounts
@@ -466,7 +486,7 @@ fn outbox_code(ctx: &Ctx, phone: &str) -> Result<OutboxCode, String> {
 }
 
 /// Now, by this machine's clock.
-fn now() -> Timestamp {
+pub fn now() -> Timestamp {
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -475,12 +495,16 @@ fn now() -> Timestamp {
 }
 
 /// `at` is now, give or take [`CLOCK_SKEW_S`].
-fn recent(resp: &Response, what: &str, at: Timestamp) -> CheckResult {
+pub fn recent(resp: &Response, what: &str, at: Timestamp) -> CheckResult {
+    recent_at(&resp.what, what, at)
+}
+
+/// `at` (the `field` of what `source` answered) is now, give or take [`CLOCK_SKEW_S`].
+pub fn recent_at(source: &str, field: &str, at: Timestamp) -> CheckResult {
     let now = now();
     expect::ensure((at.0 - now.0).abs() <= CLOCK_SKEW_S, || {
         format!(
-            "{}: {what} is {}, but it is {} (more than {CLOCK_SKEW_S} s apart)",
-            resp.what,
+            "{source}: {field} is {}, but it is {} (more than {CLOCK_SKEW_S} s apart)",
             at.to_rfc3339(),
             now.to_rfc3339()
         )

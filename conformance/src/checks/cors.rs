@@ -197,6 +197,7 @@ mod tests {
             status: 200,
             headers,
             body: String::new(),
+            bytes: Vec::new(),
         }
     }
 
