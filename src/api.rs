@@ -7,8 +7,8 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use baoming_contract::api::{
-    Account, Application, DocumentInfo, IDEMPOTENCY_KEY_HEADER, LoginRequest, PasswordResetRequest,
-    PlanList, RegisterRequest, SaveDraftRequest, SmsCodeRequest, SmsCodeSent,
+    Account, Application, ApplicationList, DocumentInfo, IDEMPOTENCY_KEY_HEADER, LoginRequest,
+    PasswordResetRequest, PlanList, RegisterRequest, SaveDraftRequest, SmsCodeRequest, SmsCodeSent,
 };
 use baoming_contract::eligibility::Material;
 use baoming_contract::error::{ErrorCode, ErrorEnvelope};
@@ -176,6 +176,12 @@ impl Api {
             js_sys::encode_uri_component(plan_id)
         );
         self.send::<(), _>(Method::POST, &path, None).await
+    }
+
+    pub async fn applications(&self) -> Result<Vec<Application>, ApiError> {
+        self.get::<ApplicationList>("/applications")
+            .await
+            .map(|l| l.applications)
     }
 
     pub async fn application(&self, id: &str) -> Result<Application, ApiError> {

@@ -1,11 +1,93 @@
-//! 报名信息: the candidate's applications.
+//! 报名信息: the candidate's applications with their status, and the way back into each.
 
+use baoming_contract::api::Application;
+use baoming_contract::application::{self, Context};
+use baoming_contract::plan::Plan;
+use baoming_contract::status::ApplicationStatus;
+use baoming_contract::time::Timestamp;
 use leptos::prelude::*;
 
-use crate::i18n::Msg;
-use crate::pages::coming_soon::ComingSoon;
+use crate::api::{Api, ApiError};
+use crate::components::feedback::{ErrorPanel, Loading};
+use crate::components::link::Link;
+use crate::i18n::{Msg, t};
+use crate::routes::AppRoute;
 
 #[component]
 pub fn ApplicationsPage() -> impl IntoView {
-    view! { <ComingSoon title=Msg::PageApplicationsTitle body=Msg::PageApplicationsSoon /> }
+    let api = expect_context::<Api>();
+    let loaded = LocalResource::new(move || {
+        let api = api.clone();
+        async move {
+            let apps = api.applications().await?;
+            let plans = api.plans().await?;
+            Ok::<_, ApiError>((apps, plans))
+        }
+    });
+    let retry = Callback::new(move |()| {
+        loaded.set(None);
+        loaded.refetch();
+    });
+    view! {
+        <h1 class="bm-title">{t(Msg::PageApplicationsTitle)}</h1>
+        {move || match loaded.get() {
+            None => view! { <Loading /> }.into_any(),
+            Some(Err(error)) => view! { <ErrorPanel title=Msg::PageApplicationsTitle error on_retry=retry /> }.into_any(),
+            Some(Ok((apps, _))) if apps.is_empty() => view! { <p class="bm-empty">{t(Msg::ApplicationsEmpty)}</p> }.into_any(),
+            Some(Ok((apps, plans))) => view! {
+                <ul class="bm-plans">
+                    {apps.into_iter().map(|app| {
+                        let plan = plans.iter().find(|p| p.id == app.plan_id).cloned();
+                        view! { <li><ApplicationCard app plan /></li> }
+                    }).collect_view()}
+                </ul>
+            }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn ApplicationCard(app: Application, plan: Option<Plan>) -> impl IntoView {
+    let name = plan
+        .as_ref()
+        .map(|p| p.name.clone())
+        .unwrap_or_else(|| app.plan_id.clone());
+    let step = plan.map(|p| {
+        let ctx = Context {
+            occupation: p.occupation,
+            today: Timestamp((js_sys::Date::now() / 1000.0) as i64).date_cst(),
+        };
+        let uploaded: Vec<_> = app.documents.iter().map(|d| d.material).collect();
+        application::first_incomplete_step(&app.draft, &ctx, &uploaded).number()
+    });
+    let status = app.status;
+    let heading_id = format!("app-{}", app.id);
+    let updated = app
+        .updated_at
+        .to_rfc3339()
+        .replace('T', " ")
+        .chars()
+        .take(16)
+        .collect::<String>();
+    let labelled_by = heading_id.clone();
+    view! {
+        <article class="bm-card bm-plan" aria-labelledby=labelled_by>
+            <header class="bm-plan__head">
+                <h2 class="bm-plan__name" id=heading_id>{name}</h2>
+                <span class=format!("bm-badge bm-badge--{}", if status.is_pending() { "upcoming" } else if status == ApplicationStatus::Rejected { "closed" } else { "open" })>
+                    {status.label_zh()}
+                </span>
+            </header>
+            <dl class="bm-facts">
+                <div><dt>{t(Msg::StatusLabel)}</dt><dd>{status.label_zh()}</dd></div>
+                <div><dt>{t(Msg::UpdatedAt)}</dt><dd>{updated}</dd></div>
+            </dl>
+            <p class="bm-form__alt">
+                {(status.candidate_may_edit()).then(|| view! {
+                    <Link to=AppRoute::Wizard { id: app.id.clone(), step: step.unwrap_or(1) } class="bm-button bm-button--primary">{t(Msg::ContinueApplication)}</Link>
+                })}
+                <Link to=AppRoute::PrintForm { id: app.id.clone() } class="bm-button">{t(Msg::PrintForm)}</Link>
+            </p>
+        </article>
+    }
 }

@@ -99,7 +99,7 @@ test("the wizard validates each step, keeps a URL per step and saves every chang
 
   await page.getByRole("button", { name: "下一步" }).click();
   await expect(page).toHaveURL(/step\/4$/);
-  await expect(page.locator(".bm-materials").getByText("身份证人像面照片")).toBeVisible();
+  await expect(page.getByRole("region", { name: /身份证人像面照片/ })).toBeVisible();
 
   // 报名 again on the plan opens the same application, at the first incomplete step.
   await page.goto(appUrl());
@@ -137,4 +137,17 @@ test("edits made offline or just before a reload are never lost", async ({ page,
   // Saved: nothing personal stays in the browser.
   const local = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("baoming.draft")));
   expect(local).toEqual([]);
+});
+
+test("报名信息 lists the application and leads back into it", async ({ page, request }) => {
+  await registerThroughPage(page, request, appUrl(), freshPhone());
+  const id = await openWizard(page);
+  await field(page, "姓名").fill("赵六");
+  await page.getByRole("link", { name: "报名信息" }).click();
+  const card = page.getByRole("article", { name: ECOMMERCE });
+  await expect(card).toBeVisible();
+  await expect(card.getByText("草稿").first()).toBeVisible();
+  await card.getByRole("link", { name: "继续填写 / 修改" }).click();
+  await expect(page).toHaveURL(new RegExp(`/applications/${id}/step/1$`));
+  await expect(field(page, "姓名")).toHaveValue("赵六");
 });

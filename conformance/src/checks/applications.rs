@@ -20,7 +20,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use baoming_contract::api::{
     Application, ApplicationList, Certificate, DocumentInfo, Draft, Education, HistoryRow,
-    IDEMPOTENCY_KEY_HEADER, Identity, IdempotencyKeyError, PlanList,
+    IDEMPOTENCY_KEY_HEADER, IdempotencyKeyError, Identity, PlanList,
 };
 use baoming_contract::application::{
     Context, DRAFT_MAX_TEXT_CHARS, YearMonth, check_draft_bounds, reason, validate_for_submit,
@@ -294,8 +294,11 @@ pub fn application_path(id: &str, rest: &str) -> String {
 /// `POST /plans/{plan_id}/applications` with the jar's session.
 pub fn create_request(ctx: &Ctx, jar: &Jar, plan_id: &str) -> Result<Response, String> {
     ctx.client.send(
-        Request::new("POST", &format!("/plans/{}/applications", encode_segment(plan_id)))
-            .cookies(jar),
+        Request::new(
+            "POST",
+            &format!("/plans/{}/applications", encode_segment(plan_id)),
+        )
+        .cookies(jar),
     )
 }
 
@@ -526,7 +529,10 @@ fn without_session(ctx: &Ctx) -> CheckResult {
     let id = UNKNOWN_APPLICATION_ID;
     let key = ctx.applications.fresh_key();
     let requests = [
-        Request::new("POST", &format!("/plans/{}/applications", encode_segment(&plan_id))),
+        Request::new(
+            "POST",
+            &format!("/plans/{}/applications", encode_segment(&plan_id)),
+        ),
         Request::get("/applications"),
         Request::get(&application_path(id, "")),
         Request::new("PUT", &application_path(id, "/draft"))
@@ -580,9 +586,9 @@ fn get_one(ctx: &Ctx) -> CheckResult {
             c.application.id, c.application
         )
     })?;
-    let resp = ctx.client.send(
-        Request::get(&application_path(UNKNOWN_APPLICATION_ID, "")).cookies(&owner.jar),
-    )?;
+    let resp = ctx
+        .client
+        .send(Request::get(&application_path(UNKNOWN_APPLICATION_ID, "")).cookies(&owner.jar))?;
     expect::envelope_for(&resp, ErrorCode::NotFound).map(|_| ())
 }
 
@@ -674,7 +680,10 @@ fn submit_incomplete(ctx: &Ctx) -> CheckResult {
         before = expect::json(&resp, 200)?;
     }
     let expected = validate_for_submit(&before.draft, &rules(&c.plan, today), &materials(&before));
-    for (field, why) in [("name", reason::REQUIRED), ("documents.portrait", reason::MISSING)] {
+    for (field, why) in [
+        ("name", reason::REQUIRED),
+        ("documents.portrait", reason::MISSING),
+    ] {
         if expected.get(field).map(String::as_str) != Some(why) {
             return Err(format!(
                 "the suite's incomplete application does not lack {field} by the contract \
@@ -885,7 +894,10 @@ fn edit_under_review(ctx: &Ctx) -> CheckResult {
     let id = &s.application.id;
     let before = current(ctx, &owner.jar, id)?;
     expect::ensure(before.status == ApplicationStatus::UnderReview, || {
-        format!("the application is {:?}, expected under_review", before.status)
+        format!(
+            "the application is {:?}, expected under_review",
+            before.status
+        )
     })?;
     let mut draft = before.draft.clone();
     draft.current_post = "直播运营".into();
@@ -894,7 +906,10 @@ fn edit_under_review(ctx: &Ctx) -> CheckResult {
     same_draft(&resp, &saved.draft, &draft)?;
     let mut problems = Vec::new();
     if saved.status != ApplicationStatus::UnderReview {
-        problems.push(format!("status is {:?}, expected under_review", saved.status));
+        problems.push(format!(
+            "status is {:?}, expected under_review",
+            saved.status
+        ));
     }
     if saved.version != before.version + 1 {
         problems.push(format!(
@@ -1035,7 +1050,9 @@ mod tests {
             .collect();
         assert_eq!(
             always,
-            ["applications: without a session every applications endpoint answers 401 unauthenticated"]
+            [
+                "applications: without a session every applications endpoint answers 401 unauthenticated"
+            ]
         );
     }
 }

@@ -6,7 +6,9 @@
 //! live in [`crate::expect`].
 
 pub mod accounts;
+pub mod applications;
 pub mod cors;
+pub mod documents;
 pub mod errors;
 pub mod health;
 pub mod plans;
@@ -22,7 +24,8 @@ use crate::expect;
 pub const FOREIGN_ORIGIN: &str = "https://evil.example";
 
 /// What every check gets. Checks run one after another on one thread; what they share
-/// (the development-mode answer, the accounts area's account and SMS count) lives here.
+/// (the development-mode answer, the accounts area's account and SMS count, the applications
+/// and documents areas' candidates and applications) lives here.
 pub struct Ctx {
     pub client: Client,
     /// The web app's origin the backend was configured to allow (`--origin`).
@@ -31,6 +34,10 @@ pub struct Ctx {
     dev_mode: OnceCell<Result<bool, String>>,
     /// What the accounts checks share.
     pub accounts: accounts::Shared,
+    /// What the applications checks share (and the documents checks: the two candidates).
+    pub applications: applications::Shared,
+    /// What the documents checks share.
+    pub documents: documents::Shared,
 }
 
 impl Ctx {
@@ -40,6 +47,8 @@ impl Ctx {
             origin,
             dev_mode: OnceCell::new(),
             accounts: accounts::Shared::new(),
+            applications: applications::Shared::new(),
+            documents: documents::Shared::new(),
         }
     }
 
@@ -114,6 +123,8 @@ pub fn all() -> Vec<Check> {
     checks.extend(errors::checks());
     checks.extend(cors::checks());
     checks.extend(accounts::checks());
+    checks.extend(applications::checks());
+    checks.extend(documents::checks());
     checks
 }
 
