@@ -24,7 +24,9 @@ pub mod occupation;
 pub mod password;
 pub mod phone;
 pub mod photo;
+pub mod photo_quality;
 pub mod plan;
+pub mod review;
 pub mod status;
 pub mod time;
 

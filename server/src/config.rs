@@ -11,10 +11,12 @@ use std::path::PathBuf;
 pub const USAGE: &str = "\
 Usage: baoming-server [serve] [OPTIONS]
        baoming-server openapi
+       baoming-server review [--url <URL>] [--token <TOKEN>] <COMMAND>
 
 Commands:
   serve     Run the HTTP server (the default)
   openapi   Print the OpenAPI document to stdout
+  review    The reviewer's tool over the admin API (`review --help` for its commands)
 
 Options for serve (each also read from the environment variable shown):
   --listen <ADDR>             Address to bind [BAOMING_LISTEN] (default 127.0.0.1:8787)
@@ -27,6 +29,9 @@ Options for serve (each also read from the environment variable shown):
                               HTTPS deployments [BAOMING_SECURE_COOKIES=1]
   --trust-forwarded-for       Behind a reverse proxy: take the client address for rate
                               limits from X-Forwarded-For [BAOMING_TRUST_FORWARDED_FOR=1]
+  --reviewer-token <TOKEN>    Bearer token accepted by the admin API, repeatable
+                              [BAOMING_REVIEWER_TOKENS, comma-separated]; in development
+                              mode without one, `dev-reviewer-token` is accepted
   -h, --help                  Print this help
 ";
 
@@ -44,6 +49,8 @@ pub enum Command {
     OpenApi,
     /// Print [`USAGE`].
     Help,
+    /// The reviewer's command-line tool.
+    Review(crate::review_cli::Invocation),
 }
 
 /// How `serve` runs.
@@ -68,7 +75,15 @@ pub struct Config {
     /// The TCP peer is a reverse proxy: rate limits per client address use the last
     /// `X-Forwarded-For` entry (the address the proxy saw) instead of the peer.
     pub trust_forwarded_for: bool,
+    /// Bearer tokens the admin (reviewer) API accepts. See [`Config::reviewer_tokens`].
+    pub reviewer_tokens: Vec<String>,
 }
+
+/// The reviewer token accepted in development mode when none is configured.
+pub const DEV_REVIEWER_TOKEN: &str = "dev-reviewer-token";
+
+/// Reviewer tokens shorter than this are refused: they would be guessable.
+pub const REVIEWER_TOKEN_MIN_LEN: usize = 16;
 
 impl Default for Config {
     fn default() -> Self {
@@ -80,6 +95,7 @@ impl Default for Config {
             allowed_origins: Vec::new(),
             secure_cookies: false,
             trust_forwarded_for: false,
+            reviewer_tokens: Vec::new(),
         }
     }
 }
@@ -88,6 +104,16 @@ impl Config {
     /// The database file inside [`Config::data_dir`].
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("baoming.sqlite3")
+    }
+
+    /// The tokens the admin API accepts: the configured ones, or in development mode with
+    /// none configured [`DEV_REVIEWER_TOKEN`]. Empty means the admin API refuses everyone.
+    pub fn reviewer_tokens(&self) -> Vec<String> {
+        if self.reviewer_tokens.is_empty() && self.dev_mode {
+            vec![DEV_REVIEWER_TOKEN.to_owned()]
+        } else {
+            self.reviewer_tokens.clone()
+        }
     }
 }
 
@@ -123,6 +149,13 @@ where
                 Some(extra) => Err(usage_error(format!("unexpected argument `{extra}`"))),
             };
         }
+        Some("review") => {
+            args.next();
+            return crate::review_cli::parse(args, &env).map(|inv| match inv {
+                None => Command::Help,
+                Some(inv) => Command::Review(inv),
+            });
+        }
         Some("serve") => {
             args.next();
         }
@@ -131,6 +164,7 @@ where
 
     let mut config = config_from_env(&env)?;
     let mut cli_origins: Option<Vec<String>> = None;
+    let mut cli_tokens: Option<Vec<String>> = None;
     while let Some(arg) = args.next() {
         // Accept both `--flag value` and `--flag=value`.
         let (flag, inline) = match arg.split_once('=') {
@@ -153,6 +187,10 @@ where
                 let origin = normalize_origin(&value("--allowed-origin")?)?;
                 cli_origins.get_or_insert_with(Vec::new).push(origin);
             }
+            "--reviewer-token" => {
+                let token = reviewer_token(&value("--reviewer-token")?)?;
+                cli_tokens.get_or_insert_with(Vec::new).push(token);
+            }
             "--dev" | "--secure-cookies" | "--trust-forwarded-for" => {
                 if inline.is_some() {
                     return Err(usage_error(format!("{flag} takes no value")));
@@ -172,6 +210,9 @@ where
         config.allowed_origins = origins;
     }
     config.allowed_origins.dedup();
+    if let Some(tokens) = cli_tokens {
+        config.reviewer_tokens = tokens;
+    }
     Ok(Command::Serve(config))
 }
 
@@ -218,7 +259,30 @@ fn config_from_env(env: &impl Fn(&str) -> Option<String>) -> Result<Config, Usag
             .map(normalize_origin)
             .collect::<Result<_, _>>()?;
     }
+    if let Some(list) = set("BAOMING_REVIEWER_TOKENS") {
+        config.reviewer_tokens = list
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(reviewer_token)
+            .collect::<Result<_, _>>()?;
+    }
     Ok(config)
+}
+
+/// A reviewer token must be long enough not to be guessed and printable ASCII without
+/// spaces or commas (it travels in a header and in a comma-separated variable).
+fn reviewer_token(token: &str) -> Result<String, UsageError> {
+    let token = token.trim();
+    let printable = token.bytes().all(|b| b.is_ascii_graphic() && b != b',');
+    if token.len() >= REVIEWER_TOKEN_MIN_LEN && printable {
+        Ok(token.to_owned())
+    } else {
+        Err(usage_error(format!(
+            "a reviewer token needs at least {REVIEWER_TOKEN_MIN_LEN} printable ASCII \
+             characters without spaces or commas"
+        )))
+    }
 }
 
 /// Checks that `origin` looks like what browsers send in the `Origin` header
@@ -333,6 +397,38 @@ mod tests {
         ));
         assert_eq!(c.listen, "127.0.0.1:1");
         assert_eq!(c.allowed_origins, ["http://c.test"]);
+    }
+
+    #[test]
+    fn reviewer_tokens_from_flags_env_and_dev_mode() {
+        let c = serve(parse(
+            args(&[
+                "--reviewer-token",
+                "0123456789abcdef",
+                "--reviewer-token=fedcba9876543210",
+            ]),
+            no_env,
+        ));
+        assert_eq!(c.reviewer_tokens, ["0123456789abcdef", "fedcba9876543210"]);
+        assert_eq!(c.reviewer_tokens(), c.reviewer_tokens);
+        let env = |name: &str| {
+            (name == "BAOMING_REVIEWER_TOKENS")
+                .then(|| " aaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbb ".to_owned())
+        };
+        let c = serve(parse(args(&[]), env));
+        assert_eq!(c.reviewer_tokens, ["aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb"]);
+        let c = serve(parse(args(&["--reviewer-token", "cccccccccccccccc"]), env));
+        assert_eq!(c.reviewer_tokens, ["cccccccccccccccc"]);
+        // Development mode without tokens accepts the fixed one; production accepts none.
+        let dev = serve(parse(args(&["--dev"]), no_env));
+        assert_eq!(dev.reviewer_tokens(), [DEV_REVIEWER_TOKEN]);
+        assert!(Config::default().reviewer_tokens().is_empty());
+        for bad in ["short", "has space in it!!", "has,comma,1234567"] {
+            assert!(
+                parse(args(&["--reviewer-token", bad]), no_env).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -24,6 +24,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0003_applications",
         include_str!("../migrations/0003_applications.sql"),
     ),
+    (
+        "0004_review_and_payments",
+        include_str!("../migrations/0004_review_and_payments.sql"),
+    ),
 ];
 
 /// A handle to the database, cheap to clone.
@@ -193,6 +197,8 @@ mod tests {
                 "application_events",
                 "documents",
                 "idempotency",
+                "rejections",
+                "orders",
             ] {
                 assert!(table_exists(conn, table).unwrap(), "{table}");
             }

@@ -19,6 +19,9 @@ pub mod files;
 pub mod limits;
 pub mod middleware;
 pub mod passwords;
+pub mod payments;
+pub mod review_cli;
+pub mod reviewer;
 pub mod routes;
 pub mod secrets;
 pub mod seed;
@@ -43,6 +46,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::middleware::AllowedOrigins;
+use crate::payments::{PaymentProvider, SandboxProvider};
 use crate::sms::{DevOutbox, SmsSender};
 
 /// What every handler can reach. Cheap to clone.
@@ -57,6 +61,9 @@ pub struct AppState {
     /// Delivers SMS; the development outbox unless replaced with
     /// [`AppState::with_sms_sender`].
     pub sms: Arc<dyn SmsSender>,
+    /// Takes payments; the sandbox unless replaced with
+    /// [`AppState::with_payment_provider`].
+    pub payments: Arc<dyn PaymentProvider>,
 }
 
 impl AppState {
@@ -79,7 +86,17 @@ impl AppState {
         {
             tracing::warn!(web_root = %root.display(), "the web root has no index.html");
         }
+        if config.reviewer_tokens().is_empty() {
+            tracing::warn!(
+                "no reviewer token is configured (--reviewer-token): the admin API refuses \
+                 every request"
+            );
+        }
         if !config.dev_mode {
+            tracing::warn!(
+                "payments use the sandbox provider: no real money can be taken (see \
+                 baoming_server::payments)"
+            );
             tracing::warn!(
                 "no SMS provider is configured: verification codes are only printed on the \
                  console (see baoming_server::sms)"
@@ -88,6 +105,7 @@ impl AppState {
         Ok(AppState {
             config: Arc::new(config),
             sms: Arc::new(DevOutbox::new(db.clone(), clock.clone())),
+            payments: Arc::new(SandboxProvider::new()),
             db,
             clock,
         })
@@ -96,6 +114,11 @@ impl AppState {
     /// The same state with another SMS sender (a real provider, or a test double).
     pub fn with_sms_sender(self, sms: Arc<dyn SmsSender>) -> AppState {
         AppState { sms, ..self }
+    }
+
+    /// The same state with another payment provider (a real one, or a test double).
+    pub fn with_payment_provider(self, payments: Arc<dyn PaymentProvider>) -> AppState {
+        AppState { payments, ..self }
     }
 }
 
@@ -180,6 +203,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     // Tools and tests wait for this exact line on stdout, so flush it at once.
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "baoming-server listening on http://{addr}")?;
+    if state.config.dev_mode && state.config.reviewer_tokens.is_empty() {
+        writeln!(
+            stdout,
+            "development reviewer token: {}",
+            crate::config::DEV_REVIEWER_TOKEN
+        )?;
+    }
     stdout.flush()?;
     drop(stdout);
 

@@ -39,6 +39,13 @@ pub fn new_id() -> String {
     hex(&random_bytes::<16>())
 }
 
+/// `count` uniformly random characters of `alphabet` (which must not be empty).
+pub fn random_from(alphabet: &[u8], count: usize) -> String {
+    (0..count)
+        .map(|_| char::from(alphabet[OsRng.gen_range(0..alphabet.len())]))
+        .collect()
+}
+
 /// A new SMS code: [`SMS_CODE_LEN`] uniformly random digits.
 pub fn new_sms_code() -> String {
     let bound = 10u32.pow(SMS_CODE_LEN as u32);

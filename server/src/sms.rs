@@ -51,6 +51,35 @@ impl SmsMessage {
             code: Some(code.to_owned()),
         }
     }
+
+    fn notice(phone: &str, text: &str) -> SmsMessage {
+        SmsMessage {
+            phone: phone.to_owned(),
+            text: text.to_owned(),
+            code: None,
+        }
+    }
+
+    /// A reviewer rejected the application.
+    pub fn review_rejected(phone: &str) -> SmsMessage {
+        SmsMessage::notice(
+            phone,
+            "【职业技能等级认定】您的报名审核未通过，请登录查看原因并修改后重新提交。",
+        )
+    }
+
+    /// A reviewer approved the application.
+    pub fn review_approved(phone: &str) -> SmsMessage {
+        SmsMessage::notice(phone, "【职业技能等级认定】您的报名审核已通过，请登录缴费。")
+    }
+
+    /// The admission ticket can be printed.
+    pub fn ticket_ready(phone: &str) -> SmsMessage {
+        SmsMessage::notice(
+            phone,
+            "【职业技能等级认定】您的准考证已可打印，请登录查看考试安排。",
+        )
+    }
 }
 
 /// Something that delivers SMS. Blocking; called from the blocking thread pool.

@@ -32,7 +32,7 @@ use crate::middleware::idempotency_key_header;
 use crate::secrets;
 use crate::store::applications::{self, StoredApplication};
 use crate::store::idempotency::{self, StoredAnswer};
-use crate::store::{documents, plans};
+use crate::store::{documents, plans, reviews};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -79,7 +79,7 @@ pub(crate) fn ensure_editable(app: &StoredApplication) -> ApiResult<()> {
     }
 }
 
-fn status_name(status: ApplicationStatus) -> String {
+pub(crate) fn status_name(status: ApplicationStatus) -> String {
     crate::store::enum_to_sql(&status).unwrap_or_else(|_| format!("{status:?}"))
 }
 
@@ -93,6 +93,13 @@ pub(crate) fn write_tx(conn: &mut Connection) -> rusqlite::Result<rusqlite::Tran
 pub(crate) fn view(conn: &Connection, app: StoredApplication) -> rusqlite::Result<Application> {
     let documents = documents::list(conn, &app.id)?;
     let events = applications::events(conn, &app.id)?;
+    // Every rejection is kept; a rejected application shows the latest one's reasons, and
+    // resubmitting hides them again (the timeline still shows the rejection).
+    let review_reasons = if app.status == ApplicationStatus::Rejected {
+        reviews::latest_reasons(conn, &app.id)?.unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let expected_decision_by = match (app.status, app.submitted_at) {
         (ApplicationStatus::UnderReview, Some(at)) => Some(expected_decision_by(at)),
         _ => None,
@@ -105,8 +112,7 @@ pub(crate) fn view(conn: &Connection, app: StoredApplication) -> rusqlite::Resul
         draft: app.draft,
         documents,
         events,
-        // Reviews do not exist yet; a rejection will fill these.
-        review_reasons: Vec::new(),
+        review_reasons,
         expected_decision_by,
         updated_at: app.updated_at,
     })
@@ -282,7 +288,7 @@ async fn resubmit(
 }
 
 /// The `Idempotency-Key` header, checked by the contract.
-fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
     let checked = match headers
         .get(idempotency_key_header())
         .map(HeaderValue::to_str)

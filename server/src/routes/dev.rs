@@ -1,19 +1,20 @@
 //! Development-only endpoints, mounted only with `--dev` (otherwise every path here answers
 //! the API's 404 envelope): the SMS outbox the browser journeys read codes from, and a way
-//! to end sessions so a journey can watch the app handle a 401.
+//! to end sessions so a journey can watch the app handle a 401, and paying an order in the
+//! sandbox.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use baoming_contract::api::Outbox;
+use baoming_contract::api::{Order, Outbox};
 use baoming_contract::phone;
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::QueryParams;
-use crate::store::{accounts, outbox, sessions};
+use crate::extract::{PathParams, QueryParams};
+use crate::store::{accounts, orders, outbox, sessions};
 
 /// The outbox answers at most this many messages.
 const OUTBOX_LIMIT: u32 = 100;
@@ -22,6 +23,33 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/dev/sms-outbox", get(sms_outbox))
         .route("/dev/sessions/expire", post(expire_sessions))
+        .route("/dev/orders/{order_no}/mark-paid", post(mark_order_paid))
+}
+
+/// `POST /dev/orders/{order_no}/mark-paid`: the sandbox provider records the order as paid
+/// now, as if the candidate had scanned and paid. The backend learns it the way it would
+/// from WeChat Pay: when the order is queried or read. Answers the order as the backend
+/// knows it at this moment (still unpaid until then).
+async fn mark_order_paid(
+    State(state): State<AppState>,
+    PathParams(order_no): PathParams<String>,
+) -> ApiResult<Json<Order>> {
+    let sandbox_missing = || ApiError::not_found("payments do not use the sandbox provider");
+    let now = state.clock.now();
+    let lookup = order_no.clone();
+    let order = state
+        .db
+        .call(move |conn| {
+            orders::get(conn, &lookup)?.ok_or_else(|| ApiError::not_found("no such order"))
+        })
+        .await?;
+    let sandbox = state.payments.sandbox().ok_or_else(sandbox_missing)?;
+    if !sandbox.mark_paid(&order_no, now) {
+        return Err(ApiError::not_found(
+            "the order is closed at the sandbox provider",
+        ));
+    }
+    Ok(Json(order.order))
 }
 
 #[derive(Debug, Deserialize)]

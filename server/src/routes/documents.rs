@@ -39,7 +39,7 @@ pub(crate) fn router() -> Router<AppState> {
 }
 
 /// The slot named in the path; an unknown one names no resource.
-fn slot(slug: &str) -> ApiResult<Material> {
+pub(crate) fn slot(slug: &str) -> ApiResult<Material> {
     Material::from_slug(slug).ok_or_else(|| ApiError::not_found("no such upload slot"))
 }
 
@@ -159,6 +159,11 @@ async fn get_document(
                 .ok_or_else(|| ApiError::not_found("nothing is uploaded in this slot"))
         })
         .await?;
+    document_response(&state, &info).await
+}
+
+/// The stored file of `info` as an answer that no cache keeps.
+pub(crate) async fn document_response(state: &AppState, info: &DocumentInfo) -> ApiResult<Response> {
     let path = FileStore::in_data_dir(&state.config.data_dir)
         .path(&info.sha256)
         .map_err(ApiError::internal)?;

@@ -2,10 +2,12 @@
 //! answer from it, including "no such path", is JSON.
 
 pub mod accounts;
+pub mod admin;
 pub mod applications;
 pub mod dev;
 pub mod documents;
 pub mod health;
+pub mod payments;
 pub mod plans;
 
 use axum::Router;
@@ -26,7 +28,9 @@ pub fn api_router(config: &Config) -> Router<AppState> {
         .merge(accounts::router())
         .merge(plans::router())
         .merge(applications::router())
-        .merge(documents::router());
+        .merge(documents::router())
+        .merge(payments::router())
+        .merge(admin::router());
     if config.dev_mode {
         v1 = v1.merge(dev::router());
     }

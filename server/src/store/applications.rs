@@ -182,3 +182,49 @@ pub fn events(conn: &Connection, application_id: &str) -> rusqlite::Result<Vec<S
     })?
     .collect()
 }
+
+/// Any application by id, with its candidate's phone (the reviewer's view).
+pub fn by_id_with_phone(
+    conn: &Connection,
+    id: &str,
+) -> rusqlite::Result<Option<(StoredApplication, String)>> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS}, (SELECT phone FROM accounts WHERE accounts.id = account_id)
+         FROM applications WHERE id = ?1"
+    ))?
+    .query_row([id], |row| Ok((from_row(row)?, row.get(9)?)))
+    .optional()
+}
+
+/// Every submitted application (optionally only those in `status`) with its candidate's
+/// phone, oldest submission first; drafts only when asked for by status.
+pub fn list_for_review(
+    conn: &Connection,
+    status: Option<ApplicationStatus>,
+) -> rusqlite::Result<Vec<(StoredApplication, String)>> {
+    let status = status.map(|s| enum_to_sql(&s)).transpose()?;
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS}, (SELECT phone FROM accounts WHERE accounts.id = account_id)
+         FROM applications
+         WHERE (?1 IS NULL AND status <> 'draft') OR status = ?1
+         ORDER BY submitted_at IS NULL, submitted_at, rowid"
+    ))?
+    .query_map(params![status], |row| Ok((from_row(row)?, row.get(9)?)))?
+    .collect()
+}
+
+/// Moves to `status` (a reviewer's decision, a payment, the ticket), bumping the version,
+/// and records the event.
+pub fn set_status(
+    conn: &Connection,
+    id: &str,
+    status: ApplicationStatus,
+    now: Timestamp,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE applications SET status = ?2, updated_at = ?3, version = version + 1
+         WHERE id = ?1",
+    )?
+    .execute(params![id, enum_to_sql(&status)?, now.0])?;
+    insert_event(conn, id, status, now)
+}

@@ -5,8 +5,10 @@ pub mod accounts;
 pub mod applications;
 pub mod documents;
 pub mod idempotency;
+pub mod orders;
 pub mod outbox;
 pub mod plans;
+pub mod reviews;
 pub mod sessions;
 pub mod sms_codes;
 

@@ -1,0 +1,419 @@
+//! What a reviewer checks by eye on a photo, measured: resolution, exposure, sharpness,
+//! proportions and (for the portrait) a white background. The browser measures a small
+//! decoded copy with [`analyze`] and judges it with [`judge`]; the thresholds live here.
+
+use crate::eligibility::Material;
+use crate::photo::{
+    ID_CARD_ASPECT, ID_CARD_ASPECT_TOLERANCE, PORTRAIT_HEIGHT_PX, PORTRAIT_WIDTH_PX,
+};
+
+/// Photos are analysed at most this wide/high (enough to judge, cheap to measure).
+pub const ANALYSIS_MAX_SIDE: u32 = 512;
+/// Mean luminance (0–255) below which a photo is too dark to read.
+pub const MIN_MEAN_LUMA: f64 = 60.0;
+/// … and above which it is washed out.
+pub const MAX_MEAN_LUMA: f64 = 235.0;
+/// Variance of the Laplacian (on the analysis copy) below which text and faces are blurred.
+pub const MIN_SHARPNESS: f64 = 25.0;
+/// The share of border pixels that must be white on the portrait.
+pub const MIN_WHITE_BORDER: f64 = 0.80;
+/// The portrait's width:height may differ from 25:35 by this much before it is refused.
+pub const PORTRAIT_ASPECT_TOLERANCE: f64 = 0.03;
+
+/// Measurements of one photo.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Analysis {
+    pub mean_luma: f64,
+    pub sharpness: f64,
+    /// Share (0–1) of pixels in the outer 6 % band that are near-white.
+    pub white_border: f64,
+}
+
+/// A problem a reviewer would reject the photo for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhotoProblem {
+    /// The image declares more pixels than a phone can safely decode.
+    TooManyPixels,
+    /// The short side is too small to read a document.
+    LowResolution,
+    TooDark,
+    TooBright,
+    Blurry,
+    /// ID card photos are taken landscape.
+    IdCardNotLandscape,
+    /// Not close to the card's 85.6 × 54 mm.
+    IdCardProportion,
+    /// Not 25:35 (one inch).
+    PortraitProportion,
+    /// The portrait's background is not white.
+    PortraitBackground,
+    /// Smaller than 295 × 413: it cannot be made a one-inch photo without enlarging.
+    PortraitTooSmall,
+}
+
+fn luma(r: u8, g: u8, b: u8) -> f64 {
+    0.299 * f64::from(r) + 0.587 * f64::from(g) + 0.114 * f64::from(b)
+}
+
+/// Measures an RGBA image (`rgba.len() == width * height * 4`).
+pub fn analyze(rgba: &[u8], width: u32, height: u32) -> Analysis {
+    let (w, h) = (width as usize, height as usize);
+    if w == 0 || h == 0 || rgba.len() < w * h * 4 {
+        return Analysis {
+            mean_luma: 0.0,
+            sharpness: 0.0,
+            white_border: 0.0,
+        };
+    }
+    let gray: Vec<f64> = rgba
+        .chunks_exact(4)
+        .take(w * h)
+        .map(|p| luma(p[0], p[1], p[2]))
+        .collect();
+    let mean_luma = gray.iter().sum::<f64>() / gray.len() as f64;
+    let mut lap = Vec::with_capacity(w * h);
+    for y in 1..h.saturating_sub(1) {
+        for x in 1..w.saturating_sub(1) {
+            let c = gray[y * w + x];
+            let v = gray[(y - 1) * w + x]
+                + gray[(y + 1) * w + x]
+                + gray[y * w + x - 1]
+                + gray[y * w + x + 1]
+                - 4.0 * c;
+            lap.push(v);
+        }
+    }
+    let sharpness = if lap.is_empty() {
+        0.0
+    } else {
+        let m = lap.iter().sum::<f64>() / lap.len() as f64;
+        lap.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / lap.len() as f64
+    };
+    let band_x = (w * 6 / 100).max(1);
+    let band_y = (h * 6 / 100).max(1);
+    let (mut border, mut white) = (0usize, 0usize);
+    for y in 0..h {
+        for x in 0..w {
+            if x < band_x || x >= w - band_x || y < band_y || y >= h - band_y {
+                border += 1;
+                let p = &rgba[(y * w + x) * 4..(y * w + x) * 4 + 3];
+                let (lo, hi) = (
+                    p.iter().min().copied().unwrap_or(0),
+                    p.iter().max().copied().unwrap_or(0),
+                );
+                if lo >= 200 && hi - lo <= 30 {
+                    white += 1;
+                }
+            }
+        }
+    }
+    Analysis {
+        mean_luma,
+        sharpness,
+        white_border: white as f64 / border.max(1) as f64,
+    }
+}
+
+/// The problems of a photo for `material`, given its full size and the analysis of a copy.
+pub fn judge(material: Material, width: u32, height: u32, a: &Analysis) -> Vec<PhotoProblem> {
+    let mut problems = Vec::new();
+    if u64::from(width) * u64::from(height) > crate::photo::MAX_DECODE_PIXELS {
+        return vec![PhotoProblem::TooManyPixels];
+    }
+    let (short, ratio) = (
+        width.min(height),
+        f64::from(width) / f64::from(height.max(1)),
+    );
+    match material {
+        Material::Portrait => {
+            let target = f64::from(PORTRAIT_WIDTH_PX) / f64::from(PORTRAIT_HEIGHT_PX);
+            if (ratio - target).abs() / target > PORTRAIT_ASPECT_TOLERANCE {
+                problems.push(PhotoProblem::PortraitProportion);
+            }
+            if a.white_border < MIN_WHITE_BORDER {
+                problems.push(PhotoProblem::PortraitBackground);
+            }
+        }
+        Material::IdCardFront | Material::IdCardBack => {
+            if width < height {
+                problems.push(PhotoProblem::IdCardNotLandscape);
+            } else if (ratio - ID_CARD_ASPECT).abs() / ID_CARD_ASPECT > ID_CARD_ASPECT_TOLERANCE {
+                problems.push(PhotoProblem::IdCardProportion);
+            }
+            if short < crate::photo::DOCUMENT_MIN_SHORT_SIDE_PX / 2 {
+                problems.push(PhotoProblem::LowResolution);
+            }
+        }
+        _ => {
+            if short < crate::photo::DOCUMENT_MIN_SHORT_SIDE_PX {
+                problems.push(PhotoProblem::LowResolution);
+            }
+        }
+    }
+    if a.mean_luma < MIN_MEAN_LUMA {
+        problems.push(PhotoProblem::TooDark);
+    } else if a.mean_luma > MAX_MEAN_LUMA && material != Material::Portrait {
+        problems.push(PhotoProblem::TooBright);
+    }
+    if a.sharpness < MIN_SHARPNESS {
+        problems.push(PhotoProblem::Blurry);
+    }
+    problems
+}
+
+/// The largest 25:35 rectangle centred in a `width` × `height` photo: (x, y, w, h).
+pub fn portrait_crop(width: u32, height: u32) -> (u32, u32, u32, u32) {
+    let (pw, ph) = (u64::from(PORTRAIT_WIDTH_PX), u64::from(PORTRAIT_HEIGHT_PX));
+    let (w, h) = (u64::from(width), u64::from(height));
+    let (cw, ch) = if w * ph > h * pw {
+        (h * pw / ph, h)
+    } else {
+        (w, w * ph / pw)
+    };
+    (
+        ((w - cw) / 2) as u32,
+        ((h - ch) / 2) as u32,
+        cw as u32,
+        ch as u32,
+    )
+}
+
+/// Whether a crop can become 295 × 413 without enlarging.
+pub fn portrait_crop_is_large_enough(crop_w: u32, crop_h: u32) -> bool {
+    crop_w >= PORTRAIT_WIDTH_PX && crop_h >= PORTRAIT_HEIGHT_PX
+}
+
+/// Binary search over JPEG quality (0–1) for a file inside 40–80 KB: feed it each encoded
+/// size; it says the next quality to try, or that it is done.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QualitySearch {
+    lo: f64,
+    hi: f64,
+    pub quality: f64,
+    steps: u32,
+}
+
+/// What to do after an encode.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SearchStep {
+    /// The last encode fits: keep it.
+    Done,
+    /// Encode again at this quality.
+    Try(f64),
+    /// No quality fits (the image is too plain or too detailed); keep the closest.
+    GiveUp,
+}
+
+impl Default for QualitySearch {
+    fn default() -> Self {
+        QualitySearch {
+            lo: 0.05,
+            hi: 1.0,
+            quality: 0.85,
+            steps: 0,
+        }
+    }
+}
+
+impl QualitySearch {
+    pub const MAX_STEPS: u32 = 10;
+
+    pub fn next(&mut self, encoded_bytes: u64) -> SearchStep {
+        use crate::photo::{PORTRAIT_MAX_BYTES, PORTRAIT_MIN_BYTES};
+        // Aim for the middle of the window, leaving room on both sides.
+        if (PORTRAIT_MIN_BYTES..=PORTRAIT_MAX_BYTES).contains(&encoded_bytes) {
+            return SearchStep::Done;
+        }
+        self.steps += 1;
+        if self.steps >= Self::MAX_STEPS || self.hi - self.lo < 0.01 {
+            return SearchStep::GiveUp;
+        }
+        if encoded_bytes > PORTRAIT_MAX_BYTES {
+            self.hi = self.quality;
+        } else {
+            self.lo = self.quality;
+        }
+        self.quality = (self.lo + self.hi) / 2.0;
+        SearchStep::Try(self.quality)
+    }
+}
+
+/// Reads the pixel size a JPEG or PNG declares, from its first bytes (a JPEG's frame header
+/// can be some kilobytes in, after EXIF), without decoding.
+pub fn declared_size(head: &[u8]) -> Option<(u32, u32)> {
+    if head.len() >= 24 && head.starts_with(b"\x89PNG\r\n\x1a\n") {
+        let w = u32::from_be_bytes(head[16..20].try_into().ok()?);
+        let h = u32::from_be_bytes(head[20..24].try_into().ok()?);
+        return Some((w, h));
+    }
+    if !head.starts_with(&[0xFF, 0xD8]) {
+        return None;
+    }
+    let mut i = 2;
+    while i + 9 < head.len() {
+        if head[i] != 0xFF {
+            i += 1;
+            continue;
+        }
+        let marker = head[i + 1];
+        // SOF0–SOF15 except DHT (C4), JPG (C8) and DAC (CC) carry the frame size.
+        if (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
+            let h = u32::from(u16::from_be_bytes([head[i + 5], head[i + 6]]));
+            let w = u32::from(u16::from_be_bytes([head[i + 7], head[i + 8]]));
+            return Some((w, h));
+        }
+        if marker == 0xD8 || marker == 0x01 || (0xD0..=0xD7).contains(&marker) || marker == 0xFF {
+            i += if marker == 0xFF { 1 } else { 2 };
+            continue;
+        }
+        let len = usize::from(u16::from_be_bytes([head[i + 2], head[i + 3]]));
+        i += 2 + len;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image(w: u32, h: u32, f: impl Fn(u32, u32) -> [u8; 3]) -> Vec<u8> {
+        let mut v = Vec::with_capacity((w * h * 4) as usize);
+        for y in 0..h {
+            for x in 0..w {
+                let [r, g, b] = f(x, y);
+                v.extend_from_slice(&[r, g, b, 255]);
+            }
+        }
+        v
+    }
+
+    #[test]
+    fn a_sharp_white_background_portrait_passes() {
+        // White border, a dark "face" with detail in the middle.
+        let img = image(100, 140, |x, y| {
+            if (20..80).contains(&x) && (20..120).contains(&y) {
+                if (x + y) % 2 == 0 {
+                    [40, 30, 30]
+                } else {
+                    [200, 160, 150]
+                }
+            } else {
+                [250, 250, 250]
+            }
+        });
+        let a = analyze(&img, 100, 140);
+        assert!(a.white_border > 0.95, "{a:?}");
+        assert!(a.sharpness > MIN_SHARPNESS, "{a:?}");
+        assert_eq!(judge(Material::Portrait, 295, 413, &a), vec![]);
+    }
+
+    #[test]
+    fn blue_backgrounds_flat_images_and_dark_photos_are_refused() {
+        let blue = image(100, 140, |x, y| {
+            if (x + y) % 2 == 0 {
+                [30, 80, 200]
+            } else {
+                [90, 90, 90]
+            }
+        });
+        let a = analyze(&blue, 100, 140);
+        assert!(
+            judge(Material::Portrait, 295, 413, &a).contains(&PhotoProblem::PortraitBackground)
+        );
+        let flat = image(200, 120, |_, _| [128, 128, 128]);
+        assert!(
+            judge(Material::IdCardFront, 1600, 1010, &analyze(&flat, 200, 120))
+                .contains(&PhotoProblem::Blurry)
+        );
+        let dark = image(200, 120, |x, _| {
+            if x % 2 == 0 {
+                [10, 10, 10]
+            } else {
+                [40, 40, 40]
+            }
+        });
+        assert!(
+            judge(
+                Material::ApplicationForm,
+                2000,
+                3000,
+                &analyze(&dark, 200, 120)
+            )
+            .contains(&PhotoProblem::TooDark)
+        );
+    }
+
+    #[test]
+    fn proportions_and_resolution() {
+        let ok = Analysis {
+            mean_luma: 150.0,
+            sharpness: 100.0,
+            white_border: 1.0,
+        };
+        assert_eq!(judge(Material::IdCardFront, 1712, 1080, &ok), vec![]);
+        assert_eq!(
+            judge(Material::IdCardFront, 1080, 1712, &ok),
+            vec![PhotoProblem::IdCardNotLandscape]
+        );
+        assert_eq!(
+            judge(Material::IdCardBack, 1600, 1600, &ok),
+            vec![PhotoProblem::IdCardProportion]
+        );
+        assert_eq!(
+            judge(Material::ApplicationForm, 600, 800, &ok),
+            vec![PhotoProblem::LowResolution]
+        );
+        assert_eq!(
+            judge(Material::Portrait, 400, 400, &ok),
+            vec![PhotoProblem::PortraitProportion]
+        );
+        assert_eq!(
+            judge(Material::Portrait, 20_000, 20_000, &ok),
+            vec![PhotoProblem::TooManyPixels]
+        );
+    }
+
+    #[test]
+    fn crops_are_centred_and_one_inch() {
+        // A 3:4 phone photo is wider than 25:35: its sides are cut.
+        assert_eq!(portrait_crop(3000, 4000), (71, 0, 2857, 4000));
+        // A tall one loses top and bottom.
+        assert_eq!(portrait_crop(3000, 5000), (0, 400, 3000, 4200));
+        let (x, y, w, h) = portrait_crop(4000, 3000);
+        assert_eq!((y, h), (0, 3000));
+        assert_eq!(w, 3000 * 295 / 413);
+        assert_eq!(x, (4000 - w) / 2);
+        assert!(portrait_crop_is_large_enough(295, 413));
+        assert!(!portrait_crop_is_large_enough(294, 412));
+    }
+
+    #[test]
+    fn quality_search_lands_in_the_window() {
+        // A fake encoder whose size grows with quality.
+        let size = |q: f64| (20_000.0 + q * 150_000.0) as u64;
+        let mut s = QualitySearch::default();
+        let mut q = s.quality;
+        for _ in 0..20 {
+            match s.next(size(q)) {
+                SearchStep::Done => break,
+                SearchStep::Try(n) => q = n,
+                SearchStep::GiveUp => panic!("should converge"),
+            }
+        }
+        assert!((40 * 1024..=80 * 1024).contains(&size(q)), "{q}");
+    }
+
+    #[test]
+    fn declared_sizes_are_read_without_decoding() {
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        png.extend_from_slice(&1200u32.to_be_bytes());
+        png.extend_from_slice(&800u32.to_be_bytes());
+        assert_eq!(declared_size(&png), Some((1200, 800)));
+        // SOI, an APP0 segment of 16 bytes, then SOF0 with height 413 and width 295.
+        let mut jpg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];
+        jpg.extend_from_slice(&[0; 14]);
+        jpg.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x11, 0x08, 0x01, 0x9D, 0x01, 0x27, 0x03]);
+        assert_eq!(declared_size(&jpg), Some((295, 413)));
+        assert_eq!(declared_size(b"GIF89a"), None);
+    }
+}
