@@ -58,7 +58,7 @@ development mode; otherwise they answer 404.";
         resubmit_application,
         upload_document, get_document, delete_document,
         create_order, get_order, query_order, payment_notification,
-        admin_list_applications, admin_get_application, admin_decide, admin_issue_ticket,
+        admin_list_applications, admin_get_application, admin_get_document, admin_decide, admin_issue_ticket,
         dev_sms_outbox, dev_expire_sessions, dev_mark_order_paid,
     ),
     components(schemas(
@@ -297,6 +297,9 @@ fn delete_document() {}
     responses(
         (status = 200, description = "The application's one open order, with a valid `code_url` (a refreshed code keeps the same `order_no`)", body = Order),
         (status = 409, description = "`invalid_transition`: not awaiting payment (for example already paid)", body = ErrorEnvelope),
+        (status = 422, description = "`validation_failed`: `fields.idempotency_key` = required or invalid", body = ErrorEnvelope),
+        (status = 404, description = "`not_found`", body = ErrorEnvelope),
+        (status = 503, description = "`unavailable`: the payment provider failed", body = ErrorEnvelope),
     ))]
 #[allow(dead_code)]
 fn create_order() {}
@@ -340,13 +343,26 @@ fn admin_list_applications() {}
 #[allow(dead_code)]
 fn admin_get_application() {}
 
+#[utoipa::path(get, path = "/api/v1/admin/applications/{application_id}/documents/{material}", tag = "admin", security(("reviewer" = [])),
+    params(("application_id" = String, Path, description = "The application's id"),
+           ("material" = Material, Path, description = "The upload slot")),
+    responses(
+        (status = 200, description = "The file, for review (`Cache-Control: private, no-store`)", content_type = "image/jpeg", body = String),
+        (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
+        (status = 404, description = "`not_found`", body = ErrorEnvelope),
+    ))]
+#[allow(dead_code)]
+fn admin_get_document() {}
+
 #[utoipa::path(post, path = "/api/v1/admin/applications/{application_id}/decision", tag = "admin", security(("reviewer" = [])),
     params(("application_id" = String, Path, description = "The application's id")),
     request_body = DecisionRequest,
     responses(
         (status = 200, description = "Approved (→ `awaiting_payment`) or rejected with reasons (→ `rejected`); an SMS tells the candidate", body = Application),
         (status = 409, description = "`invalid_transition`", body = ErrorEnvelope),
-        (status = 422, description = "`validation_failed`: a rejection without reasons", body = ErrorEnvelope),
+        (status = 422, description = "`validation_failed`: `fields.reasons` = required (a rejection without reasons), not_allowed (an approval with reasons) or too_many; `reasons.<i>.message` = required or too_long; `reasons.<i>.target` = unknown_field", body = ErrorEnvelope),
+        (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
+        (status = 404, description = "`not_found`", body = ErrorEnvelope),
     ))]
 #[allow(dead_code)]
 fn admin_decide() {}

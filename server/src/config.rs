@@ -51,6 +51,8 @@ pub enum Command {
     Help,
     /// The reviewer's command-line tool.
     Review(crate::review_cli::Invocation),
+    /// Print [`crate::review_cli::REVIEW_USAGE`].
+    ReviewHelp,
 }
 
 /// How `serve` runs.
@@ -152,7 +154,7 @@ where
         Some("review") => {
             args.next();
             return crate::review_cli::parse(args, &env).map(|inv| match inv {
-                None => Command::Help,
+                None => Command::ReviewHelp,
                 Some(inv) => Command::Review(inv),
             });
         }

@@ -18,6 +18,20 @@ fn main() -> ExitCode {
             print!("{USAGE}");
             ExitCode::SUCCESS
         }
+        Command::ReviewHelp => {
+            print!("{}", baoming_server::review_cli::REVIEW_USAGE);
+            ExitCode::SUCCESS
+        }
+        Command::Review(invocation) => match baoming_server::review_cli::run(&invocation) {
+            Ok(text) => {
+                print!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("baoming-server review: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
         Command::OpenApi => {
             print!("{}", baoming_contract::openapi::to_pretty_json());
             ExitCode::SUCCESS

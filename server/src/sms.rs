@@ -70,7 +70,10 @@ impl SmsMessage {
 
     /// A reviewer approved the application.
     pub fn review_approved(phone: &str) -> SmsMessage {
-        SmsMessage::notice(phone, "【职业技能等级认定】您的报名审核已通过，请登录缴费。")
+        SmsMessage::notice(
+            phone,
+            "【职业技能等级认定】您的报名审核已通过，请登录缴费。",
+        )
     }
 
     /// The admission ticket can be printed.

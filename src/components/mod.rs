@@ -1,5 +1,6 @@
 //! Reusable parts of pages.
 
+pub mod account_form;
 pub mod draft_saver;
 pub mod feedback;
 pub mod form;

@@ -149,22 +149,3 @@ pub fn LoginPage() -> impl IntoView {
         </form>
     }
 }
-
-/// The strength hint under a new password.
-#[component]
-pub fn PasswordStrength(password: RwSignal<String>) -> impl IntoView {
-    use baoming_contract::password::{Strength, strength};
-    move || {
-        password.with(|p| {
-            (!p.is_empty()).then(|| {
-                let s = strength(p);
-                let (class, msg) = match s {
-                    Strength::Weak => ("bm-strength bm-strength--weak", Msg::StrengthWeak),
-                    Strength::Fair => ("bm-strength bm-strength--fair", Msg::StrengthFair),
-                    Strength::Strong => ("bm-strength bm-strength--strong", Msg::StrengthStrong),
-                };
-                view! { <p class=class aria-live="polite">{t(msg)}</p> }
-            })
-        })
-    }
-}

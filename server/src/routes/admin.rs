@@ -30,7 +30,10 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/applications", get(list))
         .route("/admin/applications/{application_id}", get(show))
-        .route("/admin/applications/{application_id}/decision", post(decide))
+        .route(
+            "/admin/applications/{application_id}/decision",
+            post(decide),
+        )
         .route(
             "/admin/applications/{application_id}/admission-ticket",
             post(issue_ticket),
@@ -149,8 +152,7 @@ async fn transition(
     let message = sms(&phone);
     let sender = state.sms.clone();
     let sent =
-        tokio::task::spawn_blocking(move || sender.send(&message.phone, &message.text, None))
-            .await;
+        tokio::task::spawn_blocking(move || sender.send(&message.phone, &message.text, None)).await;
     match sent {
         Ok(Ok(())) => {}
         Ok(Err(e)) => tracing::error!(error = %e, application = %app.id, "decision SMS failed"),
@@ -169,7 +171,9 @@ async fn decide(
 ) -> ApiResult<Json<Application>> {
     let problems = check_decision(&request);
     if !problems.is_empty() {
-        return Err(ApiError::validation("the decision is incomplete; see fields").with_fields(problems));
+        return Err(
+            ApiError::validation("the decision is incomplete; see fields").with_fields(problems),
+        );
     }
     match request.decision {
         DecisionKind::Approve => {

@@ -163,7 +163,10 @@ async fn get_document(
 }
 
 /// The stored file of `info` as an answer that no cache keeps.
-pub(crate) async fn document_response(state: &AppState, info: &DocumentInfo) -> ApiResult<Response> {
+pub(crate) async fn document_response(
+    state: &AppState,
+    info: &DocumentInfo,
+) -> ApiResult<Response> {
     let path = FileStore::in_data_dir(&state.config.data_dir)
         .path(&info.sha256)
         .map_err(ApiError::internal)?;

@@ -82,7 +82,12 @@ fn refresh_code(
             now,
         )
         .map_err(provider_failed)?;
-    orders::set_code(conn, &order.order.order_no, &prepay.code_url, prepay.expires_at)?;
+    orders::set_code(
+        conn,
+        &order.order.order_no,
+        &prepay.code_url,
+        prepay.expires_at,
+    )?;
     orders::get(conn, &order.order.order_no)?.ok_or_else(order_not_found)
 }
 
@@ -162,7 +167,8 @@ async fn create_order(
             // A repeat answers the order it created, as it is now (paid, or with a code
             // that is still valid), instead of a stale copy.
             if let Some(answer) = idempotency::get(&tx, &account_id, &key, &endpoint)? {
-                let first: Order = serde_json::from_str(&answer.body).map_err(ApiError::internal)?;
+                let first: Order =
+                    serde_json::from_str(&answer.body).map_err(ApiError::internal)?;
                 let order = load_owned_order(&tx, &account_id, &first.order_no)?;
                 let order = refresh_code(&tx, provider, order, now)?;
                 tx.commit()?;
@@ -178,7 +184,16 @@ async fn create_order(
                 ));
             }
             let order = match orders::open_for_application(&tx, &app.id)? {
-                Some(open) => refresh_code(&tx, provider, open, now)?,
+                // Paid already (the notification or a poll has not told us yet): record
+                // it and answer the paid order rather than a code to pay twice.
+                Some(open) => match provider.query(&open.order.order_no) {
+                    Ok(PaymentState::Paid { paid_at }) => {
+                        record_payment(&tx, &open, paid_at, now)?;
+                        load_owned_order(&tx, &account_id, &open.order.order_no)?
+                    }
+                    Ok(PaymentState::Unpaid) => refresh_code(&tx, provider, open, now)?,
+                    Err(e) => return Err(provider_failed(e)),
+                },
                 None => {
                     let plan = plans::get(&tx, &app.plan_id)?
                         .ok_or_else(|| ApiError::internal("an application's plan is missing"))?;

@@ -71,11 +71,7 @@ pub fn open_for_application(
 }
 
 /// Stores a new unpaid order.
-pub fn insert(
-    conn: &Connection,
-    order: &Order,
-    created_at: Timestamp,
-) -> rusqlite::Result<()> {
+pub fn insert(conn: &Connection, order: &Order, created_at: Timestamp) -> rusqlite::Result<()> {
     let amount = i64::try_from(order.amount_fen)
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     conn.prepare_cached(

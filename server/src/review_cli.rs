@@ -1,0 +1,687 @@
+//! `baoming-server review`: the reviewer's command-line tool over the admin API.
+//!
+//! ```text
+//! baoming-server review --url http://127.0.0.1:8787 --token T list [--status under_review]
+//! baoming-server review show <id>
+//! baoming-server review approve <id>
+//! baoming-server review reject <id> --reason "portrait:背景不是白色" \
+//!     --reason "field:id_number:身份证号有误" --reason "general:请补充社保证明"
+//! baoming-server review ticket <id>
+//! ```
+//!
+//! A reason is `<slot>:<message>` or `document:<slot>:<message>` for an upload slot,
+//! `field:<draft field>:<message>` for a field of the form, `general:<message>` for the
+//! application as a whole. The token may also come from `BAOMING_REVIEWER_TOKEN` and the
+//! URL from `BAOMING_REVIEW_URL`.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use baoming_contract::api::{
+    AdminApplication, AdminApplicationList, Application, DecisionKind, DecisionRequest,
+    ReviewReason, ReviewTarget,
+};
+use baoming_contract::eligibility::Material;
+use baoming_contract::error::ErrorEnvelope;
+use baoming_contract::status::ApplicationStatus;
+
+use crate::config::{DEFAULT_LISTEN, UsageError};
+
+/// Printed for `review --help`.
+pub const REVIEW_USAGE: &str = "\
+Usage: baoming-server review [--url <URL>] [--token <TOKEN>] <COMMAND>
+
+Commands:
+  list [--status <STATUS>]       Applications, oldest submission first (STATUS: under_review,
+                                 rejected, awaiting_payment, paid, ticket_ready, draft)
+  show <ID>                      One application with its form, documents and timeline
+  approve <ID>                   审核通过 (→ awaiting_payment)
+  reject <ID> --reason <REASON>  审核不通过 with one or more reasons (→ rejected)
+  ticket <ID>                    准考证 ready (paid → ticket_ready)
+
+Options:
+  --url <URL>      The backend [BAOMING_REVIEW_URL] (default http://127.0.0.1:8787)
+  --token <TOKEN>  A reviewer token [BAOMING_REVIEWER_TOKEN]
+
+A REASON is `<slot>:<message>` or `document:<slot>:<message>` (slot: portrait, id_card_front,
+...), `field:<field>:<message>` (field: id_number, history.1.unit, ...) or `general:<message>`.
+";
+
+/// What to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    List {
+        status: Option<ApplicationStatus>,
+    },
+    Show {
+        id: String,
+    },
+    Approve {
+        id: String,
+    },
+    Reject {
+        id: String,
+        reasons: Vec<ReviewReason>,
+    },
+    Ticket {
+        id: String,
+    },
+}
+
+/// A parsed `review` command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invocation {
+    /// The backend's base URL, without `/api/v1`.
+    pub url: String,
+    pub token: String,
+    pub action: Action,
+}
+
+fn usage(message: impl Into<String>) -> UsageError {
+    UsageError(message.into())
+}
+
+/// Parses the arguments after `review`; `Ok(None)` is a request for help.
+pub fn parse<I, F>(args: I, env: &F) -> Result<Option<Invocation>, UsageError>
+where
+    I: IntoIterator<Item = String>,
+    F: Fn(&str) -> Option<String>,
+{
+    let set = |name: &str| {
+        env(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let mut url = set("BAOMING_REVIEW_URL").unwrap_or_else(|| format!("http://{DEFAULT_LISTEN}"));
+    let mut token = set("BAOMING_REVIEWER_TOKEN");
+    let mut status = None;
+    let mut reasons = Vec::new();
+    let mut words = Vec::new();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = |name: &str| -> Result<String, UsageError> {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .filter(|v| !v.trim().is_empty())
+                .ok_or_else(|| usage(format!("{name} needs a value")))
+        };
+        match flag.as_str() {
+            "-h" | "--help" => return Ok(None),
+            "--url" => url = value("--url")?,
+            "--token" => token = Some(value("--token")?),
+            "--status" => {
+                let s = value("--status")?;
+                status = Some(
+                    serde_json::from_value(serde_json::Value::String(s.clone()))
+                        .map_err(|_| usage(format!("unknown status `{s}`")))?,
+                );
+            }
+            "--reason" => reasons.push(parse_reason(&value("--reason")?)?),
+            f if f.starts_with('-') => return Err(usage(format!("unknown argument `{arg}`"))),
+            _ => words.push(arg),
+        }
+    }
+    let url = url.trim().trim_end_matches('/').to_owned();
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(usage(format!(
+            "--url `{url}` must start with http:// or https://"
+        )));
+    }
+    let mut words = words.into_iter();
+    let command = words
+        .next()
+        .ok_or_else(|| usage("review needs a command: list, show, approve, reject or ticket"))?;
+    let mut id = || {
+        words
+            .next()
+            .ok_or_else(|| usage(format!("{command} needs an application id")))
+    };
+    let action = match command.as_str() {
+        "list" => Action::List { status },
+        "show" => Action::Show { id: id()? },
+        "approve" => Action::Approve { id: id()? },
+        "ticket" => Action::Ticket { id: id()? },
+        "reject" => {
+            let id = id()?;
+            if reasons.is_empty() {
+                return Err(usage("reject needs at least one --reason"));
+            }
+            Action::Reject {
+                id,
+                reasons: std::mem::take(&mut reasons),
+            }
+        }
+        other => return Err(usage(format!("unknown review command `{other}`"))),
+    };
+    if let Some(extra) = words.next() {
+        return Err(usage(format!("unexpected argument `{extra}`")));
+    }
+    if status.is_some() && !matches!(action, Action::List { .. }) {
+        return Err(usage("--status only goes with list"));
+    }
+    if !reasons.is_empty() {
+        return Err(usage("--reason only goes with reject"));
+    }
+    let token = token
+        .ok_or_else(|| usage("a reviewer token is needed: --token or BAOMING_REVIEWER_TOKEN"))?;
+    Ok(Some(Invocation { url, token, action }))
+}
+
+/// Parses one `--reason` (see [`REVIEW_USAGE`]).
+pub fn parse_reason(text: &str) -> Result<ReviewReason, UsageError> {
+    let bad = || {
+        usage(format!(
+            "reason `{text}` must be <slot>:<message>, document:<slot>:<message>, \
+             field:<field>:<message> or general:<message>"
+        ))
+    };
+    let (kind, rest) = text.split_once(':').ok_or_else(bad)?;
+    let (target, message) = match kind.trim() {
+        "general" => (ReviewTarget::General, rest),
+        "field" => {
+            let (name, message) = rest.split_once(':').ok_or_else(bad)?;
+            (ReviewTarget::Field(name.trim().to_owned()), message)
+        }
+        "document" => {
+            let (slot, message) = rest.split_once(':').ok_or_else(bad)?;
+            let material = Material::from_slug(slot.trim())
+                .ok_or_else(|| usage(format!("unknown upload slot `{slot}`")))?;
+            (ReviewTarget::Document(material), message)
+        }
+        slot => match Material::from_slug(slot) {
+            Some(material) => (ReviewTarget::Document(material), rest),
+            None => return Err(bad()),
+        },
+    };
+    let message = message.trim();
+    if message.is_empty() {
+        return Err(usage(format!("reason `{text}` has no message")));
+    }
+    Ok(ReviewReason {
+        target,
+        message: message.to_owned(),
+    })
+}
+
+/// Runs the action against the backend and returns what to print.
+pub fn run(invocation: &Invocation) -> anyhow::Result<String> {
+    let client = Client::new(invocation);
+    match &invocation.action {
+        Action::List { status } => {
+            let query = match status {
+                Some(s) => format!(
+                    "?status={}",
+                    serde_json::to_value(s)?.as_str().unwrap_or_default()
+                ),
+                None => String::new(),
+            };
+            let list: AdminApplicationList =
+                client.call("GET", &format!("/admin/applications{query}"), None)?;
+            Ok(list_table(&list.applications))
+        }
+        Action::Show { id } => {
+            let shown: AdminApplication = client.call(
+                "GET",
+                &format!("/admin/applications/{}", path_part(id)),
+                None,
+            )?;
+            Ok(show_text(&shown, &invocation.url))
+        }
+        Action::Approve { id } => decide(&client, id, DecisionKind::Approve, Vec::new()),
+        Action::Reject { id, reasons } => {
+            decide(&client, id, DecisionKind::Reject, reasons.clone())
+        }
+        Action::Ticket { id } => {
+            let app: Application = client.call(
+                "POST",
+                &format!("/admin/applications/{}/admission-ticket", path_part(id)),
+                Some(String::new()),
+            )?;
+            Ok(status_line(&app))
+        }
+    }
+}
+
+fn decide(
+    client: &Client,
+    id: &str,
+    decision: DecisionKind,
+    reasons: Vec<ReviewReason>,
+) -> anyhow::Result<String> {
+    let body = serde_json::to_string(&DecisionRequest { decision, reasons })?;
+    let app: Application = client.call(
+        "POST",
+        &format!("/admin/applications/{}/decision", path_part(id)),
+        Some(body),
+    )?;
+    Ok(status_line(&app))
+}
+
+/// Ids are hex; anything else is percent-encoded rather than trusted in a path.
+fn path_part(id: &str) -> String {
+    id.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn status_line(app: &Application) -> String {
+    format!(
+        "{}: {} ({})\n",
+        app.id,
+        app.status.label_zh(),
+        enum_name(&app.status)
+    )
+}
+
+fn enum_name<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// Columns a terminal gives the text: CJK and full-width characters take two.
+fn display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
+        .sum()
+}
+
+/// Left-aligned columns separated by two spaces.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| display_width(h)).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(display_width(cell));
+            }
+        }
+    }
+    let mut out = String::new();
+    let header: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();
+    for row in std::iter::once(&header).chain(rows) {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            let pad = widths.get(i).copied().unwrap_or(0)
+                - display_width(cell).min(widths.get(i).copied().unwrap_or(0));
+            line.push_str(cell);
+            if i + 1 < row.len() {
+                line.push_str(&" ".repeat(pad + 2));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn submitted_at(app: &Application) -> String {
+    app.events
+        .iter()
+        .rev()
+        .find(|e| e.status == ApplicationStatus::UnderReview)
+        .map(|e| e.at.to_rfc3339())
+        .unwrap_or_else(|| "-".to_owned())
+}
+
+/// The `list` table.
+pub fn list_table(applications: &[AdminApplication]) -> String {
+    if applications.is_empty() {
+        return "no applications\n".to_owned();
+    }
+    let rows: Vec<Vec<String>> = applications
+        .iter()
+        .map(|a| {
+            let app = &a.application;
+            vec![
+                app.id.clone(),
+                a.candidate_phone.clone(),
+                if app.draft.name.is_empty() {
+                    "-".to_owned()
+                } else {
+                    app.draft.name.clone()
+                },
+                app.plan_id.clone(),
+                enum_name(&app.status),
+                submitted_at(app),
+            ]
+        })
+        .collect();
+    table(
+        &["ID", "PHONE", "NAME", "PLAN", "STATUS", "SUBMITTED"],
+        &rows,
+    )
+}
+
+fn target_text(target: &ReviewTarget) -> String {
+    match target {
+        ReviewTarget::Field(name) => format!("field {name}"),
+        ReviewTarget::Document(m) => format!("document {} ({})", m.slug(), m.label_zh()),
+        ReviewTarget::General => "general".to_owned(),
+    }
+}
+
+/// The `show` text.
+pub fn show_text(shown: &AdminApplication, base_url: &str) -> String {
+    let app = &shown.application;
+    let d = &app.draft;
+    let mut out = String::new();
+    let or_dash = |s: &str| {
+        if s.is_empty() {
+            "-".to_owned()
+        } else {
+            s.to_owned()
+        }
+    };
+    let facts = vec![
+        vec!["ID".to_owned(), app.id.clone()],
+        vec!["PLAN".to_owned(), app.plan_id.clone()],
+        vec![
+            "STATUS".to_owned(),
+            format!("{} ({})", enum_name(&app.status), app.status.label_zh()),
+        ],
+        vec!["PHONE".to_owned(), shown.candidate_phone.clone()],
+        vec!["NAME".to_owned(), or_dash(&d.name)],
+        vec!["ID NUMBER".to_owned(), or_dash(&d.id_number)],
+        vec![
+            "CONDITION".to_owned(),
+            d.condition
+                .map(|c| c.number().to_string())
+                .unwrap_or_else(|| "-".to_owned()),
+        ],
+        vec!["EMPLOYER".to_owned(), or_dash(&d.employer)],
+        vec!["CURRENT POST".to_owned(), or_dash(&d.current_post)],
+    ];
+    out.push_str(&table(&["FIELD", "VALUE"], &facts));
+    if !d.history.is_empty() {
+        out.push('\n');
+        let rows: Vec<Vec<String>> = d
+            .history
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                vec![
+                    i.to_string(),
+                    h.start.clone(),
+                    or_dash(&h.end),
+                    h.unit.clone(),
+                    h.occupation.clone(),
+                    h.witness.clone(),
+                ]
+            })
+            .collect();
+        out.push_str(&table(
+            &["#", "START", "END", "UNIT", "OCCUPATION", "WITNESS"],
+            &rows,
+        ));
+    }
+    out.push('\n');
+    if app.documents.is_empty() {
+        out.push_str("no documents\n");
+    } else {
+        let rows: Vec<Vec<String>> = app
+            .documents
+            .iter()
+            .map(|doc| {
+                vec![
+                    doc.material.slug().to_owned(),
+                    doc.material.label_zh().to_owned(),
+                    doc.content_type.clone(),
+                    doc.size_bytes.to_string(),
+                    format!(
+                        "{base_url}/api/v1/admin/applications/{}/documents/{}",
+                        app.id,
+                        doc.material.slug()
+                    ),
+                ]
+            })
+            .collect();
+        out.push_str(&table(&["SLOT", "LABEL", "TYPE", "BYTES", "URL"], &rows));
+    }
+    out.push('\n');
+    let rows: Vec<Vec<String>> = app
+        .events
+        .iter()
+        .map(|e| {
+            vec![
+                e.at.to_rfc3339(),
+                enum_name(&e.status),
+                e.status.label_zh().to_owned(),
+            ]
+        })
+        .collect();
+    out.push_str(&table(&["AT", "STATUS", "状态"], &rows));
+    if !app.review_reasons.is_empty() {
+        out.push('\n');
+        let rows: Vec<Vec<String>> = app
+            .review_reasons
+            .iter()
+            .map(|r| vec![target_text(&r.target), r.message.clone()])
+            .collect();
+        out.push_str(&table(&["REASON FOR", "MESSAGE"], &rows));
+    }
+    if let Some(at) = app.expected_decision_by {
+        let _ = writeln!(out, "\nexpected decision by {}", at.to_rfc3339());
+    }
+    out
+}
+
+struct Client {
+    agent: ureq::Agent,
+    base: String,
+    token: String,
+}
+
+impl Client {
+    fn new(invocation: &Invocation) -> Client {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .user_agent(concat!("baoming-review/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .new_agent();
+        Client {
+            agent,
+            base: format!("{}/api/v1", invocation.url),
+            token: invocation.token.clone(),
+        }
+    }
+
+    fn call<T: serde::de::DeserializeOwned>(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<String>,
+    ) -> anyhow::Result<T> {
+        let url = format!("{}{path}", self.base);
+        let builder = ureq::http::Request::builder()
+            .method(method)
+            .uri(&url)
+            .header("Authorization", format!("Bearer {}", self.token))
+            .header("Accept", "application/json");
+        let request = match body {
+            Some(body) => builder
+                .header("Content-Type", "application/json")
+                .body(body)
+                .context("cannot build the request")?,
+            None => builder
+                .body(String::new())
+                .context("cannot build the request")?,
+        };
+        let mut response = self
+            .agent
+            .run(request)
+            .with_context(|| format!("{method} {url}: no answer"))?;
+        let status = response.status();
+        let text = response
+            .body_mut()
+            .read_to_string()
+            .with_context(|| format!("{method} {url}: cannot read the answer"))?;
+        if !status.is_success() {
+            match serde_json::from_str::<ErrorEnvelope>(&text) {
+                Ok(envelope) => {
+                    let e = envelope.error;
+                    let mut message =
+                        format!("{} {}: {}", status.as_u16(), enum_name(&e.code), e.message);
+                    for (field, reason) in &e.fields {
+                        let _ = write!(message, "\n  {field}: {reason}");
+                    }
+                    bail!(message)
+                }
+                Err(_) => bail!("{method} {url}: HTTP {}", status.as_u16()),
+            }
+        }
+        serde_json::from_str(&text).with_context(|| format!("{method} {url}: unexpected answer"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    fn ok(list: &[&str]) -> Invocation {
+        parse(args(list), &no_env)
+            .unwrap_or_else(|e| panic!("{list:?}: {e}"))
+            .expect("not help")
+    }
+
+    #[test]
+    fn commands_and_options() {
+        let inv = ok(&[
+            "--url",
+            "http://h:1/",
+            "--token",
+            "T",
+            "list",
+            "--status",
+            "under_review",
+        ]);
+        assert_eq!(inv.url, "http://h:1");
+        assert_eq!(inv.token, "T");
+        assert_eq!(
+            inv.action,
+            Action::List {
+                status: Some(ApplicationStatus::UnderReview)
+            }
+        );
+        let inv = ok(&["list", "--token=T"]);
+        assert_eq!(inv.url, "http://127.0.0.1:8787");
+        assert_eq!(inv.action, Action::List { status: None });
+        assert_eq!(
+            ok(&["show", "abc", "--token", "T"]).action,
+            Action::Show { id: "abc".into() }
+        );
+        assert_eq!(
+            ok(&["--token", "T", "approve", "abc"]).action,
+            Action::Approve { id: "abc".into() }
+        );
+        assert_eq!(
+            ok(&["--token", "T", "ticket", "abc"]).action,
+            Action::Ticket { id: "abc".into() }
+        );
+        let inv = ok(&[
+            "--token",
+            "T",
+            "reject",
+            "abc",
+            "--reason",
+            "portrait:背景不是白色",
+            "--reason",
+            "field:id_number:身份证号有误",
+            "--reason=general:请补充材料",
+            "--reason",
+            "document:id_card_back:看不清",
+        ]);
+        let Action::Reject { id, reasons } = inv.action else {
+            panic!("reject expected")
+        };
+        assert_eq!(id, "abc");
+        assert_eq!(
+            reasons.iter().map(|r| r.target.clone()).collect::<Vec<_>>(),
+            [
+                ReviewTarget::Document(Material::Portrait),
+                ReviewTarget::Field("id_number".into()),
+                ReviewTarget::General,
+                ReviewTarget::Document(Material::IdCardBack),
+            ]
+        );
+        assert_eq!(reasons[0].message, "背景不是白色");
+        assert_eq!(reasons[1].message, "身份证号有误");
+    }
+
+    #[test]
+    fn environment_supplies_url_and_token() {
+        let env = |name: &str| match name {
+            "BAOMING_REVIEWER_TOKEN" => Some("from-env".to_owned()),
+            "BAOMING_REVIEW_URL" => Some("https://review.example".to_owned()),
+            _ => None,
+        };
+        let inv = parse(args(&["list"]), &env).unwrap().unwrap();
+        assert_eq!(inv.token, "from-env");
+        assert_eq!(inv.url, "https://review.example");
+        let inv = parse(args(&["list", "--token", "flag"]), &env)
+            .unwrap()
+            .unwrap();
+        assert_eq!(inv.token, "flag");
+    }
+
+    #[test]
+    fn help_and_mistakes() {
+        assert_eq!(parse(args(&["--help"]), &no_env), Ok(None));
+        assert_eq!(parse(args(&["list", "-h"]), &no_env), Ok(None));
+        for bad in [
+            &["list"][..],
+            &["--token", "T"],
+            &["--token", "T", "frobnicate"],
+            &["--token", "T", "show"],
+            &["--token", "T", "show", "a", "b"],
+            &["--token", "T", "reject", "a"],
+            &["--token", "T", "reject", "a", "--reason", "nonsense"],
+            &["--token", "T", "reject", "a", "--reason", "selfie:x"],
+            &["--token", "T", "reject", "a", "--reason", "general:  "],
+            &["--token", "T", "reject", "a", "--reason", "field:id_number"],
+            &["--token", "T", "reject", "a", "--reason", "document:nope:x"],
+            &["--token", "T", "approve", "a", "--reason", "general:x"],
+            &["--token", "T", "show", "a", "--status", "paid"],
+            &["--token", "T", "list", "--status", "lost"],
+            &["--token", "T", "list", "--bogus"],
+            &["--token", "T", "--url", "ftp://x", "list"],
+            &["--token"],
+        ] {
+            assert!(parse(args(bad), &no_env).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn tables_align_wide_characters() {
+        let t = table(
+            &["A", "B"],
+            &[
+                vec!["张三".into(), "x".into()],
+                vec!["abcde".into(), "y".into()],
+            ],
+        );
+        assert_eq!(t, "A      B\n张三   x\nabcde  y\n");
+        assert_eq!(path_part("ab-1/2"), "ab-1%2F2");
+    }
+}
