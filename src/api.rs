@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use baoming_contract::api::{
     Account, Application, ApplicationList, DocumentInfo, IDEMPOTENCY_KEY_HEADER, LoginRequest,
-    PasswordResetRequest, PlanList, RegisterRequest, SaveDraftRequest, SmsCodeRequest, SmsCodeSent,
+    Order, PasswordResetRequest, PlanList, RegisterRequest, SaveDraftRequest, SmsCodeRequest,
+    SmsCodeSent,
 };
 use baoming_contract::eligibility::Material;
 use baoming_contract::error::{ErrorCode, ErrorEnvelope};
@@ -199,6 +200,37 @@ impl Api {
     ) -> Result<Application, ApiError> {
         let path = format!("/applications/{}/draft", js_sys::encode_uri_component(id));
         self.send(Method::PUT, &path, Some(req)).await
+    }
+
+    /// 重新提交 after a rejection; repeating with the same `key` does it once.
+    pub async fn resubmit(&self, id: &str, key: &str) -> Result<Application, ApiError> {
+        let path = format!(
+            "/applications/{}/resubmit",
+            js_sys::encode_uri_component(id)
+        );
+        self.send_with_headers::<(), _>(Method::POST, &path, None, &[(IDEMPOTENCY_KEY_HEADER, key)])
+            .await
+    }
+
+    /// The application's one open WeChat Pay order (created, or its code refreshed).
+    pub async fn order_for(&self, id: &str, key: &str) -> Result<Order, ApiError> {
+        let path = format!("/applications/{}/orders", js_sys::encode_uri_component(id));
+        self.send_with_headers::<(), _>(Method::POST, &path, None, &[(IDEMPOTENCY_KEY_HEADER, key)])
+            .await
+    }
+
+    pub async fn order(&self, order_no: &str) -> Result<Order, ApiError> {
+        self.get(&format!(
+            "/orders/{}",
+            js_sys::encode_uri_component(order_no)
+        ))
+        .await
+    }
+
+    /// 我已支付: the backend asks WeChat Pay now.
+    pub async fn query_order(&self, order_no: &str) -> Result<Order, ApiError> {
+        let path = format!("/orders/{}/query", js_sys::encode_uri_component(order_no));
+        self.send::<(), _>(Method::POST, &path, None).await
     }
 
     /// Submits for review; repeating with the same `key` creates nothing twice.

@@ -237,6 +237,29 @@ pub enum Msg {
     Submitted,
     // Uploads
     UploadChoose,
+    Timeline,
+    ExpectedDecision,
+    ViewReasons,
+    FixThis,
+    Resubmit,
+    Resubmitting,
+    GoPay,
+    PaidNotice,
+    TicketReadyNotice,
+    PayTitle,
+    PayAmount,
+    ScanWithWechat,
+    PhoneQrHint,
+    IPaid,
+    Checking,
+    NotPaidYet,
+    CodeRefreshing,
+    PaySuccess,
+    OrderNo,
+    UnderReviewNotice,
+    RejectedNotice,
+    BackToApplication,
+    NothingToPay,
     ApplicationsEmpty,
     ContinueApplication,
     StatusLabel,
@@ -590,6 +613,53 @@ impl Msg {
             ),
             Submitted => ("报名已提交，状态：审核中。", "Submitted: under review."),
             UploadChoose => ("选择照片", "Choose a photo"),
+            Timeline => ("办理进度", "Timeline"),
+            ExpectedDecision => ("预计审核完成", "Decision expected by"),
+            ViewReasons => ("查看原因", "See why"),
+            FixThis => ("去修改", "Fix this"),
+            Resubmit => ("重新提交", "Resubmit"),
+            Resubmitting => ("正在提交…", "Resubmitting…"),
+            GoPay => ("待缴费", "Pay now"),
+            PaidNotice => (
+                "缴费成功，请等待准考证打印通知。",
+                "Paid. Please wait for the admission ticket.",
+            ),
+            TicketReadyNotice => (
+                "准考证已可打印。",
+                "The admission ticket is ready to print.",
+            ),
+            PayTitle => ("微信缴费", "Pay with WeChat"),
+            PayAmount => ("应缴金额", "Amount"),
+            ScanWithWechat => ("请使用微信扫一扫", "Scan with WeChat"),
+            PhoneQrHint => (
+                "在手机上：请长按二维码识别，或截屏保存后在微信“扫一扫”中从相册选取。",
+                "On a phone: long-press the code, or save a screenshot and open it from the album in WeChat Scan.",
+            ),
+            IPaid => ("我已支付", "I have paid"),
+            Checking => ("正在查询…", "Checking…"),
+            NotPaidYet => (
+                "尚未收到支付结果。如已扣款，请稍候再点“我已支付”，不要重复支付。",
+                "No payment received yet. If you were charged, wait and press “I have paid” again; do not pay twice.",
+            ),
+            CodeRefreshing => (
+                "二维码已过期，正在刷新（订单号不变）…",
+                "The code expired; refreshing it (same order)…",
+            ),
+            PaySuccess => ("缴费成功", "Payment successful"),
+            OrderNo => ("订单号", "Order number"),
+            UnderReviewNotice => (
+                "审核中，期间仍可修改报名信息。审核结果将以短信通知。",
+                "Under review. You may still edit; the result comes by SMS.",
+            ),
+            RejectedNotice => (
+                "审核不通过。请查看原因，修改后重新提交。",
+                "Not approved. See why, fix it and resubmit.",
+            ),
+            BackToApplication => ("返回报名详情", "Back to the application"),
+            NothingToPay => (
+                "这份报名当前无需缴费（可能已缴费成功，或尚未审核通过）。",
+                "Nothing to pay for this application now (already paid, or not approved yet).",
+            ),
             ApplicationsEmpty => (
                 "还没有报名。请在“考试报名”中选择认定计划。",
                 "No applications yet. Choose a plan under Exams.",
@@ -763,6 +833,50 @@ pub fn uploading_text(lang: Lang, fraction: f64) -> String {
     }
 }
 
+/// The label of a draft field by its JSON name (`certificate.issued_on`, `history.2.unit`),
+/// for reviewer reasons that point at a field.
+pub fn field_label(field: &str) -> Option<Msg> {
+    let mut parts = field.split('.');
+    Some(match (parts.next()?, parts.next(), parts.next()) {
+        ("name", None, _) => Msg::FieldName,
+        ("gender", None, _) => Msg::FieldGender,
+        ("id_number", None, _) => Msg::FieldIdNumber,
+        ("phone", None, _) => Msg::FieldContactPhone,
+        ("education", None, _) => Msg::FieldEducation,
+        ("identity", None, _) => Msg::StepIdentity,
+        ("condition", None, _) => Msg::FieldCondition,
+        ("employer", None, _) => Msg::FieldEmployer,
+        ("employer_address", None, _) => Msg::FieldEmployerAddress,
+        ("employer_hr_phone", None, _) => Msg::FieldEmployerHrPhone,
+        ("current_post", None, _) => Msg::FieldCurrentPost,
+        ("current_post_years", None, _) => Msg::FieldCurrentPostYears,
+        ("certificate", Some("name_and_level"), _) => Msg::FieldCertName,
+        ("certificate", Some("number"), _) => Msg::FieldCertNumber,
+        ("certificate", Some("issued_on"), _) => Msg::FieldCertDate,
+        ("certificate", Some("issuer"), _) => Msg::FieldCertIssuer,
+        ("certificate", _, _) => Msg::CertificateSection,
+        ("history", _, Some("start")) => Msg::FieldStart,
+        ("history", _, Some("end")) => Msg::FieldEnd,
+        ("history", _, Some("unit")) => Msg::FieldUnit,
+        ("history", _, Some("occupation")) => Msg::FieldOccupation,
+        ("history", _, Some("witness")) => Msg::FieldWitness,
+        ("history", _, _) => Msg::HistorySection,
+        _ => return None,
+    })
+}
+
+/// `2026-12-01 09:30` in China Standard Time.
+pub fn date_time(t: baoming_contract::time::Timestamp) -> String {
+    let (h, m) = t.time_of_day_cst();
+    format!("{} {h:02}:{m:02}", t.date_cst())
+}
+
+/// Time left on a payment code: `1:59:30`.
+pub fn countdown(seconds: i64) -> String {
+    let s = seconds.max(0);
+    format!("{}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60)
+}
+
 /// The language in effect, provided by the app.
 #[derive(Clone, Copy)]
 pub struct I18n(pub RwSignal<Lang>);
@@ -784,6 +898,18 @@ pub fn t(key: Msg) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reviewer_targets_get_their_labels() {
+        assert_eq!(field_label("employer"), Some(Msg::FieldEmployer));
+        assert_eq!(
+            field_label("certificate.issued_on"),
+            Some(Msg::FieldCertDate)
+        );
+        assert_eq!(field_label("history.2.unit"), Some(Msg::FieldUnit));
+        assert_eq!(field_label("history"), Some(Msg::HistorySection));
+        assert_eq!(field_label("nonsense"), None);
+    }
 
     #[test]
     fn language_tags() {

@@ -1,11 +1,155 @@
-//! One application's status timeline: 审核中, 审核不通过 (查看原因), 待缴费, 缴费成功.
+//! 报名详情: one application's status on a timeline (审核中 with the expected date,
+//! 审核不通过 with 查看原因 and 重新提交, 待缴费, 缴费成功, 准考证), refreshing itself while
+//! something is pending.
 
+use std::time::Duration;
+
+use baoming_contract::api::{Application, ReviewTarget};
+use baoming_contract::application::Step;
+use baoming_contract::status::ApplicationStatus;
 use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
 
-use crate::i18n::Msg;
-use crate::pages::coming_soon::ComingSoon;
+use crate::api::{Api, ApiError};
+use crate::components::feedback::{ErrorPanel, Loading};
+use crate::components::link::Link;
+use crate::i18n::{Lang, Msg, date_time, field_label, t, use_lang};
+use crate::routes::AppRoute;
+
+/// How often a pending application is refreshed.
+const REFRESH: Duration = Duration::from_secs(15);
 
 #[component]
 pub fn ApplicationPage() -> impl IntoView {
-    view! { <ComingSoon title=Msg::PageApplicationTitle body=Msg::PageApplicationSoon /> }
+    let api = expect_context::<Api>();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    let loaded = LocalResource::new(move || {
+        let (api, id) = (api.clone(), id.get());
+        async move { api.application(&id).await }
+    });
+    // Polling is I/O: refresh while a decision or payment is pending and the tab is visible.
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            let pending =
+                loaded.with_untracked(|a| matches!(a, Some(Ok(app)) if app.status.is_pending()));
+            if pending && !document().hidden() {
+                loaded.refetch();
+            }
+        },
+        REFRESH,
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    let retry = Callback::new(move |()| {
+        loaded.set(None);
+        loaded.refetch();
+    });
+    view! {
+        <h1 class="bm-title">{t(Msg::PageApplicationTitle)}</h1>
+        {move || match loaded.get() {
+            None => view! { <Loading /> }.into_any(),
+            Some(Err(error)) => view! { <ErrorPanel title=Msg::PageApplicationTitle error on_retry=retry /> }.into_any(),
+            Some(Ok(app)) => view! { <Status app on_change=Callback::new(move |a| loaded.set(Some(Ok(a)))) /> }.into_any(),
+        }}
+    }
+}
+
+/// The wizard step where a reviewer's reason can be fixed.
+fn step_for(target: &ReviewTarget) -> Step {
+    match target {
+        ReviewTarget::Document(_) | ReviewTarget::General => Step::Documents,
+        ReviewTarget::Field(f) => match f.split('.').next().unwrap_or_default() {
+            "name" | "gender" | "id_number" | "phone" | "education" => Step::Basic,
+            "identity" => Step::Identity,
+            _ => Step::Details,
+        },
+    }
+}
+
+fn target_label(target: &ReviewTarget, lang: Lang) -> String {
+    match target {
+        ReviewTarget::Document(m) => m.label_zh().to_string(),
+        ReviewTarget::Field(f) => field_label(f)
+            .map(|m| m.text(lang).to_string())
+            .unwrap_or_else(|| f.clone()),
+        ReviewTarget::General => String::new(),
+    }
+}
+
+#[component]
+fn Status(app: Application, on_change: Callback<Application>) -> impl IntoView {
+    let api = expect_context::<Api>();
+    let lang = use_lang();
+    let status = app.status;
+    let id = app.id.clone();
+    let resubmit = {
+        let (api, id) = (api.clone(), id.clone());
+        Action::new_local(move |_: &()| {
+            let (api, id) = (api.clone(), id.clone());
+            async move {
+                let key = format!("resubmit-{id}-{}", js_sys::Date::now() as u64);
+                api.resubmit(&id, &key).await.map(|a| on_change.run(a))
+            }
+        })
+    };
+    let events = app.events.clone();
+    let reasons = app.review_reasons.clone();
+    view! {
+        <section class="bm-card bm-status">
+            <p class="bm-status__now">
+                <span class=format!("bm-badge bm-badge--{}", if status == ApplicationStatus::Rejected { "closed" } else { "open" })>{status.label_zh()}</span>
+            </p>
+            {match status {
+                ApplicationStatus::UnderReview => view! {
+                    <p>{t(Msg::UnderReviewNotice)}</p>
+                    {app.expected_decision_by.map(|d| view! { <p>{t(Msg::ExpectedDecision)} "：" {date_time(d)}</p> })}
+                    <p><Link to=AppRoute::Wizard { id: id.clone(), step: 1 } class="bm-button">{t(Msg::ContinueApplication)}</Link></p>
+                }.into_any(),
+                ApplicationStatus::Rejected => view! {
+                    <p>{t(Msg::RejectedNotice)}</p>
+                    <details class="bm-reasons" open=true>
+                        <summary>{t(Msg::ViewReasons)}</summary>
+                        <ul>
+                            {reasons.into_iter().map(|r| {
+                                let step = step_for(&r.target).number();
+                                let label = target_label(&r.target, lang.get_untracked());
+                                view! {
+                                    <li>
+                                        {(!label.is_empty()).then(|| view! { <strong>{label}</strong> "：" })}
+                                        {r.message}
+                                        " "
+                                        <Link to=AppRoute::Wizard { id: id.clone(), step }>{t(Msg::FixThis)}</Link>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </details>
+                    <button type="button" class="bm-button bm-button--primary" disabled=move || resubmit.pending().get()
+                        on:click=move |_| { resubmit.dispatch(()); }>
+                        {move || if resubmit.pending().get() { t(Msg::Resubmitting)() } else { t(Msg::Resubmit)() }}
+                    </button>
+                    {move || resubmit.value().get().and_then(|r: Result<(), ApiError>| r.err()).map(|e| view! {
+                        <p class="bm-notice bm-notice--error" role="alert">{t(e.message())}</p>
+                    })}
+                }.into_any(),
+                ApplicationStatus::AwaitingPayment => view! {
+                    <p><Link to=AppRoute::Pay { application_id: id.clone() } class="bm-button bm-button--primary">{t(Msg::GoPay)}</Link></p>
+                }.into_any(),
+                ApplicationStatus::Paid => view! { <p class="bm-notice bm-notice--info">{t(Msg::PaidNotice)}</p> }.into_any(),
+                ApplicationStatus::TicketReady => view! { <p class="bm-notice bm-notice--info">{t(Msg::TicketReadyNotice)}</p> }.into_any(),
+                ApplicationStatus::Draft => view! {
+                    <p><Link to=AppRoute::Wizard { id: id.clone(), step: 1 } class="bm-button bm-button--primary">{t(Msg::ContinueApplication)}</Link></p>
+                }.into_any(),
+            }}
+        </section>
+        <section class="bm-card">
+            <h2 class="bm-group__title">{t(Msg::Timeline)}</h2>
+            <ol class="bm-timeline">
+                {events.into_iter().map(|e| view! {
+                    <li><span class="bm-timeline__status">{e.status.label_zh()}</span> <time>{date_time(e.at)}</time></li>
+                }).collect_view()}
+            </ol>
+        </section>
+    }
 }

@@ -1,11 +1,164 @@
-//! 待缴费: the WeChat Pay QR code of one application's order.
+//! 待缴费: the application's WeChat Pay order as a QR code drawn in the browser, a countdown
+//! to the code's expiry (then a new code for the SAME order), polling of the order (every
+//! 2 s for the first minute, then every 5 s, paused while the tab is hidden), 我已支付, and
+//! 缴费成功.
 
+use baoming_contract::api::{Order, OrderStatus};
+use baoming_contract::error::ErrorCode;
+use baoming_contract::money::format_yuan;
 use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use qrcode::QrCode;
+use qrcode::render::svg;
 
-use crate::i18n::Msg;
-use crate::pages::coming_soon::ComingSoon;
+use crate::api::{Api, ApiError};
+use crate::components::feedback::{ErrorPanel, Loading};
+use crate::components::link::Link;
+use crate::i18n::{Msg, countdown, t};
+use crate::routes::AppRoute;
+
+/// The QR code as SVG: large enough to scan from a screen, with its quiet zone.
+pub fn qr_svg(code_url: &str) -> Option<String> {
+    let code = QrCode::new(code_url.as_bytes()).ok()?;
+    Some(
+        code.render::<svg::Color>()
+            .min_dimensions(240, 240)
+            .quiet_zone(true)
+            .build(),
+    )
+}
+
+fn now_s() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
 
 #[component]
 pub fn PayPage() -> impl IntoView {
-    view! { <ComingSoon title=Msg::PagePayTitle body=Msg::PagePaySoon /> }
+    let api = expect_context::<Api>();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("application_id").unwrap_or_default()));
+    // One key per visit: a double click or a retried request gets the same order.
+    let key = StoredValue::new(format!("order-{}", js_sys::Date::now() as u64));
+    let order = LocalResource::new({
+        let api = api.clone();
+        move || {
+            let (api, id) = (api.clone(), id.get());
+            async move { api.order_for(&id, &key.get_value()).await }
+        }
+    });
+    let retry = Callback::new(move |()| {
+        order.set(None);
+        order.refetch();
+    });
+    view! {
+        <h1 class="bm-title">{t(Msg::PayTitle)}</h1>
+        {move || match order.get() {
+            None => view! { <Loading /> }.into_any(),
+            // Nothing to pay (already paid, or not approved yet): the application page says why.
+            Some(Err(ApiError::Api { body, .. })) if body.error.code == ErrorCode::InvalidTransition => view! {
+                <section class="bm-card" role="status">
+                    <p>{t(Msg::NothingToPay)}</p>
+                    <p><Link to=AppRoute::Application { id: id.get_untracked() }>{t(Msg::BackToApplication)}</Link></p>
+                </section>
+            }.into_any(),
+            Some(Err(error)) => view! { <ErrorPanel title=Msg::PayTitle error on_retry=retry /> }.into_any(),
+            Some(Ok(o)) => view! { <PayOrder initial=o application_id=id.get_untracked() on_expired=retry /> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn PayOrder(initial: Order, application_id: String, on_expired: Callback<()>) -> impl IntoView {
+    let api = expect_context::<Api>();
+    let order = RwSignal::new(initial.clone());
+    let now = RwSignal::new(now_s());
+    let started = now_s();
+    let paid = move || order.with(|o| o.status == OrderStatus::Paid);
+    let left = move || order.with(|o| o.code_expires_at.map(|e| e.0 - now.get()).unwrap_or(0));
+    let order_no = initial.order_no.clone();
+    // Polling is I/O: ask the backend about the order until it is paid.
+    let poll = {
+        let (api, order_no) = (api.clone(), order_no.clone());
+        move || {
+            let (api, order_no) = (api.clone(), order_no.clone());
+            leptos::task::spawn_local(async move {
+                if let Ok(o) = api.order(&order_no).await {
+                    order.set(o);
+                }
+            });
+        }
+    };
+    let last_poll = StoredValue::new(0i64);
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            let t = now_s();
+            now.set(t);
+            if order.with_untracked(|o| o.status == OrderStatus::Paid) || document().hidden() {
+                return;
+            }
+            let every = if t - started < 60 { 2 } else { 5 };
+            if t - last_poll.get_value() >= every {
+                last_poll.set_value(t);
+                poll();
+            }
+            if order.with_untracked(|o| o.code_expires_at.is_some_and(|e| e.0 <= t)) {
+                on_expired.run(());
+            }
+        },
+        std::time::Duration::from_secs(1),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    let query = {
+        let (api, order_no) = (api.clone(), order_no.clone());
+        Action::new_local(move |_: &()| {
+            let (api, order_no) = (api.clone(), order_no.clone());
+            async move {
+                let o = api.query_order(&order_no).await?;
+                let is_paid = o.status == OrderStatus::Paid;
+                order.set(o);
+                Ok::<bool, ApiError>(is_paid)
+            }
+        })
+    };
+    let svg = initial
+        .code_url
+        .as_deref()
+        .and_then(qr_svg)
+        .unwrap_or_default();
+    view! {
+        <section class="bm-card bm-pay">
+            <dl class="bm-facts bm-pay__amount">
+                <div><dt>{t(Msg::PayAmount)}</dt><dd class="bm-fee">{format_yuan(initial.amount_fen)}</dd></div>
+                <div><dt>{t(Msg::OrderNo)}</dt><dd>{order_no.clone()}</dd></div>
+            </dl>
+            <Show
+                when=move || !paid()
+                fallback={
+                    let application_id = application_id.clone();
+                    move || view! {
+                        <div class="bm-pay__done" role="status">
+                            <h2 class="bm-title">{t(Msg::PaySuccess)}</h2>
+                            <p>{t(Msg::PaidNotice)}</p>
+                            <p><Link to=AppRoute::Application { id: application_id.clone() }>{t(Msg::BackToApplication)}</Link></p>
+                        </div>
+                    }
+                }
+            >
+                <p class="bm-pay__scan">{t(Msg::ScanWithWechat)}</p>
+                <div class="bm-pay__qr" role="img" aria-label="微信支付二维码" inner_html=svg.clone()></div>
+                <p class="bm-pay__countdown" role="timer">{move || countdown(left())}</p>
+                <p class="bm-field__hint">{t(Msg::PhoneQrHint)}</p>
+                <button type="button" class="bm-button bm-button--primary bm-button--block" disabled=move || query.pending().get()
+                    on:click=move |_| { query.dispatch(()); }>
+                    {move || if query.pending().get() { t(Msg::Checking)() } else { t(Msg::IPaid)() }}
+                </button>
+                {move || match query.value().get() {
+                    Some(Ok(false)) => Some(view! { <p class="bm-notice bm-notice--error" role="alert">{t(Msg::NotPaidYet)}</p> }.into_any()),
+                    Some(Err(e)) => Some(view! { <p class="bm-notice bm-notice--error" role="alert">{t(e.message())}</p> }.into_any()),
+                    _ => None,
+                }}
+            </Show>
+        </section>
+    }
 }

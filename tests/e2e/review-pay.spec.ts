@@ -1,0 +1,69 @@
+// After 报名: rejected with a reason on the portrait → fix → 重新提交 → approved → WeChat Pay
+// in the sandbox → 缴费成功, on a phone, against the real reference backend.
+import { expect, test, type APIRequestContext } from "@playwright/test";
+import { apiOrigin, appUrl } from "./support/env";
+import { freshPhone, registerThroughPage } from "./support/accounts";
+import { jpeg, slot, submitApplication, upload } from "./support/wizard";
+
+const REVIEWER = { Authorization: "Bearer dev-reviewer-token" };
+
+async function decide(request: APIRequestContext, id: string, body: object) {
+  const res = await request.post(`${apiOrigin()}/api/v1/admin/applications/${id}/decision`, { headers: REVIEWER, data: body });
+  expect(res.status(), await res.text()).toBe(200);
+}
+
+test("rejected, fixed, resubmitted, approved, paid", async ({ page, request }) => {
+  test.setTimeout(120_000);
+  await registerThroughPage(page, request, appUrl(), freshPhone());
+  const id = await submitApplication(page);
+
+  await decide(request, id, {
+    decision: "reject",
+    reasons: [{ target: { kind: "document", name: "portrait" }, message: "背景不是白色，请上传白底证件照" }],
+  });
+
+  await page.goto(new URL(`applications/${id}`, appUrl()).toString());
+  await expect(page.getByText("审核不通过").first()).toBeVisible();
+  await expect(page.getByText("查看原因", { exact: true })).toBeVisible();
+  const reason = page.getByRole("listitem").filter({ hasText: "背景不是白色" });
+  await expect(reason).toContainText("个人照片");
+  await reason.getByRole("link", { name: "去修改" }).click();
+  await expect(page).toHaveURL(new RegExp(`/applications/${id}/step/4$`));
+  await upload(page, "个人照片", { name: "white.jpg", mimeType: "image/jpeg", buffer: jpeg(70 * 1024) });
+  await expect(slot(page, "个人照片")).toHaveAttribute("data-state", "uploaded");
+
+  await page.goto(new URL(`applications/${id}`, appUrl()).toString());
+  await page.getByRole("button", { name: "重新提交" }).click();
+  await expect(page.getByText("审核中").first()).toBeVisible();
+  await expect(page.getByText("预计审核完成")).toBeVisible();
+
+  await decide(request, id, { decision: "approve", reasons: [] });
+  await page.reload();
+  await page.getByRole("link", { name: "待缴费" }).click();
+  await expect(page).toHaveURL(new RegExp(`/pay/${id}$`));
+
+  const qr = page.getByRole("img", { name: "微信支付二维码" });
+  await expect(qr.locator("svg")).toBeVisible();
+  const box = await qr.locator("svg").boundingBox();
+  expect(box!.width).toBeGreaterThanOrEqual(240);
+  await expect(page.getByText("¥300.00")).toBeVisible();
+  await expect(page.getByText("请使用微信扫一扫")).toBeVisible();
+  const orderNo = (await page.locator(".bm-pay__amount dd").nth(1).textContent())!.trim();
+  expect(orderNo).toMatch(/^BM\d+/);
+
+  // 我已支付 before paying: told so, nothing paid twice.
+  await page.getByRole("button", { name: "我已支付" }).click();
+  await expect(page.getByRole("alert")).toContainText("尚未收到支付结果");
+
+  // Paid in the sandbox: the page finds out by itself.
+  const paid = await request.post(`${apiOrigin()}/api/v1/dev/orders/${orderNo}/mark-paid`);
+  expect(paid.status()).toBe(200);
+  await expect(page.getByRole("heading", { name: "缴费成功" })).toBeVisible({ timeout: 10_000 });
+
+  const app = await (await page.request.get(`${apiOrigin()}/api/v1/applications/${id}`)).json();
+  expect(app.status).toBe("paid");
+  const again = await page.request.post(`${apiOrigin()}/api/v1/applications/${id}/orders`, { headers: { "Idempotency-Key": "again-1" } });
+  expect(again.status()).toBe(409);
+  await page.reload();
+  await expect(page.getByText("这份报名当前无需缴费")).toBeVisible();
+});
