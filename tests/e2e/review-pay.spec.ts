@@ -4,6 +4,8 @@ import { expect, test, type APIRequestContext } from "@playwright/test";
 import { apiOrigin, appUrl } from "./support/env";
 import { freshPhone, registerThroughPage } from "./support/accounts";
 import { jpeg, slot, submitApplication, upload } from "./support/wizard";
+import jsQR from "jsqr";
+import { PNG } from "pngjs";
 
 const REVIEWER = { Authorization: "Bearer dev-reviewer-token" };
 
@@ -51,6 +53,13 @@ test("rejected, fixed, resubmitted, approved, paid", async ({ page, request }) =
   const orderNo = (await page.locator(".bm-pay__amount dd").nth(1).textContent())!.trim();
   expect(orderNo).toMatch(/^BM\d+/);
 
+  // A real QR decoder reads exactly the backend's code_url from a screenshot of the page.
+  const order = await (await page.request.get(`${apiOrigin()}/api/v1/orders/${orderNo}`)).json();
+  const png = PNG.sync.read(await qr.screenshot());
+  const decoded = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+  expect(decoded?.data).toBe(order.code_url);
+  expect(order.code_url).toMatch(/^weixin:\/\/wxpay\/bizpayurl\?pr=/);
+
   // 我已支付 before paying: told so, nothing paid twice.
   await page.getByRole("button", { name: "我已支付" }).click();
   await expect(page.getByRole("alert")).toContainText("尚未收到支付结果");
@@ -59,6 +68,14 @@ test("rejected, fixed, resubmitted, approved, paid", async ({ page, request }) =
   const paid = await request.post(`${apiOrigin()}/api/v1/dev/orders/${orderNo}/mark-paid`);
   expect(paid.status()).toBe(200);
   await expect(page.getByRole("heading", { name: "缴费成功" })).toBeVisible({ timeout: 10_000 });
+
+  // Polling stops once paid.
+  let polls = 0;
+  page.on("request", (r) => {
+    if (r.url().includes(`/orders/${orderNo}`)) polls += 1;
+  });
+  await page.waitForTimeout(5_000);
+  expect(polls).toBe(0);
 
   const app = await (await page.request.get(`${apiOrigin()}/api/v1/applications/${id}`)).json();
   expect(app.status).toBe("paid");
