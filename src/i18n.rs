@@ -260,6 +260,7 @@ pub enum Msg {
     RejectedNotice,
     BackToApplication,
     NothingToPay,
+    ChangedSince,
     ApplicationsEmpty,
     ContinueApplication,
     StatusLabel,
@@ -656,6 +657,7 @@ impl Msg {
                 "Not approved. See why, fix it and resubmit.",
             ),
             BackToApplication => ("返回报名详情", "Back to the application"),
+            ChangedSince => ("自上次提交后修改了", "Changed since the last submission"),
             NothingToPay => (
                 "这份报名当前无需缴费（可能已缴费成功，或尚未审核通过）。",
                 "Nothing to pay for this application now (already paid, or not approved yet).",

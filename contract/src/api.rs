@@ -312,6 +312,10 @@ pub struct Application {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_decision_by: Option<Timestamp>,
     pub updated_at: Timestamp,
+    /// The draft as it was last submitted (or resubmitted), so the candidate and the
+    /// reviewer can see what changed since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_draft: Option<Draft>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -496,6 +496,32 @@ pub fn first_incomplete_step(draft: &Draft, ctx: &Context, uploaded: &[Material]
         .unwrap_or(Step::Documents)
 }
 
+/// The fields (JSON names, `history` for the rows) that differ between two drafts: what
+/// changed since the last submission.
+pub fn changed_fields(before: &Draft, after: &Draft) -> Vec<&'static str> {
+    let mut changed = Vec::new();
+    let mut check = |name: &'static str, same: bool| {
+        if !same {
+            changed.push(name);
+        }
+    };
+    check("name", before.name == after.name);
+    check("gender", before.gender == after.gender);
+    check("id_number", before.id_number == after.id_number);
+    check("phone", before.phone == after.phone);
+    check("education", before.education == after.education);
+    check("identity", before.identity == after.identity);
+    check("condition", before.condition == after.condition);
+    check("employer", before.employer == after.employer);
+    check("employer_address", before.employer_address == after.employer_address);
+    check("employer_hr_phone", before.employer_hr_phone == after.employer_hr_phone);
+    check("current_post", before.current_post == after.current_post);
+    check("current_post_years", before.current_post_years == after.current_post_years);
+    check("certificate", before.certificate == after.certificate);
+    check("history", before.history == after.history);
+    changed
+}
+
 /// The birth date and gender encoded in the ID number, for the form to fill and check 性别.
 pub fn id_facts(id_number: &str) -> Option<(Date, Gender)> {
     id_card::parse(id_number)
@@ -746,6 +772,16 @@ mod tests {
         );
         assert_eq!(e.get("history").map(String::as_str), Some(reason::TOO_MANY));
         assert_eq!(e.len(), 4, "{e:?}");
+    }
+
+    #[test]
+    fn changes_since_submission_are_listed() {
+        let before = complete();
+        let mut after = before.clone();
+        assert!(changed_fields(&before, &after).is_empty());
+        after.employer = "石家庄某某电子商务股份有限公司".into();
+        after.history[1].witness = "李经理".into();
+        assert_eq!(changed_fields(&before, &after), ["employer", "history"]);
     }
 
     #[test]

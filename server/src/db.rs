@@ -28,6 +28,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0004_review_and_payments",
         include_str!("../migrations/0004_review_and_payments.sql"),
     ),
+    (
+        "0005_submitted_draft",
+        include_str!("../migrations/0005_submitted_draft.sql"),
+    ),
 ];
 
 /// A handle to the database, cheap to clone.

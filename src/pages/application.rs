@@ -93,6 +93,12 @@ fn Status(app: Application, on_change: Callback<Application>) -> impl IntoView {
             }
         })
     };
+    let changed: Vec<&'static str> = match (&app.submitted_draft, status) {
+        (Some(before), ApplicationStatus::UnderReview | ApplicationStatus::Rejected) => {
+            baoming_contract::application::changed_fields(before, &app.draft)
+        }
+        _ => Vec::new(),
+    };
     let events = app.events.clone();
     let reasons = app.review_reasons.clone();
     view! {
@@ -143,6 +149,12 @@ fn Status(app: Application, on_change: Callback<Application>) -> impl IntoView {
                 }.into_any(),
             }}
         </section>
+        {(!changed.is_empty()).then(|| view! {
+            <section class="bm-card bm-changed" aria-live="polite">
+                <h2 class="bm-group__title">{t(Msg::ChangedSince)}</h2>
+                <p>{move || changed.iter().filter_map(|f| field_label(f)).map(|m| m.text(lang.get())).collect::<Vec<_>>().join("、")}</p>
+            </section>
+        })}
         <section class="bm-card">
             <h2 class="bm-group__title">{t(Msg::Timeline)}</h2>
             <ol class="bm-timeline">

@@ -34,7 +34,13 @@ test("rejected, fixed, resubmitted, approved, paid", async ({ page, request }) =
   await upload(page, "个人照片", { name: "white.jpg", mimeType: "image/jpeg", buffer: jpeg(70 * 1024) });
   await expect(slot(page, "个人照片")).toHaveAttribute("data-state", "uploaded");
 
+  // The candidate also corrects the employer's name; the page lists what changed.
+  await page.goto(new URL(`applications/${id}/step/3`, appUrl()).toString());
+  await page.getByRole("textbox", { name: "工作单位", exact: true }).fill("石家庄某某网络科技股份有限公司");
+  await expect(page.getByRole("status").filter({ hasText: "已保存" })).toBeVisible();
+  await expect.poll(async () => (await (await page.request.get(`${apiOrigin()}/api/v1/applications/${id}`)).json()).draft.employer).toBe("石家庄某某网络科技股份有限公司");
   await page.goto(new URL(`applications/${id}`, appUrl()).toString());
+  await expect(page.getByRole("region").or(page.locator(".bm-changed"))).toContainText("工作单位");
   await page.getByRole("button", { name: "重新提交" }).click();
   await expect(page.getByText("审核中").first()).toBeVisible();
   await expect(page.getByText("预计审核完成")).toBeVisible();

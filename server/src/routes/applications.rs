@@ -115,6 +115,7 @@ pub(crate) fn view(conn: &Connection, app: StoredApplication) -> rusqlite::Resul
         review_reasons,
         expected_decision_by,
         updated_at: app.updated_at,
+        submitted_draft: app.submitted_draft,
     })
 }
 
@@ -160,6 +161,7 @@ async fn create_application(
                 created_at: now,
                 updated_at: now,
                 submitted_at: None,
+                submitted_draft: None,
             };
             if !applications::insert(&tx, &app)? {
                 return Err(ApiError::internal(

@@ -21,10 +21,14 @@ pub struct StoredApplication {
     pub updated_at: Timestamp,
     /// The latest submission (or resubmission).
     pub submitted_at: Option<Timestamp>,
+    /// The draft as it was at that submission.
+    pub submitted_draft: Option<Draft>,
 }
 
 const COLUMNS: &str = "id, account_id, plan_id, status, version, draft_json, created_at, \
-                       updated_at, submitted_at";
+                       updated_at, submitted_at, submitted_draft_json";
+/// The index of the first column a query selects after [`COLUMNS`].
+const AFTER_COLUMNS: usize = 10;
 
 fn to_sql_i64(value: u64) -> rusqlite::Result<i64> {
     i64::try_from(value).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
@@ -49,6 +53,11 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredApplication> {
         created_at: Timestamp(row.get(6)?),
         updated_at: Timestamp(row.get(7)?),
         submitted_at: row.get::<_, Option<i64>>(8)?.map(Timestamp),
+        submitted_draft: row
+            .get::<_, Option<String>>(9)?
+            .map(|json| serde_json::from_str(&json))
+            .transpose()
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(9, Type::Text, e.into()))?,
     })
 }
 
@@ -149,7 +158,7 @@ pub fn submitted(
 ) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "UPDATE applications SET status = ?2, submitted_at = ?3, updated_at = ?3,
-         version = version + 1 WHERE id = ?1",
+         submitted_draft_json = draft_json, version = version + 1 WHERE id = ?1",
     )?
     .execute(params![id, enum_to_sql(&status)?, now.0])?;
     insert_event(conn, id, status, now)
@@ -192,7 +201,7 @@ pub fn by_id_with_phone(
         "SELECT {COLUMNS}, (SELECT phone FROM accounts WHERE accounts.id = account_id)
          FROM applications WHERE id = ?1"
     ))?
-    .query_row([id], |row| Ok((from_row(row)?, row.get(9)?)))
+    .query_row([id], |row| Ok((from_row(row)?, row.get(AFTER_COLUMNS)?)))
     .optional()
 }
 
@@ -209,7 +218,7 @@ pub fn list_for_review(
          WHERE (?1 IS NULL AND status <> 'draft') OR status = ?1
          ORDER BY submitted_at IS NULL, submitted_at, rowid"
     ))?
-    .query_map(params![status], |row| Ok((from_row(row)?, row.get(9)?)))?
+    .query_map(params![status], |row| Ok((from_row(row)?, row.get(AFTER_COLUMNS)?)))?
     .collect()
 }
 
