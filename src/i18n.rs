@@ -468,7 +468,7 @@ impl Msg {
             ),
             ErrFormHasErrors => (
                 "请按提示修改后再提交。",
-                "Please correct the fields marked below.",
+                "Please correct the marked fields.",
             ),
             SessionExpired => (
                 "登录已过期，请重新登录。",
