@@ -513,10 +513,19 @@ pub fn changed_fields(before: &Draft, after: &Draft) -> Vec<&'static str> {
     check("identity", before.identity == after.identity);
     check("condition", before.condition == after.condition);
     check("employer", before.employer == after.employer);
-    check("employer_address", before.employer_address == after.employer_address);
-    check("employer_hr_phone", before.employer_hr_phone == after.employer_hr_phone);
+    check(
+        "employer_address",
+        before.employer_address == after.employer_address,
+    );
+    check(
+        "employer_hr_phone",
+        before.employer_hr_phone == after.employer_hr_phone,
+    );
     check("current_post", before.current_post == after.current_post);
-    check("current_post_years", before.current_post_years == after.current_post_years);
+    check(
+        "current_post_years",
+        before.current_post_years == after.current_post_years,
+    );
     check("certificate", before.certificate == after.certificate);
     check("history", before.history == after.history);
     changed

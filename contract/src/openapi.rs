@@ -322,8 +322,10 @@ fn query_order() {}
 #[utoipa::path(post, path = "/api/v1/payments/wechat/notify", tag = "payments",
     request_body(content = String, content_type = "application/json", description = "WeChat Pay API v3 notification (signed, AES-256-GCM encrypted resource)"),
     responses(
-        (status = 204, description = "Verified and recorded (idempotent)"),
-        (status = 401, description = "Signature verification failed"),
+        (status = 204, description = "Verified and recorded (idempotent: a repeat changes nothing); also for a non-SUCCESS trade state"),
+        (status = 401, description = "`unauthenticated`: missing or bad signature, unknown platform serial, stale timestamp, undecryptable resource", body = ErrorEnvelope),
+        (status = 404, description = "`not_found`: no such order, or the backend does not use WeChat Pay", body = ErrorEnvelope),
+        (status = 422, description = "`validation_failed`: the paid amount differs from the order's (`fields.amount.total`); nothing recorded", body = ErrorEnvelope),
     ))]
 #[allow(dead_code)]
 fn payment_notification() {}

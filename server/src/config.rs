@@ -7,6 +7,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use crate::wechat_pay::{DEFAULT_API_BASE, WechatPayConfig};
+
 /// Text printed for `--help` and after a usage error.
 pub const USAGE: &str = "\
 Usage: baoming-server [serve] [OPTIONS]
@@ -32,7 +34,20 @@ Options for serve (each also read from the environment variable shown):
   --reviewer-token <TOKEN>    Bearer token accepted by the admin API, repeatable
                               [BAOMING_REVIEWER_TOKENS, comma-separated]; in development
                               mode without one, `dev-reviewer-token` is accepted
+  --payment-provider <NAME>   `sandbox` (the default: no real money) or `wechat`
+                              [BAOMING_PAYMENT_PROVIDER]
   -h, --help                  Print this help
+
+WeChat Pay API v3 (with --payment-provider wechat; all required except the API base):
+  BAOMING_WECHATPAY_MCHID             商户号
+  BAOMING_WECHATPAY_APPID             The AppID bound to the merchant
+  BAOMING_WECHATPAY_MERCHANT_SERIAL   Serial number of the merchant API certificate
+  BAOMING_WECHATPAY_MERCHANT_KEY      PEM file of the merchant private key (apiclient_key.pem)
+  BAOMING_WECHATPAY_APIV3_KEY         The APIv3 key (32 bytes)
+  BAOMING_WECHATPAY_PLATFORM_KEY      PEM file of the platform public key (BEGIN PUBLIC KEY)
+  BAOMING_WECHATPAY_PLATFORM_SERIAL   Its id or certificate serial (the Wechatpay-Serial header)
+  BAOMING_WECHATPAY_NOTIFY_URL        https://<site>/api/v1/payments/wechat/notify
+  BAOMING_WECHATPAY_API_BASE          Default https://api.mch.weixin.qq.com
 ";
 
 /// The default `--listen` address.
@@ -79,7 +94,32 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// Bearer tokens the admin (reviewer) API accepts. See [`Config::reviewer_tokens`].
     pub reviewer_tokens: Vec<String>,
+    /// Who takes payments.
+    pub payments: Payments,
 }
+
+/// The payment provider `serve` uses.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Payments {
+    /// [`crate::payments::SandboxProvider`]: no real money.
+    #[default]
+    Sandbox,
+    /// [`crate::wechat_pay::WechatPayProvider`].
+    Wechat(Box<WechatPayConfig>),
+}
+
+/// The environment variables of the WeChat Pay settings, in [`USAGE`] order.
+pub const WECHATPAY_VARIABLES: [&str; 9] = [
+    "BAOMING_WECHATPAY_MCHID",
+    "BAOMING_WECHATPAY_APPID",
+    "BAOMING_WECHATPAY_MERCHANT_SERIAL",
+    "BAOMING_WECHATPAY_MERCHANT_KEY",
+    "BAOMING_WECHATPAY_APIV3_KEY",
+    "BAOMING_WECHATPAY_PLATFORM_KEY",
+    "BAOMING_WECHATPAY_PLATFORM_SERIAL",
+    "BAOMING_WECHATPAY_NOTIFY_URL",
+    "BAOMING_WECHATPAY_API_BASE",
+];
 
 /// The reviewer token accepted in development mode when none is configured.
 pub const DEV_REVIEWER_TOKEN: &str = "dev-reviewer-token";
@@ -98,6 +138,7 @@ impl Default for Config {
             secure_cookies: false,
             trust_forwarded_for: false,
             reviewer_tokens: Vec::new(),
+            payments: Payments::Sandbox,
         }
     }
 }
@@ -167,6 +208,9 @@ where
     let mut config = config_from_env(&env)?;
     let mut cli_origins: Option<Vec<String>> = None;
     let mut cli_tokens: Option<Vec<String>> = None;
+    let mut provider = env("BAOMING_PAYMENT_PROVIDER")
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty());
     while let Some(arg) = args.next() {
         // Accept both `--flag value` and `--flag=value`.
         let (flag, inline) = match arg.split_once('=') {
@@ -193,6 +237,7 @@ where
                 let token = reviewer_token(&value("--reviewer-token")?)?;
                 cli_tokens.get_or_insert_with(Vec::new).push(token);
             }
+            "--payment-provider" => provider = Some(value("--payment-provider")?),
             "--dev" | "--secure-cookies" | "--trust-forwarded-for" => {
                 if inline.is_some() {
                     return Err(usage_error(format!("{flag} takes no value")));
@@ -215,6 +260,15 @@ where
     if let Some(tokens) = cli_tokens {
         config.reviewer_tokens = tokens;
     }
+    config.payments = match provider.as_deref() {
+        None | Some("sandbox") => Payments::Sandbox,
+        Some("wechat") => Payments::Wechat(Box::new(wechat_pay_from_env(&env)?)),
+        Some(other) => {
+            return Err(usage_error(format!(
+                "--payment-provider must be `sandbox` or `wechat`, not `{other}`"
+            )));
+        }
+    };
     Ok(Command::Serve(config))
 }
 
@@ -270,6 +324,71 @@ fn config_from_env(env: &impl Fn(&str) -> Option<String>) -> Result<Config, Usag
             .collect::<Result<_, _>>()?;
     }
     Ok(config)
+}
+
+/// The WeChat Pay settings, all required but the API base; the error names every missing
+/// variable.
+fn wechat_pay_from_env(
+    env: &impl Fn(&str) -> Option<String>,
+) -> Result<WechatPayConfig, UsageError> {
+    let mut missing = Vec::new();
+    let mut get = |name: &'static str| {
+        let value = env(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty());
+        if value.is_none() && name != "BAOMING_WECHATPAY_API_BASE" {
+            missing.push(name);
+        }
+        value.unwrap_or_default()
+    };
+    let [
+        mchid,
+        appid,
+        serial,
+        key,
+        api_v3_key,
+        platform_key,
+        platform_serial,
+        notify,
+        base,
+    ] = WECHATPAY_VARIABLES.map(&mut get);
+    if !missing.is_empty() {
+        return Err(usage_error(format!(
+            "--payment-provider wechat needs {}",
+            missing.join(", ")
+        )));
+    }
+    if api_v3_key.len() != 32 {
+        return Err(usage_error(
+            "BAOMING_WECHATPAY_APIV3_KEY must be exactly 32 bytes",
+        ));
+    }
+    if !notify.starts_with("https://") {
+        return Err(usage_error(
+            "BAOMING_WECHATPAY_NOTIFY_URL must be an https:// URL",
+        ));
+    }
+    let api_base = if base.is_empty() {
+        DEFAULT_API_BASE.to_owned()
+    } else {
+        base.trim_end_matches('/').to_owned()
+    };
+    if !(api_base.starts_with("https://") || api_base.starts_with("http://")) {
+        return Err(usage_error(
+            "BAOMING_WECHATPAY_API_BASE must look like https://host[:port]",
+        ));
+    }
+    Ok(WechatPayConfig {
+        mchid,
+        appid,
+        merchant_serial: serial,
+        merchant_key_path: PathBuf::from(key),
+        api_v3_key,
+        platform_key_path: PathBuf::from(platform_key),
+        platform_serial,
+        notify_url: notify,
+        api_base,
+    })
 }
 
 /// A reviewer token must be long enough not to be guessed and printable ASCII without
@@ -438,6 +557,67 @@ mod tests {
         assert_eq!(parse(args(&["openapi"]), no_env), Ok(Command::OpenApi));
         assert_eq!(parse(args(&["--help"]), no_env), Ok(Command::Help));
         assert_eq!(parse(args(&["serve", "-h"]), no_env), Ok(Command::Help));
+    }
+
+    #[test]
+    fn the_payment_provider_and_wechat_pay_settings() {
+        assert_eq!(serve(parse(args(&[]), no_env)).payments, Payments::Sandbox);
+        let sandbox = parse(args(&["--payment-provider", "sandbox"]), no_env);
+        assert_eq!(serve(sandbox).payments, Payments::Sandbox);
+        assert!(parse(args(&["--payment-provider=alipay"]), no_env).is_err());
+
+        // wechat without its settings names every missing variable.
+        let err = parse(args(&["--payment-provider", "wechat"]), no_env).unwrap_err();
+        for name in &WECHATPAY_VARIABLES[..8] {
+            assert!(err.0.contains(name), "{err}");
+        }
+        assert!(!err.0.contains("BAOMING_WECHATPAY_API_BASE"), "{err}");
+
+        let full = |name: &str| -> Option<String> {
+            Some(
+                match name {
+                    "BAOMING_PAYMENT_PROVIDER" => "wechat",
+                    "BAOMING_WECHATPAY_MCHID" => "1900000109",
+                    "BAOMING_WECHATPAY_APPID" => "wx0000000000000001",
+                    "BAOMING_WECHATPAY_MERCHANT_SERIAL" => "5157F09E",
+                    "BAOMING_WECHATPAY_MERCHANT_KEY" => "/etc/baoming/apiclient_key.pem",
+                    "BAOMING_WECHATPAY_APIV3_KEY" => "a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5",
+                    "BAOMING_WECHATPAY_PLATFORM_KEY" => "/etc/baoming/pub_key.pem",
+                    "BAOMING_WECHATPAY_PLATFORM_SERIAL" => "PUB_KEY_ID_01",
+                    "BAOMING_WECHATPAY_NOTIFY_URL" => {
+                        "https://baoming.example/api/v1/payments/wechat/notify"
+                    }
+                    _ => return None,
+                }
+                .to_owned(),
+            )
+        };
+        let Payments::Wechat(w) = serve(parse(args(&[]), full)).payments else {
+            panic!("not wechat");
+        };
+        assert_eq!(w.mchid, "1900000109");
+        assert_eq!(
+            w.merchant_key_path,
+            PathBuf::from("/etc/baoming/apiclient_key.pem")
+        );
+        assert_eq!(w.api_base, crate::wechat_pay::DEFAULT_API_BASE);
+        assert!(
+            !format!("{w:?}").contains("a0b1c2d3"),
+            "the APIv3 key is not logged"
+        );
+        // The flag wins over the variable.
+        let flag = parse(args(&["--payment-provider", "sandbox"]), full);
+        assert_eq!(serve(flag).payments, Payments::Sandbox);
+        let short_key = |name: &str| match name {
+            "BAOMING_WECHATPAY_APIV3_KEY" => Some("short".to_owned()),
+            _ => full(name),
+        };
+        assert!(
+            parse(args(&[]), short_key)
+                .unwrap_err()
+                .0
+                .contains("32 bytes")
+        );
     }
 
     #[test]

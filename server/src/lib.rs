@@ -28,6 +28,7 @@ pub mod seed;
 pub mod sms;
 pub mod static_files;
 pub mod store;
+pub mod wechat_pay;
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -43,11 +44,12 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::clock::Clock;
-use crate::config::Config;
+use crate::config::{Config, Payments};
 use crate::db::Db;
 use crate::middleware::AllowedOrigins;
 use crate::payments::{PaymentProvider, SandboxProvider};
 use crate::sms::{DevOutbox, SmsSender};
+use crate::wechat_pay::WechatPayProvider;
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -92,11 +94,20 @@ impl AppState {
                  every request"
             );
         }
-        if !config.dev_mode {
+        let payments: Arc<dyn PaymentProvider> = match &config.payments {
+            Payments::Sandbox => Arc::new(SandboxProvider::new()),
+            Payments::Wechat(wechat) => Arc::new(
+                WechatPayProvider::from_config((**wechat).clone(), clock.clone())
+                    .context("cannot set up WeChat Pay")?,
+            ),
+        };
+        if !config.dev_mode && config.payments == Payments::Sandbox {
             tracing::warn!(
-                "payments use the sandbox provider: no real money can be taken (see \
-                 baoming_server::payments)"
+                "payments use the sandbox provider: no real money can be taken \
+                 (--payment-provider wechat)"
             );
+        }
+        if !config.dev_mode {
             tracing::warn!(
                 "no SMS provider is configured: verification codes are only printed on the \
                  console (see baoming_server::sms)"
@@ -105,7 +116,7 @@ impl AppState {
         Ok(AppState {
             config: Arc::new(config),
             sms: Arc::new(DevOutbox::new(db.clone(), clock.clone())),
-            payments: Arc::new(SandboxProvider::new()),
+            payments,
             db,
             clock,
         })

@@ -1,14 +1,13 @@
 //! Payment providers: the [`PaymentProvider`] interface and the development
 //! [`SandboxProvider`].
 //!
-//! **A real WeChat Pay API v3 Native client** implements [`PaymentProvider`] with the
-//! merchant's id, certificate serial and private key: `prepay` is
-//! `POST /v3/pay/transactions/native` (with `out_trade_no` = the order number,
-//! `amount.total` = `amount_fen`, `time_expire` = the code's expiry) answering `code_url`;
-//! `query` is `GET /v3/pay/transactions/out-trade-no/{order_no}` (`trade_state` `SUCCESS`
-//! is paid, with `success_time`); `close` is `.../out-trade-no/{order_no}/close`. Each
-//! request is signed (RSA-SHA256, `WECHATPAY2-SHA256-RSA2048`) and each answer's platform
-//! signature verified. Install it with [`crate::AppState::with_payment_provider`].
+//! **The real WeChat Pay API v3 Native client** is [`crate::wechat_pay::WechatPayProvider`]
+//! (`--payment-provider wechat`): `prepay` is `POST /v3/pay/transactions/native`
+//! answering `code_url`; `query` is `GET /v3/pay/transactions/out-trade-no/{order_no}`
+//! (`trade_state` `SUCCESS` is paid, with `success_time`); `close` is
+//! `.../out-trade-no/{order_no}/close`. Each request is signed (RSA-SHA256,
+//! `WECHATPAY2-SHA256-RSA2048`) and each answer's platform signature verified; its
+//! notifications arrive at `POST /api/v1/payments/wechat/notify`.
 //!
 //! Calls are blocking and made on the blocking thread pool, inside the database
 //! transaction that records their result (so concurrent requests make one order); a real
@@ -59,6 +58,11 @@ pub trait PaymentProvider: Send + Sync {
 
     /// The sandbox behind this provider, for the development endpoint that pays orders.
     fn sandbox(&self) -> Option<&SandboxProvider> {
+        None
+    }
+
+    /// The WeChat Pay client behind this provider, for the notification endpoint.
+    fn wechat(&self) -> Option<&crate::wechat_pay::WechatPayProvider> {
         None
     }
 }

@@ -1,5 +1,5 @@
-//! 待缴费: `POST /applications/{id}/orders`, `GET /orders/{order_no}` and
-//! `POST /orders/{order_no}/query`.
+//! 待缴费: `POST /applications/{id}/orders`, `GET /orders/{order_no}`,
+//! `POST /orders/{order_no}/query` and WeChat Pay's `POST /payments/wechat/notify`.
 //!
 //! One open order per application (also a unique index); its number never changes, only its
 //! code is refreshed. The amount is the plan's fee from the database. A payment is learnt
@@ -8,6 +8,7 @@
 //! `confirm_payment` transition in the same transaction. Another candidate's order answers
 //! 404 like one that does not exist.
 
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
@@ -28,12 +29,14 @@ use crate::payments::{PaymentProvider, PaymentState, new_order_no};
 use crate::store::idempotency::{self, StoredAnswer};
 use crate::store::orders::{self, StoredOrder};
 use crate::store::{applications, plans};
+use crate::wechat_pay::PlatformSignature;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/applications/{application_id}/orders", post(create_order))
         .route("/orders/{order_no}", get(get_order))
         .route("/orders/{order_no}/query", post(query_order))
+        .route("/payments/wechat/notify", post(wechat_notify))
 }
 
 fn order_not_found() -> ApiError {
@@ -261,4 +264,75 @@ async fn sync(
         })
         .await?;
     Ok(Json(order))
+}
+
+/// `POST /payments/wechat/notify`: WeChat Pay's payment notification. The platform
+/// signature over the raw body must verify and be at most 5 minutes old (else 401); the
+/// decrypted transaction, when `SUCCESS` for a known order of exactly the order's amount,
+/// records the payment once. Answers 204 (also for a repeat, which changes nothing); 404
+/// when the provider is not WeChat Pay; 422 when the amount differs from the order's.
+async fn wechat_notify(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<StatusCode> {
+    let Some(wechat) = state.payments.wechat() else {
+        return Err(super::not_found().await);
+    };
+    let now = state.clock.now();
+    let refused = |e: anyhow::Error| {
+        tracing::warn!(error = %format!("{e:#}"), "a WeChat Pay notification was refused");
+        ApiError::new(
+            ErrorCode::Unauthenticated,
+            "the notification's signature does not verify",
+        )
+    };
+    let sig =
+        PlatformSignature::from_headers(|name| headers.get(name).and_then(|v| v.to_str().ok()))
+            .ok_or_else(|| refused(anyhow::anyhow!("Wechatpay-* headers missing")))?;
+    let (notification, transaction) = wechat
+        .open_notification(&sig, &body, now)
+        .map_err(refused)?;
+    if transaction.trade_state != "SUCCESS" {
+        tracing::info!(
+            id = %notification.id,
+            order = %transaction.out_trade_no,
+            state = %transaction.trade_state,
+            "a WeChat Pay notification that is not a payment"
+        );
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    let paid_at = transaction
+        .success_time
+        .as_deref()
+        .and_then(Timestamp::parse_rfc3339)
+        .unwrap_or(now);
+    let amount = transaction.amount.as_ref().map(|a| a.total);
+    let order_no = transaction.out_trade_no.clone();
+    state
+        .db
+        .call(move |conn| {
+            let tx = write_tx(conn)?;
+            let order = orders::get(&tx, &order_no)?.ok_or_else(order_not_found)?;
+            if amount != Some(order.order.amount_fen) {
+                tracing::error!(
+                    order = %order_no,
+                    notified = ?amount,
+                    expected = order.order.amount_fen,
+                    "a WeChat Pay notification with the wrong amount"
+                );
+                return Err(ApiError::validation(
+                    "the notified amount differs from the order's",
+                )
+                .with_field("amount.total", "mismatch"));
+            }
+            if order.order.status == OrderStatus::Closed {
+                tracing::error!(order = %order_no, "WeChat Pay reports a payment of a closed order");
+            }
+            record_payment(&tx, &order, paid_at, now)?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -218,7 +218,9 @@ pub fn list_for_review(
          WHERE (?1 IS NULL AND status <> 'draft') OR status = ?1
          ORDER BY submitted_at IS NULL, submitted_at, rowid"
     ))?
-    .query_map(params![status], |row| Ok((from_row(row)?, row.get(AFTER_COLUMNS)?)))?
+    .query_map(params![status], |row| {
+        Ok((from_row(row)?, row.get(AFTER_COLUMNS)?))
+    })?
     .collect()
 }
 
