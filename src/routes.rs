@@ -19,6 +19,9 @@ pub enum AppRoute {
     Applications,
     /// One step (1–4) of the wizard of an application.
     Wizard { id: String, step: u8 },
+    /// A wizard step with one field or upload slot focused (from a reviewer's reason); `focus`
+    /// is the element id: a draft field's JSON name or `upload-<slot>`.
+    WizardFocus { id: String, step: u8, focus: String },
     /// The printable 申报表 of an application.
     PrintForm { id: String },
     /// One application's timeline.
@@ -50,6 +53,13 @@ impl AppRoute {
             AppRoute::Apply { plan_id } => format!("/apply/{}", encode_segment(plan_id)),
             AppRoute::Applications => "/applications".to_string(),
             AppRoute::Application { id } => format!("/applications/{}", encode_segment(id)),
+            AppRoute::WizardFocus { id, step, focus } => {
+                format!(
+                    "/applications/{}/step/{step}?focus={}",
+                    encode_segment(id),
+                    encode_segment(focus)
+                )
+            }
             AppRoute::PrintForm { id } => format!("/applications/{}/form", encode_segment(id)),
             AppRoute::Wizard { id, step } => {
                 format!("/applications/{}/step/{step}", encode_segment(id))

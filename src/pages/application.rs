@@ -119,13 +119,22 @@ fn Status(app: Application, on_change: Callback<Application>) -> impl IntoView {
                         <ul>
                             {reasons.into_iter().map(|r| {
                                 let step = step_for(&r.target).number();
+                                let focus = match &r.target {
+                                    ReviewTarget::Document(m) => Some(format!("upload-{}", m.slug())),
+                                    ReviewTarget::Field(f) => Some(f.clone()),
+                                    ReviewTarget::General => None,
+                                };
+                                let to = match focus {
+                                    Some(focus) => AppRoute::WizardFocus { id: id.clone(), step, focus },
+                                    None => AppRoute::Wizard { id: id.clone(), step },
+                                };
                                 let label = target_label(&r.target, lang.get_untracked());
                                 view! {
                                     <li>
                                         {(!label.is_empty()).then(|| view! { <strong>{label}</strong> "：" })}
                                         {r.message}
                                         " "
-                                        <Link to=AppRoute::Wizard { id: id.clone(), step }>{t(Msg::FixThis)}</Link>
+                                        <Link to=to>{t(Msg::FixThis)}</Link>
                                     </li>
                                 }
                             }).collect_view()}

@@ -50,8 +50,17 @@ pub fn PayPage() -> impl IntoView {
         order.set(None);
         order.refetch();
     });
+    // The plan being paid for, named above the amount.
+    let plan_name = LocalResource::new(move || {
+        let (api, id) = (api.clone(), id.get());
+        async move {
+            let app = api.application(&id).await.ok()?;
+            api.plan(&app.plan_id).await.ok().map(|p| p.name)
+        }
+    });
     view! {
         <h1 class="bm-title">{t(Msg::PayTitle)}</h1>
+        <p class="bm-wizard__plan">{move || plan_name.get().flatten()}</p>
         {move || match order.get() {
             None => view! { <Loading /> }.into_any(),
             // Nothing to pay (already paid, or not approved yet): the application page says why.

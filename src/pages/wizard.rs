@@ -303,6 +303,23 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
     };
 
     let documents = RwSignal::new(app.documents.clone());
+    // From a reviewer's reason (?focus=…): bring exactly that field or upload slot into view.
+    let query = leptos_router::hooks::use_query_map();
+    Effect::new(move |_| {
+        let _ = step.get();
+        if let Some(target) = query.with(|q| q.get("focus")) {
+            set_timeout(
+                move || {
+                    if let Some(el) = document().get_element_by_id(&target) {
+                        use wasm_bindgen::JsCast;
+                        el.scroll_into_view();
+                        let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
+                    }
+                },
+                std::time::Duration::from_millis(50),
+            );
+        }
+    });
     let submitted = RwSignal::new(app.status != baoming_contract::status::ApplicationStatus::Draft);
     let server_errors = RwSignal::new(FieldErrors::new());
     let submit = {

@@ -30,7 +30,9 @@ test("rejected, fixed, resubmitted, approved, paid", async ({ page, request }) =
   const reason = page.getByRole("listitem").filter({ hasText: "背景不是白色" });
   await expect(reason).toContainText("个人照片");
   await reason.getByRole("link", { name: "去修改" }).click();
-  await expect(page).toHaveURL(new RegExp(`/applications/${id}/step/4$`));
+  await expect(page).toHaveURL(new RegExp(`/applications/${id}/step/4\\?focus=upload-portrait$`));
+  // Exactly that slot: its file picker has the focus.
+  await expect(page.locator("#upload-portrait")).toBeFocused();
   await upload(page, "个人照片", { name: "white.jpg", mimeType: "image/jpeg", buffer: jpeg(70 * 1024) });
   await expect(slot(page, "个人照片")).toHaveAttribute("data-state", "uploaded");
 
@@ -55,6 +57,7 @@ test("rejected, fixed, resubmitted, approved, paid", async ({ page, request }) =
   const box = await qr.locator("svg").boundingBox();
   expect(box!.width).toBeGreaterThanOrEqual(240);
   await expect(page.getByText("¥300.00")).toBeVisible();
+  await expect(page.getByText(/电子商务师\(网商\)二级职业技能等级认定/)).toBeVisible();
   await expect(page.getByText("请使用微信扫一扫")).toBeVisible();
   const orderNo = (await page.locator(".bm-pay__amount dd").nth(1).textContent())!.trim();
   expect(orderNo).toMatch(/^BM\d+/);
