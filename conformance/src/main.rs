@@ -1,4 +1,5 @@
-//! `baoming-conformance <base-url> [--origin <allowed-origin>] [--filter <substring>]`
+//! `baoming-conformance <base-url> [--origin <allowed-origin>] [--reviewer-token <token>]
+//! [--filter <substring>]`
 //!
 //! Runs the Baoming API contract's checks against any backend and prints one line per check,
 //! then `conformance: N passed, M failed`. Exits 0 only when nothing failed, 1 when a check
@@ -18,11 +19,16 @@ use crate::checks::{Check, Ctx, FOREIGN_ORIGIN};
 use crate::client::Client;
 
 const USAGE: &str = "\
-usage: baoming-conformance <base-url> [--origin <allowed-origin>] [--filter <substring>]
+usage: baoming-conformance <base-url> [--origin <allowed-origin>] [--reviewer-token <token>]
+                           [--filter <substring>]
 
   <base-url>        the backend's base URL, e.g. http://127.0.0.1:8787 (the suite adds /api/v1)
   --origin ORIGIN   the web app's origin the backend allows for CORS, e.g. https://app.example;
                     without it the checks that need it are skipped
+  --reviewer-token TOKEN
+                    a reviewer's bearer token for the admin API; without it a backend in
+                    development mode is asked with `dev-reviewer-token`, any other skips the
+                    review and payments checks that need a reviewer
   --filter TEXT     run only the checks whose name contains TEXT
   -h, --help        print this help";
 
@@ -32,6 +38,8 @@ pub struct Args {
     pub base_url: String,
     pub origin: Option<String>,
     pub filter: Option<String>,
+    /// `--reviewer-token`: the admin API's bearer token.
+    pub reviewer_token: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +53,7 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, St
     let mut base_url = None;
     let mut origin = None;
     let mut filter = None;
+    let mut reviewer_token = None;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -53,15 +62,15 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, St
         };
         match flag.as_str() {
             "-h" | "--help" => return Ok(Command::Help),
-            "--origin" | "--filter" => {
+            "--origin" | "--filter" | "--reviewer-token" => {
                 let value = match inline {
                     Some(v) => v,
                     None => args.next().ok_or_else(|| format!("{flag} needs a value"))?,
                 };
-                let slot = if flag == "--origin" {
-                    &mut origin
-                } else {
-                    &mut filter
+                let slot = match flag.as_str() {
+                    "--origin" => &mut origin,
+                    "--filter" => &mut filter,
+                    _ => &mut reviewer_token,
                 };
                 if slot.replace(value).is_some() {
                     return Err(format!("{flag} given twice"));
@@ -77,10 +86,16 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, St
     }
     let base_url = check_base_url(&base_url.ok_or("the backend's base URL is missing")?)?;
     let origin = origin.map(|o| check_origin(&o)).transpose()?;
+    if let Some(token) = &reviewer_token
+        && (token.is_empty() || token.contains(|c: char| c.is_whitespace() || c.is_control()))
+    {
+        return Err("--reviewer-token must be non-empty, without spaces".to_owned());
+    }
     Ok(Command::Run(Args {
         base_url,
         origin,
         filter,
+        reviewer_token,
     }))
 }
 
@@ -165,6 +180,21 @@ fn run_one(check: &Check, ctx: &Ctx) -> Outcome {
             }
         }
     }
+    if check.needs_reviewer {
+        match ctx.reviewer_token() {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                return Outcome::Skipped(
+                    "needs --reviewer-token, or a backend in development mode",
+                );
+            }
+            Err(e) => {
+                return Outcome::Failed(format!(
+                    "cannot tell whether the backend is in development mode: {e}"
+                ));
+            }
+        }
+    }
     match catch_unwind(AssertUnwindSafe(|| (check.run)(ctx))) {
         Ok(Ok(())) => Outcome::Passed,
         Ok(Err(reason)) => Outcome::Failed(reason),
@@ -212,7 +242,8 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
 
-    let ctx = Ctx::new(Client::new(&args.base_url), args.origin);
+    let mut ctx = Ctx::new(Client::new(&args.base_url), args.origin);
+    ctx.reviewer_token = args.reviewer_token;
     // Panics become failures with their message; keep the default hook from printing them.
     std::panic::set_hook(Box::new(|_| {}));
     let plural = if checks.len() == 1 { "" } else { "s" };
@@ -252,6 +283,7 @@ mod tests {
             base_url: base.to_owned(),
             origin: origin.map(str::to_owned),
             filter: filter.map(str::to_owned),
+            reviewer_token: None,
         })
     }
 
@@ -298,6 +330,48 @@ mod tests {
         );
         assert_eq!(parse(&["-h"]), Ok(Command::Help));
         assert_eq!(parse(&["http://x", "--help"]), Ok(Command::Help));
+    }
+
+    #[test]
+    fn a_reviewer_token() {
+        let mut expected = run("http://127.0.0.1:8799", None, None);
+        if let Command::Run(args) = &mut expected {
+            args.reviewer_token = Some("s3cret".into());
+        }
+        assert_eq!(
+            parse(&["http://127.0.0.1:8799", "--reviewer-token", "s3cret"]),
+            Ok(expected.clone())
+        );
+        assert_eq!(
+            parse(&["--reviewer-token=s3cret", "http://127.0.0.1:8799"]),
+            Ok(expected)
+        );
+        let err = |args: &[&str]| parse(args).unwrap_err();
+        assert!(err(&["http://a", "--reviewer-token"]).contains("needs a value"));
+        assert!(err(&["http://a", "--reviewer-token", "a b"]).contains("without spaces"));
+        assert!(err(&["http://a", "--reviewer-token=x", "--reviewer-token=y"]).contains("twice"));
+    }
+
+    #[test]
+    fn checks_needing_a_reviewer_use_the_development_token_or_are_skipped() {
+        let check = Check::new("review", "x", |_| Ok(())).needs_reviewer();
+        let production = Ctx::new(Client::new("http://127.0.0.1:9"), None);
+        production.assume_dev_mode(false);
+        assert_eq!(
+            run_one(&check, &production),
+            Outcome::Skipped("needs --reviewer-token, or a backend in development mode")
+        );
+        let mut given = Ctx::new(Client::new("http://127.0.0.1:9"), None);
+        given.assume_dev_mode(false);
+        given.reviewer_token = Some("t".into());
+        assert_eq!(run_one(&check, &given), Outcome::Passed);
+        assert_eq!(given.reviewer_token(), Ok(Some("t".to_owned())));
+        let dev = Ctx::new(Client::new("http://127.0.0.1:9"), None);
+        dev.assume_dev_mode(true);
+        assert_eq!(
+            dev.reviewer_token(),
+            Ok(Some("dev-reviewer-token".to_owned()))
+        );
     }
 
     #[test]

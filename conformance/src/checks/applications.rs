@@ -831,6 +831,12 @@ fn submission(ctx: &Ctx) -> Result<&Submission, String> {
         .map_err(|e| format!("submitting the complete application failed: {e}"))
 }
 
+/// The owner's submitted application, as its submission answered (submitted by the first
+/// check that asks); the review and payments areas follow it on from `under_review`.
+pub fn submitted(ctx: &Ctx) -> Result<&Application, String> {
+    submission(ctx).map(|s| &s.application)
+}
+
 fn submit_complete(ctx: &Ctx) -> CheckResult {
     let owner = owner(ctx)?;
     let s = submission(ctx)?;

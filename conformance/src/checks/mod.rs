@@ -11,7 +11,9 @@ pub mod cors;
 pub mod documents;
 pub mod errors;
 pub mod health;
+pub mod payments;
 pub mod plans;
+pub mod review;
 
 use std::cell::OnceCell;
 
@@ -30,6 +32,8 @@ pub struct Ctx {
     pub client: Client,
     /// The web app's origin the backend was configured to allow (`--origin`).
     pub origin: Option<String>,
+    /// `--reviewer-token`: the admin API's bearer token, when given.
+    pub reviewer_token: Option<String>,
     /// `GET /health`'s `dev_mode`, asked once.
     dev_mode: OnceCell<Result<bool, String>>,
     /// What the accounts checks share.
@@ -38,6 +42,8 @@ pub struct Ctx {
     pub applications: applications::Shared,
     /// What the documents checks share.
     pub documents: documents::Shared,
+    /// What the payments checks share (the order).
+    pub payments: payments::Shared,
 }
 
 impl Ctx {
@@ -45,10 +51,12 @@ impl Ctx {
         Ctx {
             client,
             origin,
+            reviewer_token: None,
             dev_mode: OnceCell::new(),
             accounts: accounts::Shared::new(),
             applications: applications::Shared::new(),
             documents: documents::Shared::new(),
+            payments: payments::Shared::new(),
         }
     }
 
@@ -61,6 +69,17 @@ impl Ctx {
                 Ok(expect::json::<Health>(&resp, 200)?.dev_mode)
             })
             .clone()
+    }
+
+    /// The reviewer's bearer token: `--reviewer-token` when given, else the development
+    /// token when the backend is in development mode, else none.
+    pub fn reviewer_token(&self) -> Result<Option<String>, String> {
+        if let Some(token) = &self.reviewer_token {
+            return Ok(Some(token.clone()));
+        }
+        Ok(self
+            .dev_mode()?
+            .then(|| review::DEV_REVIEWER_TOKEN.to_owned()))
     }
 
     /// Settles the development-mode answer without asking the backend (tests).
@@ -90,6 +109,8 @@ pub struct Check {
     /// Skipped (and not counted) when the backend is not in development mode: the check
     /// reads SMS codes from the development outbox (or uses another `/dev/...` endpoint).
     pub needs_dev: bool,
+    /// Skipped (and not counted) without a reviewer token ([`Ctx::reviewer_token`]).
+    pub needs_reviewer: bool,
 }
 
 impl Check {
@@ -99,12 +120,19 @@ impl Check {
             run,
             needs_origin: false,
             needs_dev: false,
+            needs_reviewer: false,
         }
     }
 
     /// Marks the check as needing `--origin`.
     pub fn needs_origin(mut self) -> Check {
         self.needs_origin = true;
+        self
+    }
+
+    /// Marks the check as needing a reviewer's token (the admin API).
+    pub fn needs_reviewer(mut self) -> Check {
+        self.needs_reviewer = true;
         self
     }
 
@@ -125,6 +153,8 @@ pub fn all() -> Vec<Check> {
     checks.extend(accounts::checks());
     checks.extend(applications::checks());
     checks.extend(documents::checks());
+    checks.extend(review::checks());
+    checks.extend(payments::checks());
     checks
 }
 
