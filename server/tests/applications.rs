@@ -6,135 +6,22 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::Request;
-use baoming_contract::api::{
-    Application, ApplicationList, Certificate, DocumentInfo, Draft, Education, HistoryRow,
-    Identity, Outbox, PlanList,
-};
+use baoming_contract::api::{Application, ApplicationList, DocumentInfo, Draft, PlanList};
 use baoming_contract::application::{DRAFT_MAX_BYTES, DRAFT_MAX_HISTORY_ROWS};
 use baoming_contract::eligibility::{Condition, Material};
-use baoming_contract::id_card::Gender;
 use baoming_contract::photo::DOCUMENT_MAX_BYTES;
 use baoming_contract::plan::{Level, Plan};
 use baoming_contract::status::ApplicationStatus;
 use baoming_contract::time::Timestamp;
-use baoming_server::clock::Clock;
 use baoming_server::store::plans::{self, StoredPlan};
-use common::{ALLOWED_ORIGIN, Reply, TestApp, send};
+use common::journey::{
+    Call, PASSWORD, application, at, complete_draft, dev_app, jpeg, register, session_cookie, t0,
+};
+use common::{Reply, TestApp, send};
 use serde_json::{Value, json};
 
 const PHONE_A: &str = "13800138000";
 const PHONE_B: &str = "13900139000";
-const PASSWORD: &str = "abcd1234";
-
-fn at(rfc3339: &str) -> Timestamp {
-    Timestamp::parse_rfc3339(rfc3339).expect("valid instant")
-}
-
-/// A Friday, 10:00 in Beijing: two working days later is the next Tuesday.
-fn t0() -> Timestamp {
-    at("2026-11-27T10:00:00+08:00")
-}
-
-fn dev_app() -> (TestApp, Clock) {
-    let clock = Clock::fixed(t0());
-    let app = TestApp::build(clock.clone(), |c| c.dev_mode = true);
-    (app, clock)
-}
-
-/// A request as the web app on the allowed origin sends it.
-struct Call {
-    method: &'static str,
-    uri: String,
-    body: Body,
-    content_type: Option<&'static str>,
-    cookie: Option<String>,
-    key: Option<String>,
-}
-
-impl Call {
-    fn new(method: &'static str, uri: impl Into<String>) -> Call {
-        Call {
-            method,
-            uri: uri.into(),
-            body: Body::empty(),
-            content_type: None,
-            cookie: None,
-            key: None,
-        }
-    }
-
-    fn json(mut self, body: &Value) -> Call {
-        self.body = Body::from(body.to_string());
-        self.content_type = Some("application/json");
-        self
-    }
-
-    fn bytes(mut self, bytes: Vec<u8>, content_type: &'static str) -> Call {
-        self.body = Body::from(bytes);
-        self.content_type = Some(content_type);
-        self
-    }
-
-    fn cookie(mut self, cookie: &str) -> Call {
-        self.cookie = Some(cookie.to_owned());
-        self
-    }
-
-    fn key(mut self, key: &str) -> Call {
-        self.key = Some(key.to_owned());
-        self
-    }
-
-    fn request(self) -> Request<Body> {
-        let mut builder = Request::builder()
-            .method(self.method)
-            .uri(&self.uri)
-            .header("origin", ALLOWED_ORIGIN);
-        if let Some(ct) = self.content_type {
-            builder = builder.header("content-type", ct);
-        }
-        if let Some(cookie) = &self.cookie {
-            builder = builder.header("cookie", cookie);
-        }
-        if let Some(key) = &self.key {
-            builder = builder.header("Idempotency-Key", key);
-        }
-        builder.body(self.body).expect("request")
-    }
-
-    async fn send(self, app: &TestApp) -> Reply {
-        app.send(self.request()).await
-    }
-}
-
-fn session_cookie(reply: &Reply) -> String {
-    let set = reply.header("set-cookie").expect("Set-Cookie");
-    set.split(';').next().expect("name=value").to_owned()
-}
-
-/// Registers `phone` through the API with the code from the outbox; returns the cookie.
-async fn register(app: &TestApp, phone: &str) -> String {
-    let reply = Call::new("POST", "/api/v1/sms-codes")
-        .json(&json!({"phone": phone, "purpose": "register"}))
-        .send(app)
-        .await;
-    assert_eq!(reply.status, 202, "{}", reply.text());
-    let outbox: Outbox = serde_json::from_slice(
-        &app.get(&format!("/api/v1/dev/sms-outbox?phone={phone}"))
-            .await
-            .body,
-    )
-    .expect("Outbox");
-    let code = outbox.messages[0].code.clone().expect("code");
-    let reply = Call::new("POST", "/api/v1/accounts")
-        .json(&json!({"phone": phone, "code": code, "password": PASSWORD}))
-        .send(app)
-        .await;
-    assert_eq!(reply.status, 201, "{}", reply.text());
-    session_cookie(&reply)
-}
 
 async fn login(app: &TestApp, phone: &str) -> String {
     let reply = Call::new("POST", "/api/v1/sessions")
@@ -157,11 +44,6 @@ async fn create(app: &TestApp, cookie: &str, plan_id: &str) -> Reply {
         .cookie(cookie)
         .send(app)
         .await
-}
-
-fn application(reply: &Reply) -> Application {
-    serde_json::from_slice(&reply.body)
-        .unwrap_or_else(|e| panic!("not an Application ({e}): {}", reply.text()))
 }
 
 /// A new application on the 电子商务师 plan.
@@ -208,12 +90,6 @@ async fn upload(app: &TestApp, cookie: &str, id: &str, slot: &str, bytes: Vec<u8
 }
 
 /// A tiny file a JPEG decoder would start on: SOI, APP0, then `fill` bytes up to `len`.
-fn jpeg(len: usize, fill: u8) -> Vec<u8> {
-    let mut v = vec![fill; len];
-    v[..4].copy_from_slice(&[0xFF, 0xD8, 0xFF, 0xE0]);
-    v
-}
-
 fn png(len: usize) -> Vec<u8> {
     let mut v = vec![7u8; len];
     v[..8].copy_from_slice(b"\x89PNG\r\n\x1a\n");
@@ -223,42 +99,6 @@ fn png(len: usize) -> Vec<u8> {
 /// A 50 KB portrait inside the 40–80 KB window.
 fn portrait() -> Vec<u8> {
     jpeg(50 * 1024, 0x55)
-}
-
-/// A draft for condition 1 on the 电子商务师 plan that passes every rule (the account's
-/// phone, the standard's own ID number).
-fn complete_draft(phone: &str) -> Draft {
-    let row = |start: &str, end: &str, occupation: &str| HistoryRow {
-        start: start.into(),
-        end: end.into(),
-        unit: "石家庄某某电子商务有限公司".into(),
-        occupation: occupation.into(),
-        witness: "王经理".into(),
-    };
-    Draft {
-        identity: Some(Identity::Employee),
-        condition: Some(Condition::Level3PlusFiveYears),
-        name: "张三".into(),
-        gender: Some(Gender::Female),
-        id_number: "11010519491231002X".into(),
-        education: Some(Education::JuniorCollege),
-        phone: phone.into(),
-        employer: "石家庄某某电子商务有限公司".into(),
-        employer_address: "河北省石家庄市长安区中山东路1号".into(),
-        employer_hr_phone: "0311-87654321".into(),
-        current_post: "网店运营".into(),
-        current_post_years: Some(6),
-        certificate: Some(Certificate {
-            name_and_level: "电子商务师 三级".into(),
-            number: "S000013000000123".into(),
-            issued_on: "2019-06-30".into(),
-            issuer: "河北省人力资源和社会保障厅".into(),
-        }),
-        history: vec![
-            row("2019-07", "2022-12", "电子商务师"),
-            row("2023-01", "", "营销员"),
-        ],
-    }
 }
 
 /// Saves [`complete_draft`] and uploads every material condition 1 requires; returns the

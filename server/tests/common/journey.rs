@@ -4,11 +4,8 @@
 
 use axum::body::Body;
 use axum::http::Request;
-use baoming_contract::api::{
-    Application, Certificate, Draft, Education, HistoryRow, Identity, Outbox, PlanList,
-};
+use baoming_contract::api::{Application, Draft, Outbox, PlanList};
 use baoming_contract::eligibility::{Condition, Material};
-use baoming_contract::id_card::Gender;
 use baoming_contract::plan::Plan;
 use baoming_contract::time::Timestamp;
 use baoming_server::clock::Clock;
@@ -37,8 +34,8 @@ pub fn dev_app() -> (TestApp, Clock) {
 
 /// A request as the web app on the allowed origin (or the review tool) sends it.
 pub struct Call {
-    method: &'static str,
-    uri: String,
+    pub method: &'static str,
+    pub uri: String,
     body: Body,
     content_type: Option<&'static str>,
     cookie: Option<String>,
@@ -170,7 +167,7 @@ pub async fn get_app(app: &TestApp, cookie: &str, id: &str) -> Application {
     application(&reply)
 }
 
-fn jpeg(len: usize, fill: u8) -> Vec<u8> {
+pub fn jpeg(len: usize, fill: u8) -> Vec<u8> {
     let mut v = vec![fill; len];
     v[..4].copy_from_slice(&[0xFF, 0xD8, 0xFF, 0xE0]);
     v
@@ -178,37 +175,7 @@ fn jpeg(len: usize, fill: u8) -> Vec<u8> {
 
 /// A draft for condition 1 on the 电子商务师 plan that passes every rule.
 pub fn complete_draft(phone: &str) -> Draft {
-    let row = |start: &str, end: &str, occupation: &str| HistoryRow {
-        start: start.into(),
-        end: end.into(),
-        unit: "石家庄某某电子商务有限公司".into(),
-        occupation: occupation.into(),
-        witness: "王经理".into(),
-    };
-    Draft {
-        identity: Some(Identity::Employee),
-        condition: Some(Condition::Level3PlusFiveYears),
-        name: "张三".into(),
-        gender: Some(Gender::Female),
-        id_number: "11010519491231002X".into(),
-        education: Some(Education::JuniorCollege),
-        phone: phone.into(),
-        employer: "石家庄某某电子商务有限公司".into(),
-        employer_address: "河北省石家庄市长安区中山东路1号".into(),
-        employer_hr_phone: "0311-87654321".into(),
-        current_post: "网店运营".into(),
-        current_post_years: Some(6),
-        certificate: Some(Certificate {
-            name_and_level: "电子商务师 三级".into(),
-            number: "S000013000000123".into(),
-            issued_on: "2019-06-30".into(),
-            issuer: "河北省人力资源和社会保障厅".into(),
-        }),
-        history: vec![
-            row("2019-07", "2022-12", "电子商务师"),
-            row("2023-01", "", "营销员"),
-        ],
-    }
+    baoming_contract::application::example_draft(phone)
 }
 
 /// Registers `phone`, fills in and submits a complete application; returns the cookie and
