@@ -193,6 +193,13 @@ impl Api {
         .await
     }
 
+    /// An application and the plan it is for (the wizard, the 申报表 and 报名 need both).
+    pub async fn application_and_plan(&self, id: &str) -> Result<(Application, Plan), ApiError> {
+        let app = self.application(id).await?;
+        let plan = self.plan(&app.plan_id).await?;
+        Ok((app, plan))
+    }
+
     pub async fn save_draft(
         &self,
         id: &str,

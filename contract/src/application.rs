@@ -531,6 +531,17 @@ pub fn changed_fields(before: &Draft, after: &Draft) -> Vec<&'static str> {
     changed
 }
 
+/// The wizard step where a field (JSON name, as in [`FieldErrors`] or a reviewer's reason)
+/// is filled in; `documents.<slot>` is step ④.
+pub fn step_of_field(field: &str) -> Step {
+    match field.split('.').next().unwrap_or_default() {
+        "name" | "gender" | "id_number" | "phone" | "education" => Step::Basic,
+        "identity" => Step::Identity,
+        "documents" => Step::Documents,
+        _ => Step::Details,
+    }
+}
+
 /// A complete example draft for condition 1 on the 电子商务师 plan (with the standard's own
 /// ID number) that passes every rule up to 2026: the one the tests of every crate share.
 pub fn example_draft(phone: &str) -> Draft {
@@ -803,6 +814,24 @@ mod tests {
         after.employer = "石家庄某某电子商务股份有限公司".into();
         after.history[1].witness = "李经理".into();
         assert_eq!(changed_fields(&before, &after), ["employer", "history"]);
+    }
+
+    #[test]
+    fn every_field_of_a_step_maps_back_to_it() {
+        let empty = Draft::default();
+        for step in Step::ALL {
+            for field in validate_step(step, &empty, &ctx()).keys() {
+                // Step ④ needs the condition, which is chosen on step ③.
+                let home = if field == "condition" {
+                    Step::Details
+                } else {
+                    step
+                };
+                assert_eq!(step_of_field(field), home, "{field}");
+            }
+        }
+        assert_eq!(step_of_field("history.3.unit"), Step::Details);
+        assert_eq!(step_of_field("documents.portrait"), Step::Documents);
     }
 
     #[test]

@@ -5,6 +5,15 @@ use leptos::prelude::*;
 use crate::api::ApiError;
 use crate::i18n::{Msg, t};
 
+/// The 重试 of a page's data: back to the loading state (so the candidate sees the retry
+/// happen), then fetch again.
+pub fn retry_of<T: 'static>(resource: LocalResource<T>) -> Callback<()> {
+    Callback::new(move |()| {
+        resource.set(None);
+        resource.refetch();
+    })
+}
+
 /// A polite, announced loading message.
 #[component]
 pub fn Loading() -> impl IntoView {

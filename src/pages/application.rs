@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{Api, ApiError};
-use crate::components::feedback::{ErrorPanel, Loading};
+use crate::components::feedback::{ErrorPanel, Loading, retry_of};
 use crate::components::link::Link;
 use crate::i18n::{Lang, Msg, date_time, field_label, t, use_lang};
 use crate::routes::AppRoute;
@@ -41,10 +41,7 @@ pub fn ApplicationPage() -> impl IntoView {
     ) {
         on_cleanup(move || handle.clear());
     }
-    let retry = Callback::new(move |()| {
-        loaded.set(None);
-        loaded.refetch();
-    });
+    let retry = retry_of(loaded);
     view! {
         <h1 class="bm-title">{t(Msg::PageApplicationTitle)}</h1>
         {move || match loaded.get() {
@@ -59,11 +56,7 @@ pub fn ApplicationPage() -> impl IntoView {
 fn step_for(target: &ReviewTarget) -> Step {
     match target {
         ReviewTarget::Document(_) | ReviewTarget::General => Step::Documents,
-        ReviewTarget::Field(f) => match f.split('.').next().unwrap_or_default() {
-            "name" | "gender" | "id_number" | "phone" | "education" => Step::Basic,
-            "identity" => Step::Identity,
-            _ => Step::Details,
-        },
+        ReviewTarget::Field(f) => baoming_contract::application::step_of_field(f),
     }
 }
 

@@ -4,11 +4,11 @@ use baoming_contract::api::Application;
 use baoming_contract::application::{self, Context};
 use baoming_contract::plan::Plan;
 use baoming_contract::status::ApplicationStatus;
-use baoming_contract::time::Timestamp;
 use leptos::prelude::*;
 
 use crate::api::{Api, ApiError};
-use crate::components::feedback::{ErrorPanel, Loading};
+use crate::clock::today_cst;
+use crate::components::feedback::{ErrorPanel, Loading, retry_of};
 use crate::components::link::Link;
 use crate::i18n::{Msg, t};
 use crate::routes::AppRoute;
@@ -24,10 +24,7 @@ pub fn ApplicationsPage() -> impl IntoView {
             Ok::<_, ApiError>((apps, plans))
         }
     });
-    let retry = Callback::new(move |()| {
-        loaded.set(None);
-        loaded.refetch();
-    });
+    let retry = retry_of(loaded);
     view! {
         <h1 class="bm-title">{t(Msg::PageApplicationsTitle)}</h1>
         {move || match loaded.get() {
@@ -55,7 +52,7 @@ fn ApplicationCard(app: Application, plan: Option<Plan>) -> impl IntoView {
     let step = plan.map(|p| {
         let ctx = Context {
             occupation: p.occupation,
-            today: Timestamp((js_sys::Date::now() / 1000.0) as i64).date_cst(),
+            today: today_cst(),
         };
         let uploaded: Vec<_> = app.documents.iter().map(|d| d.material).collect();
         application::first_incomplete_step(&app.draft, &ctx, &uploaded).number()

@@ -3,13 +3,13 @@
 
 use baoming_contract::application::{self, Context};
 use baoming_contract::error::ErrorCode;
-use baoming_contract::time::Timestamp;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api::{Api, ApiError};
-use crate::components::feedback::{ErrorPanel, Loading};
+use crate::clock::today_cst;
+use crate::components::feedback::{ErrorPanel, Loading, retry_of};
 use crate::components::link::{Link, RouterBase};
 use crate::i18n::{Msg, t};
 use crate::routes::AppRoute;
@@ -34,7 +34,7 @@ pub fn ApplyPage() -> impl IntoView {
         if let Some(Ok((app, plan))) = opened.get() {
             let ctx = Context {
                 occupation: plan.occupation,
-                today: Timestamp((js_sys::Date::now() / 1000.0) as i64).date_cst(),
+                today: today_cst(),
             };
             let uploaded: Vec<_> = app.documents.iter().map(|d| d.material).collect();
             let step = application::first_incomplete_step(&app.draft, &ctx, &uploaded);
@@ -52,10 +52,7 @@ pub fn ApplyPage() -> impl IntoView {
             );
         }
     });
-    let retry = Callback::new(move |()| {
-        opened.set(None);
-        opened.refetch();
-    });
+    let retry = retry_of(opened);
     view! {
         <h1 class="bm-title">{t(Msg::PageApplyTitle)}</h1>
         {move || match opened.get() {

@@ -12,7 +12,7 @@ use qrcode::QrCode;
 use qrcode::render::svg;
 
 use crate::api::{Api, ApiError};
-use crate::components::feedback::{ErrorPanel, Loading};
+use crate::components::feedback::{ErrorPanel, Loading, retry_of};
 use crate::components::link::Link;
 use crate::i18n::{Msg, countdown, t};
 use crate::routes::AppRoute;
@@ -29,7 +29,7 @@ pub fn qr_svg(code_url: &str) -> Option<String> {
 }
 
 fn now_s() -> i64 {
-    (js_sys::Date::now() / 1000.0) as i64
+    crate::clock::now().0
 }
 
 #[component]
@@ -46,10 +46,7 @@ pub fn PayPage() -> impl IntoView {
             async move { api.order_for(&id, &key.get_value()).await }
         }
     });
-    let retry = Callback::new(move |()| {
-        order.set(None);
-        order.refetch();
-    });
+    let retry = retry_of(order);
     // The plan being paid for, named above the amount.
     let plan_name = LocalResource::new(move || {
         let (api, id) = (api.clone(), id.get());

@@ -7,7 +7,7 @@ use baoming_contract::time::Timestamp;
 use leptos::prelude::*;
 
 use crate::api::Api;
-use crate::components::feedback::{ErrorPanel, Loading};
+use crate::components::feedback::{ErrorPanel, Loading, retry_of};
 use crate::components::link::Link;
 use crate::i18n::{Msg, level_name, occupation_name, plan_state_name, t, use_lang};
 use crate::routes::AppRoute;
@@ -19,11 +19,7 @@ pub fn PlansPage() -> impl IntoView {
         let api = api.clone();
         async move { api.plans().await }
     });
-    let retry = Callback::new(move |()| {
-        // Back to the loading state first, so the candidate sees the retry happen.
-        plans.set(None);
-        plans.refetch();
-    });
+    let retry = retry_of(plans);
 
     view! {
         <h1 class="bm-title">{t(Msg::PlansTitle)}</h1>

@@ -10,9 +10,9 @@ use baoming_contract::plan::Plan;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::{Api, ApiError};
+use crate::api::Api;
 use crate::components::draft_saver::pending_draft;
-use crate::components::feedback::{ErrorPanel, Loading};
+use crate::components::feedback::{ErrorPanel, Loading, retry_of};
 use crate::i18n::{Lang, Msg, t};
 
 #[component]
@@ -22,16 +22,9 @@ pub fn PrintFormPage() -> impl IntoView {
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
     let loaded = LocalResource::new(move || {
         let (api, id) = (api.clone(), id.get());
-        async move {
-            let app = api.application(&id).await?;
-            let plan = api.plan(&app.plan_id).await?;
-            Ok::<_, ApiError>((app, plan))
-        }
+        async move { api.application_and_plan(&id).await }
     });
-    let retry = Callback::new(move |()| {
-        loaded.set(None);
-        loaded.refetch();
-    });
+    let retry = retry_of(loaded);
     view! {
         <p class="bm-print-actions">
             <button type="button" class="bm-button bm-button--primary" on:click=|_| { let _ = window().print(); }>

@@ -11,14 +11,14 @@ use baoming_contract::eligibility::{Condition, Material};
 use baoming_contract::error::FieldErrors;
 use baoming_contract::id_card::Gender;
 use baoming_contract::plan::Plan;
-use baoming_contract::time::Timestamp;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api::{Api, ApiError};
+use crate::clock::today_cst;
 use crate::components::draft_saver::{DraftSaver, SaveIndicator};
-use crate::components::feedback::{ErrorPanel, Loading};
+use crate::components::feedback::{ErrorPanel, Loading, retry_of};
 use crate::components::form::{TextField, focus_first_invalid};
 use crate::components::link::{Link, RouterBase};
 use crate::components::upload_slot::UploadSlot;
@@ -42,16 +42,9 @@ pub fn WizardPage() -> impl IntoView {
     });
     let loaded = LocalResource::new(move || {
         let (api, id) = (api.clone(), id.get());
-        async move {
-            let app = api.application(&id).await?;
-            let plan = api.plan(&app.plan_id).await?;
-            Ok::<_, ApiError>((app, plan))
-        }
+        async move { api.application_and_plan(&id).await }
     });
-    let retry = Callback::new(move |()| {
-        loaded.set(None);
-        loaded.refetch();
-    });
+    let retry = retry_of(loaded);
     view! {
         <h1 class="bm-title">{t(Msg::WizardTitle)}</h1>
         {move || match loaded.get() {
@@ -209,10 +202,6 @@ impl Shown {
     }
 }
 
-fn today() -> baoming_contract::time::Date {
-    Timestamp((js_sys::Date::now() / 1000.0) as i64).date_cst()
-}
-
 #[component]
 fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
     let api = expect_context::<Api>();
@@ -225,7 +214,7 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
 
     let ctx = Context {
         occupation: plan.occupation,
-        today: today(),
+        today: today_cst(),
     };
     let errors = Memo::new(move |_| application::validate_step(step.get(), &draft.get(), &ctx));
     let shown = Shown {
@@ -353,7 +342,7 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
                         let fields = body.error.fields;
                         let first = fields
                             .keys()
-                            .map(|f| step_of(f))
+                            .map(|f| application::step_of_field(f))
                             .min()
                             .unwrap_or(Step::Documents);
                         server_errors.set(fields);
@@ -411,17 +400,6 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
                 })
             }}
         </form>
-    }
-}
-
-/// The step a field belongs to, for sending the candidate to a field the backend refused.
-fn step_of(field: &str) -> Step {
-    let root = field.split('.').next().unwrap_or_default();
-    match root {
-        "name" | "gender" | "id_number" | "phone" | "education" => Step::Basic,
-        "identity" => Step::Identity,
-        "documents" => Step::Documents,
-        _ => Step::Details,
     }
 }
 
@@ -575,7 +553,7 @@ fn DetailsStep(form: Form, shown: Shown, plan: Plan, draft: Memo<Draft>) -> impl
     let occupation = plan.occupation;
     let ctx = Context {
         occupation,
-        today: today(),
+        today: today_cst(),
     };
     let summary = move || application::work_summary(&draft.get(), &ctx);
     let needs_cert = move || {
