@@ -278,6 +278,38 @@ pub enum Msg {
     ErrFileTooLarge,
     ErrPortraitNotJpeg,
     PortraitRule,
+    ErrEmptyFile,
+    ErrTypeWebp,
+    ErrTypeGif,
+    ErrTypeBmp,
+    ErrTruncated,
+    ErrCorrupt,
+    ErrTooManyPixels,
+    WarnLowResolution,
+    WarnTooDark,
+    WarnTooBright,
+    WarnBlurry,
+    WarnIdNotLandscape,
+    WarnIdProportion,
+    WarnPortraitProportion,
+    WarnPortraitBackground,
+    WarnPortraitTooSmall,
+    WarningsIntro,
+    UploadAnyway,
+    FixPortrait,
+    FixTitle,
+    FixHint,
+    FixZoom,
+    FixFrameLabel,
+    FixRender,
+    FixRendering,
+    FixUse,
+    FixCancel,
+    FixBefore,
+    FixAfter,
+    FixOutOfWindow,
+    FixFailed,
+    SlotRejected,
     // Deployment errors
     ConfigErrorTitle,
     ConfigErrorBody,
@@ -700,6 +732,134 @@ impl Msg {
                 "请上传 JPG 格式一寸白底证件照，大小为 40–80 KB。",
                 "Upload a one-inch white-background ID photo, JPG, 40–80 KB.",
             ),
+            ErrEmptyFile => (
+                "文件是空的（0 字节），可能没有下载或保存完整。请重新拍摄，或从相册重新选择。",
+                "The file is empty (0 bytes); it may not have finished downloading or saving. Take the photo again, or pick it again from your album.",
+            ),
+            ErrTypeWebp => (
+                "这是 WebP 图片，无法上传。请截屏（截屏保存为 PNG/JPG）后上传，或在相册中导出为 JPG。",
+                "This is a WebP image and cannot be uploaded. Take a screenshot of it (saved as PNG/JPG), or export it as JPG from your album.",
+            ),
+            ErrTypeGif => (
+                "这是 GIF 动图，无法上传。请上传用相机拍摄的 JPG 或 PNG 照片。",
+                "This is a GIF animation and cannot be uploaded. Upload a JPG or PNG photo taken with the camera.",
+            ),
+            ErrTypeBmp => (
+                "这是 BMP 图片，无法上传。请用“画图”或手机相册另存为 JPG 后再上传。",
+                "This is a BMP image and cannot be uploaded. Save it as JPG (in Paint or your phone's album) and upload that.",
+            ),
+            ErrTruncated => (
+                "文件不完整（保存或传输时中断），只有部分图片。请重新拍摄或重新保存后再上传。",
+                "The file is incomplete (saving or copying was interrupted): only part of the picture is there. Take or save the photo again and upload that.",
+            ),
+            ErrCorrupt => (
+                "文件已损坏，无法作为图片打开。请换一张照片或重新拍摄。",
+                "The file is damaged and cannot be opened as a picture. Choose another photo or take it again.",
+            ),
+            ErrTooManyPixels => (
+                "图片像素过多（超过 5000 万像素），手机无法安全处理。请用普通拍照模式重新拍摄，或先缩小尺寸。",
+                "The picture has too many pixels (over 50 megapixels) for a phone to handle safely. Take it again in the normal camera mode, or make it smaller first.",
+            ),
+            WarnLowResolution => (
+                "图片分辨率太低，审核时看不清文字。请靠近拍摄，让材料占满画面；不要上传缩略图。",
+                "The resolution is too low to read. Take the photo closer, with the document filling the frame; don't upload a thumbnail.",
+            ),
+            WarnTooDark => (
+                "照片太暗，看不清内容。请在光线充足的地方重新拍摄，避免阴影。",
+                "The photo is too dark to read. Take it again in good light, without shadows.",
+            ),
+            WarnTooBright => (
+                "照片过亮（曝光过度），内容发白看不清。请避开强光和闪光灯反光后重新拍摄。",
+                "The photo is overexposed and washed out. Take it again away from strong light and flash glare.",
+            ),
+            WarnBlurry => (
+                "照片模糊，文字或面部不清晰。请对焦后拿稳手机重新拍摄。",
+                "The photo is blurred. Tap to focus, hold the phone still and take it again.",
+            ),
+            WarnIdNotLandscape => (
+                "身份证照片应横向拍摄。请把手机横过来，让证件横向占满画面后重拍。",
+                "Take the ID card photo in landscape: turn the phone sideways so the card fills the frame.",
+            ),
+            WarnIdProportion => (
+                "照片比例与身份证（85.6 × 54 毫米）相差较大，可能拍进了过多背景。请让证件四边贴近画面边缘后重拍。",
+                "The photo's proportions are far from an ID card's (85.6 × 54 mm): too much background. Take it again with the card's edges close to the frame.",
+            ),
+            WarnPortraitProportion => (
+                "个人照片应为一寸比例（宽:高 = 25:35，即 295 × 413 像素）。可用“自动处理”裁剪。",
+                "The portrait must be one-inch proportions (25:35, 295 × 413 px). Use Auto-fix to crop it.",
+            ),
+            WarnPortraitBackground => (
+                "个人照片背景不是白色，审核会退回。请在白墙前重新拍摄（本页不会替换背景）。",
+                "The portrait's background is not white and will be rejected. Take it again in front of a white wall (this page does not replace backgrounds).",
+            ),
+            WarnPortraitTooSmall => (
+                "照片像素太小（一寸照至少需要 295 × 413 像素），放大会变模糊。请用手机后置摄像头重新拍摄。",
+                "The photo is too small (a one-inch photo needs at least 295 × 413 px); enlarging would blur it. Take it again with the phone's rear camera.",
+            ),
+            WarningsIntro => (
+                "这张照片可能导致审核不通过：",
+                "This photo may be rejected at review:",
+            ),
+            UploadAnyway => (
+                "仍然上传",
+                "Upload anyway",
+            ),
+            FixPortrait => (
+                "自动处理",
+                "Auto-fix",
+            ),
+            FixTitle => (
+                "调整一寸照",
+                "Adjust the one-inch photo",
+            ),
+            FixHint => (
+                "拖动照片调整位置，用滑块或双指缩放，让头部位于框内中间、上方稍留空白。",
+                "Drag the photo to position it and zoom with the slider or two fingers, so the head is centred with a little space above.",
+            ),
+            FixZoom => (
+                "缩放",
+                "Zoom",
+            ),
+            FixFrameLabel => (
+                "一寸照取景框：方向键移动，加号、减号缩放",
+                "One-inch frame: arrow keys move, plus and minus zoom",
+            ),
+            FixRender => (
+                "生成一寸照",
+                "Make the one-inch photo",
+            ),
+            FixRendering => (
+                "正在生成…",
+                "Working…",
+            ),
+            FixUse => (
+                "使用这张照片",
+                "Use this photo",
+            ),
+            FixCancel => (
+                "取消",
+                "Cancel",
+            ),
+            FixBefore => (
+                "处理前",
+                "Before",
+            ),
+            FixAfter => (
+                "处理后",
+                "After",
+            ),
+            FixOutOfWindow => (
+                "这张照片无法压缩到 40–80 KB（画面过于简单或过于复杂），请换一张照片。",
+                "This photo cannot be brought to 40–80 KB (too plain or too detailed); please choose another.",
+            ),
+            FixFailed => (
+                "处理失败，浏览器无法处理这张照片。请换一张照片，或换用其他浏览器。",
+                "The browser could not process this photo. Choose another photo, or try another browser.",
+            ),
+            SlotRejected => (
+                "审核意见：",
+                "Reviewer's note: ",
+            ),
             ConfigErrorTitle => ("站点配置有误，暂时无法使用", "This site is misconfigured"),
             ConfigErrorBody => (
                 "报名系统无法读取站点配置文件 config.json。请稍后刷新重试；如果问题持续，请联系考试机构。",
@@ -826,6 +986,60 @@ pub fn portrait_size_text(lang: Lang, bytes: u64) -> String {
     }
 }
 
+/// The message for one finding of the photo checks (`photo_check::Finding`).
+pub fn finding_text(lang: Lang, finding: baoming_contract::photo_check::Finding) -> String {
+    use baoming_contract::photo::Sniffed;
+    use baoming_contract::photo_check::Finding;
+    use baoming_contract::photo_quality::PhotoProblem as P;
+    let msg = match finding {
+        Finding::PortraitSize { bytes } => return portrait_size_text(lang, bytes),
+        Finding::Empty => Msg::ErrEmptyFile,
+        Finding::TooLarge => Msg::ErrFileTooLarge,
+        Finding::Type(Sniffed::Heic) => Msg::ErrTypeHeic,
+        Finding::Type(Sniffed::Pdf) => Msg::ErrTypePdf,
+        Finding::Type(Sniffed::WebP) => Msg::ErrTypeWebp,
+        Finding::Type(Sniffed::Gif) => Msg::ErrTypeGif,
+        Finding::Type(Sniffed::Bmp) => Msg::ErrTypeBmp,
+        Finding::Type(_) => Msg::ErrTypeOther,
+        Finding::Truncated => Msg::ErrTruncated,
+        Finding::Corrupt => Msg::ErrCorrupt,
+        Finding::TooManyPixels | Finding::Photo(P::TooManyPixels) => Msg::ErrTooManyPixels,
+        Finding::PortraitNotJpeg => Msg::ErrPortraitNotJpeg,
+        Finding::Photo(P::LowResolution) => Msg::WarnLowResolution,
+        Finding::Photo(P::TooDark) => Msg::WarnTooDark,
+        Finding::Photo(P::TooBright) => Msg::WarnTooBright,
+        Finding::Photo(P::Blurry) => Msg::WarnBlurry,
+        Finding::Photo(P::IdCardNotLandscape) => Msg::WarnIdNotLandscape,
+        Finding::Photo(P::IdCardProportion) => Msg::WarnIdProportion,
+        Finding::Photo(P::PortraitProportion) => Msg::WarnPortraitProportion,
+        Finding::Photo(P::PortraitBackground) => Msg::WarnPortraitBackground,
+        Finding::Photo(P::PortraitTooSmall) => Msg::WarnPortraitTooSmall,
+    };
+    msg.text(lang).to_string()
+}
+
+/// "3024 × 4032 像素，2.4 MB" (the fix's before and after).
+pub fn photo_size_text(lang: Lang, width: u32, height: u32, bytes: u64) -> String {
+    let size = if bytes >= 1024 * 1024 {
+        let tenths = (bytes * 10 + 512 * 1024) / (1024 * 1024);
+        format!("{}.{} MB", tenths / 10, tenths % 10)
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    };
+    match lang {
+        Lang::Zh => format!("{width} × {height} 像素，{size}"),
+        Lang::En => format!("{width} × {height} px, {size}"),
+    }
+}
+
+/// "网络不稳定，正在重试（第 1 次）…".
+pub fn upload_retrying_text(lang: Lang, attempt: u32) -> String {
+    match lang {
+        Lang::Zh => format!("网络不稳定，正在自动重试（第 {attempt} 次）…"),
+        Lang::En => format!("The connection dropped; retrying automatically (attempt {attempt})…"),
+    }
+}
+
 /// "正在上传 42%".
 pub fn uploading_text(lang: Lang, fraction: f64) -> String {
     let pct = (fraction * 100.0).round() as u32;
@@ -911,6 +1125,43 @@ mod tests {
         assert_eq!(field_label("history.2.unit"), Some(Msg::FieldUnit));
         assert_eq!(field_label("history"), Some(Msg::HistorySection));
         assert_eq!(field_label("nonsense"), None);
+    }
+
+    #[test]
+    fn every_photo_finding_has_its_own_message_in_both_languages() {
+        use baoming_contract::photo::Sniffed;
+        use baoming_contract::photo_check::Finding;
+        use baoming_contract::photo_quality::PhotoProblem as P;
+        let all = [
+            Finding::Empty,
+            Finding::TooLarge,
+            Finding::Type(Sniffed::Heic),
+            Finding::Type(Sniffed::Pdf),
+            Finding::Type(Sniffed::WebP),
+            Finding::Type(Sniffed::Gif),
+            Finding::Type(Sniffed::Bmp),
+            Finding::Type(Sniffed::Unknown),
+            Finding::Truncated,
+            Finding::Corrupt,
+            Finding::TooManyPixels,
+            Finding::PortraitNotJpeg,
+            Finding::PortraitSize { bytes: 100 * 1024 },
+            Finding::Photo(P::LowResolution),
+            Finding::Photo(P::TooDark),
+            Finding::Photo(P::TooBright),
+            Finding::Photo(P::Blurry),
+            Finding::Photo(P::IdCardNotLandscape),
+            Finding::Photo(P::IdCardProportion),
+            Finding::Photo(P::PortraitProportion),
+            Finding::Photo(P::PortraitBackground),
+            Finding::Photo(P::PortraitTooSmall),
+        ];
+        for lang in [Lang::Zh, Lang::En] {
+            let texts: std::collections::HashSet<String> =
+                all.iter().map(|f| finding_text(lang, *f)).collect();
+            assert_eq!(texts.len(), all.len(), "{lang:?}");
+        }
+        assert_eq!(finding_text(Lang::Zh, Finding::PortraitSize { bytes: 100 * 1024 }), "个人照片须为 40–80 KB，当前为 100 KB。");
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod components;
 pub mod config;
 pub mod forms;
 pub mod i18n;
+pub mod imaging;
 pub mod pages;
 pub mod routes;
 pub mod session;

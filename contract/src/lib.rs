@@ -24,6 +24,7 @@ pub mod occupation;
 pub mod password;
 pub mod phone;
 pub mod photo;
+pub mod photo_check;
 pub mod photo_quality;
 pub mod plan;
 pub mod review;

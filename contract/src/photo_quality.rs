@@ -25,7 +25,8 @@ pub const PORTRAIT_ASPECT_TOLERANCE: f64 = 0.03;
 pub struct Analysis {
     pub mean_luma: f64,
     pub sharpness: f64,
-    /// Share (0–1) of pixels in the outer 6 % band that are near-white.
+    /// Share (0–1) of near-white pixels in the background bands: the top 6 % and the left
+    /// and right 6 % of the upper two thirds (the shoulders reach the bottom edge).
     pub white_border: f64,
 }
 
@@ -92,9 +93,12 @@ pub fn analyze(rgba: &[u8], width: u32, height: u32) -> Analysis {
     let band_x = (w * 6 / 100).max(1);
     let band_y = (h * 6 / 100).max(1);
     let (mut border, mut white) = (0usize, 0usize);
+    // The shoulders fill the bottom of every portrait: the background is judged on the top
+    // band and on the side bands of the upper two thirds.
+    let sides_until = h * 2 / 3;
     for y in 0..h {
         for x in 0..w {
-            if x < band_x || x >= w - band_x || y < band_y || y >= h - band_y {
+            if y < band_y || (y < sides_until && (x < band_x || x >= w - band_x)) {
                 border += 1;
                 let p = &rgba[(y * w + x) * 4..(y * w + x) * 4 + 3];
                 let (lo, hi) = (
@@ -181,6 +185,81 @@ pub fn portrait_crop(width: u32, height: u32) -> (u32, u32, u32, u32) {
 /// Whether a crop can become 295 × 413 without enlarging.
 pub fn portrait_crop_is_large_enough(crop_w: u32, crop_h: u32) -> bool {
     crop_w >= PORTRAIT_WIDTH_PX && crop_h >= PORTRAIT_HEIGHT_PX
+}
+
+/// The portrait fix's 25:35 frame over a photo of `width` × `height` pixels: where it is
+/// (its centre) and how far it is zoomed in (1 = the largest 25:35 rectangle that fits).
+/// Zoom stops where the frame would hold fewer than 295 × 413 pixels: the result is never
+/// enlarged.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CropFrame {
+    pub width: u32,
+    pub height: u32,
+    zoom: f64,
+    cx: f64,
+    cy: f64,
+}
+
+impl CropFrame {
+    /// Centred, zoom 1.
+    pub fn new(width: u32, height: u32) -> Self {
+        CropFrame {
+            width,
+            height,
+            zoom: 1.0,
+            cx: f64::from(width) / 2.0,
+            cy: f64::from(height) / 2.0,
+        }
+    }
+
+    fn base(&self) -> (f64, f64) {
+        let (_, _, w, h) = portrait_crop(self.width, self.height);
+        (f64::from(w), f64::from(h))
+    }
+
+    pub fn zoom(&self) -> f64 {
+        self.zoom
+    }
+
+    /// The largest zoom that keeps at least 295 × 413 pixels in the frame (1 when even the
+    /// whole photo has fewer).
+    pub fn max_zoom(&self) -> f64 {
+        (self.base().0 / f64::from(PORTRAIT_WIDTH_PX)).max(1.0)
+    }
+
+    pub fn set_zoom(&mut self, zoom: f64) {
+        self.zoom = if zoom.is_finite() {
+            zoom.clamp(1.0, self.max_zoom())
+        } else {
+            1.0
+        };
+        self.clamp_centre();
+    }
+
+    /// Moves the frame by a fraction of its own width and height (dragging the photo right
+    /// by a tenth of the frame is `pan(-0.1, 0.0)`).
+    pub fn pan(&mut self, dx: f64, dy: f64) {
+        let (_, _, w, h) = self.rect();
+        if dx.is_finite() && dy.is_finite() {
+            self.cx += dx * w;
+            self.cy += dy * h;
+        }
+        self.clamp_centre();
+    }
+
+    fn clamp_centre(&mut self) {
+        let (bw, bh) = self.base();
+        let (w, h) = (bw / self.zoom, bh / self.zoom);
+        self.cx = self.cx.clamp(w / 2.0, f64::from(self.width) - w / 2.0);
+        self.cy = self.cy.clamp(h / 2.0, f64::from(self.height) - h / 2.0);
+    }
+
+    /// The framed rectangle (x, y, width, height), inside the photo.
+    pub fn rect(&self) -> (f64, f64, f64, f64) {
+        let (bw, bh) = self.base();
+        let (w, h) = (bw / self.zoom, bh / self.zoom);
+        (self.cx - w / 2.0, self.cy - h / 2.0, w, h)
+    }
 }
 
 /// Binary search over JPEG quality (0–1) for a file inside 40–80 KB: feed it each encoded
@@ -385,6 +464,45 @@ mod tests {
         assert_eq!(x, (4000 - w) / 2);
         assert!(portrait_crop_is_large_enough(295, 413));
         assert!(!portrait_crop_is_large_enough(294, 412));
+    }
+
+    #[test]
+    fn the_crop_frame_zooms_pans_and_never_enlarges() {
+        let mut f = CropFrame::new(3000, 4000);
+        let (x, y, w, h) = f.rect();
+        assert_eq!((x, y, w, h), (71.5, 0.0, 2857.0, 4000.0));
+        // Dragging cannot leave the photo.
+        f.pan(0.0, -5.0);
+        assert_eq!(f.rect().1, 0.0);
+        f.set_zoom(100.0);
+        assert!((f.zoom() - 2857.0 / 295.0).abs() < 1e-9);
+        let (_, _, w, h) = f.rect();
+        assert!(w >= 295.0 - 1e-6 && h >= 413.0 - 1e-6, "{w}x{h}");
+        f.pan(10.0, 10.0);
+        let (x, y, w, h) = f.rect();
+        assert!((x + w - 3000.0).abs() < 1e-6 && (y + h - 4000.0).abs() < 1e-6);
+        // A photo smaller than one inch cannot zoom at all.
+        let mut small = CropFrame::new(200, 280);
+        small.set_zoom(3.0);
+        assert_eq!(small.zoom(), 1.0);
+        small.set_zoom(f64::NAN);
+        assert_eq!(small.zoom(), 1.0);
+    }
+
+    #[test]
+    fn shoulders_at_the_bottom_do_not_make_the_background_coloured() {
+        // White background, a head, and a dark jacket that fills the bottom third edge to edge.
+        let img = image(100, 140, |x, y| {
+            if y >= 100 {
+                [30, 40, 80]
+            } else if (30..70).contains(&x) && (20..100).contains(&y) {
+                if (x + y) % 2 == 0 { [60, 40, 30] } else { [220, 180, 160] }
+            } else {
+                [248, 248, 248]
+            }
+        });
+        let a = analyze(&img, 100, 140);
+        assert!(a.white_border > 0.95, "{a:?}");
     }
 
     #[test]

@@ -1,60 +1,75 @@
-//! One upload slot of step ④ 证件信息上传: checks the file in the browser with the contract's
-//! rules (type from its bytes, size, the portrait's 40–80 KB JPG window) before sending it,
-//! then uploads it with a progress bar and cancel, and shows it once stored.
+//! One upload slot of step ④ 证件信息上传. A picked file goes through every check of the
+//! contract's `photo_check` in the browser (type from its bytes, size, completeness, decoding,
+//! resolution, exposure, sharpness, proportions, the portrait's window and background) before
+//! anything is sent. Problems that make the file unusable block it; the ones a reviewer might
+//! still accept are warnings the candidate can override (仍然上传); the portrait's size,
+//! format and proportion can be fixed in the page (自动处理). Uploads show progress, can be
+//! cancelled, and retry on their own when the network drops.
 
 use baoming_contract::api::DocumentInfo;
 use baoming_contract::eligibility::Material;
-use baoming_contract::photo::{self, DocumentError, PortraitError, SNIFF_BYTES, Sniffed};
+use baoming_contract::error::ErrorCode;
+use baoming_contract::photo::{Sniffed, reason};
+use baoming_contract::photo_check::{Facts, Finding};
 use leptos::prelude::*;
+use web_sys::{Blob, ImageBitmap};
 
 use crate::api::{Api, ApiError, UploadCancel};
-use crate::i18n::{Lang, Msg, portrait_size_text, t, uploading_text, use_lang};
+use crate::components::portrait_fixer::PortraitFixer;
+use crate::i18n::{Msg, finding_text, t, upload_retrying_text, uploading_text, use_lang};
+use crate::imaging::{self, Measure};
+
+/// Automatic retries after a network failure, and the pause before each (ms).
+const RETRY_PAUSES_MS: [i32; 2] = [1_000, 3_000];
 
 /// Where a slot stands.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SlotState {
     Empty,
     Checking,
-    /// Refused before upload, or by the backend: what to tell the candidate.
-    Problem(Problem),
-    Uploading(f64),
+    /// The checks (or the backend) found problems with the picked file.
+    Findings {
+        findings: Vec<Finding>,
+        /// Only warnings: 仍然上传 may send it.
+        can_upload: bool,
+        /// The portrait fix applies.
+        can_fix: bool,
+    },
+    /// The upload failed in transit; the file is kept for 重试上传.
+    Failed(Msg),
+    /// The portrait fix is open.
+    Fixing,
+    /// `attempt` counts automatic retries (0 on the first try).
+    Uploading { fraction: f64, attempt: u32 },
     Uploaded(DocumentInfo),
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum Problem {
-    Msg(Msg),
-    PortraitSize(u64),
-    /// The upload failed in transit; the file is kept for 重试上传.
-    Upload(Msg),
-}
-
-/// What the candidate is told about a file the contract refuses.
-pub fn problem_for(error: DocumentError, size: u64) -> Problem {
-    match error {
-        DocumentError::TooLarge => Problem::Msg(Msg::ErrFileTooLarge),
-        DocumentError::UnsupportedType(Sniffed::Heic) => Problem::Msg(Msg::ErrTypeHeic),
-        DocumentError::UnsupportedType(Sniffed::Pdf) => Problem::Msg(Msg::ErrTypePdf),
-        DocumentError::UnsupportedType(_) => Problem::Msg(Msg::ErrTypeOther),
-        DocumentError::Portrait(PortraitError::NotJpeg) => Problem::Msg(Msg::ErrPortraitNotJpeg),
-        DocumentError::Portrait(_) => Problem::PortraitSize(size),
+impl SlotState {
+    fn name(&self) -> &'static str {
+        match self {
+            SlotState::Empty => "empty",
+            SlotState::Checking => "checking",
+            SlotState::Findings { .. } | SlotState::Failed(_) => "problem",
+            SlotState::Fixing => "fixing",
+            SlotState::Uploading { .. } => "uploading",
+            SlotState::Uploaded(_) => "uploaded",
+        }
     }
 }
 
-fn problem_text(p: &Problem, lang: Lang) -> String {
-    match p {
-        Problem::Msg(m) | Problem::Upload(m) => m.text(lang).to_string(),
-        Problem::PortraitSize(size) => portrait_size_text(lang, *size),
+/// What the backend's refusal of an upload means, as a finding.
+pub fn refusal_finding(code: ErrorCode, file_reason: Option<&str>, size: u64) -> Option<Finding> {
+    match file_reason {
+        Some(reason::PORTRAIT_NOT_JPEG) => return Some(Finding::PortraitNotJpeg),
+        Some(reason::PORTRAIT_TOO_SMALL | reason::PORTRAIT_TOO_LARGE) => {
+            return Some(Finding::PortraitSize { bytes: size });
+        }
+        _ => {}
     }
-}
-
-async fn head_of(file: &web_sys::File) -> Vec<u8> {
-    let Ok(blob) = file.slice_with_i32_and_i32(0, SNIFF_BYTES as i32) else {
-        return Vec::new();
-    };
-    match wasm_bindgen_futures::JsFuture::from(blob.array_buffer()).await {
-        Ok(buffer) => js_sys::Uint8Array::new(&buffer).to_vec(),
-        Err(_) => Vec::new(),
+    match code {
+        ErrorCode::PayloadTooLarge => Some(Finding::TooLarge),
+        ErrorCode::UnsupportedMediaType => Some(Finding::Type(Sniffed::Unknown)),
+        _ => None,
     }
 }
 
@@ -66,73 +81,125 @@ pub fn UploadSlot(
     material: Material,
     /// What is stored in the slot now.
     stored: Option<DocumentInfo>,
+    /// The reviewer's reason when this file was rejected and has not been replaced since.
+    review_reason: Option<String>,
     /// Told after a successful upload (`Some`) or delete (`None`).
     on_change: Callback<(Material, Option<DocumentInfo>)>,
 ) -> impl IntoView {
     let api = expect_context::<Api>();
     let lang = use_lang();
     let state = RwSignal::new(stored.map(SlotState::Uploaded).unwrap_or(SlotState::Empty));
-    // The last file picked, for 重试上传 after a failed upload.
+    let review_reason = RwSignal::new(review_reason);
+    // The file picked last (for 仍然上传, 重试上传 and the fix), what its head said, the
+    // decoded copy the fix works on, and the findings to go back to from the fix.
     let picked = StoredValue::new_local(None::<web_sys::File>);
+    let facts = StoredValue::new(None::<Facts>);
+    let working = StoredValue::new_local(None::<ImageBitmap>);
+    let last_findings = StoredValue::new(None::<SlotState>);
     let canceller = StoredValue::new_local(UploadCancel::default());
+    let cancelled = StoredValue::new(false);
     let input_id = format!("upload-{}", material.slug());
     let label_id = format!("upload-{}-label", material.slug());
 
-    let upload = {
+    let release_working = move || {
+        if let Some(old) = working.try_update_value(|w| w.take()).flatten() {
+            old.close();
+        }
+    };
+    on_cleanup(release_working);
+
+    let send = {
         let (api, app_id) = (api.clone(), app_id.clone());
-        Action::new_local(move |file: &web_sys::File| {
-            let (api, app_id, file) = (api.clone(), app_id.clone(), file.clone());
+        Action::new_local(move |blob: &Blob| {
+            let (api, app_id, blob) = (api.clone(), app_id.clone(), blob.clone());
             async move {
-                state.set(SlotState::Checking);
-                let head = head_of(&file).await;
-                let size = file.size() as u64;
-                if let Err(e) = photo::check_document(material, &head, size) {
-                    state.set(SlotState::Problem(problem_for(e, size)));
-                    return;
-                }
-                state.set(SlotState::Uploading(0.0));
-                let cancel = canceller.get_value();
-                let result = api
-                    .upload_document(
-                        &app_id,
-                        material,
-                        &file,
-                        move |f| state.set(SlotState::Uploading(f)),
-                        &cancel,
-                    )
-                    .await;
-                match result {
-                    Ok(info) => {
-                        state.set(SlotState::Uploaded(info.clone()));
-                        on_change.run((material, Some(info)));
-                    }
-                    Err(ApiError::Api { body, .. })
-                        if !body.error.fields.is_empty()
-                            || body.error.code != baoming_contract::error::ErrorCode::Internal =>
-                    {
-                        let problem = match body.error.fields.get("file").map(String::as_str) {
-                            Some("portrait_not_jpeg") => Problem::Msg(Msg::ErrPortraitNotJpeg),
-                            Some("portrait_too_small" | "portrait_too_large") => {
-                                Problem::PortraitSize(size)
+                cancelled.set_value(false);
+                let size = blob.size() as u64;
+                let mut attempt = 0;
+                loop {
+                    state.set(SlotState::Uploading {
+                        fraction: 0.0,
+                        attempt,
+                    });
+                    let cancel = canceller.get_value();
+                    let result = api
+                        .upload_document(
+                            &app_id,
+                            material,
+                            &blob,
+                            move |fraction| state.set(SlotState::Uploading { fraction, attempt }),
+                            &cancel,
+                        )
+                        .await;
+                    match result {
+                        Ok(info) => {
+                            review_reason.set(None);
+                            release_working();
+                            state.set(SlotState::Uploaded(info.clone()));
+                            on_change.run((material, Some(info)));
+                        }
+                        Err(ApiError::Cancelled) => state.set(SlotState::Empty),
+                        Err(error)
+                            if error.is_retryable()
+                                && (attempt as usize) < RETRY_PAUSES_MS.len() =>
+                        {
+                            crate::clock::sleep(RETRY_PAUSES_MS[attempt as usize]).await;
+                            attempt += 1;
+                            if cancelled.get_value() {
+                                state.set(SlotState::Empty);
+                                return;
                             }
-                            _ => match body.error.code {
-                                baoming_contract::error::ErrorCode::PayloadTooLarge => {
-                                    Problem::Msg(Msg::ErrFileTooLarge)
-                                }
-                                baoming_contract::error::ErrorCode::UnsupportedMediaType => {
-                                    Problem::Msg(Msg::ErrTypeOther)
-                                }
-                                _ => Problem::Upload(Msg::ErrorUnexpected),
-                            },
-                        };
-                        state.set(SlotState::Problem(problem));
+                            continue;
+                        }
+                        Err(ApiError::Api { body, .. }) if !body.error.code.is_retryable() => {
+                            let reason = body.error.fields.get("file").map(String::as_str);
+                            state.set(match refusal_finding(body.error.code, reason, size) {
+                                Some(finding) => SlotState::Findings {
+                                    findings: vec![finding],
+                                    can_upload: false,
+                                    can_fix: finding.fixable()
+                                        && working.with_value(|w| w.is_some()),
+                                },
+                                None => SlotState::Failed(Msg::ErrorUnexpected),
+                            });
+                        }
+                        Err(error) => state.set(SlotState::Failed(error.message())),
                     }
-                    Err(ApiError::Cancelled) => state.set(SlotState::Empty),
-                    Err(error) => state.set(SlotState::Problem(Problem::Upload(error.message()))),
+                    return;
                 }
             }
         })
     };
+
+    let check = Action::new_local(move |file: &web_sys::File| {
+        let file = file.clone();
+        async move {
+            state.set(SlotState::Checking);
+            release_working();
+            let measure = Measure::start("baoming:photo-inspect");
+            let inspection = imaging::inspect(&file, material).await;
+            measure.end();
+            facts.set_value(inspection.facts);
+            let can_fix = inspection.fixable(material);
+            let can_upload = inspection.uploadable();
+            working.set_value(inspection.working.clone());
+            if inspection.findings.is_empty() {
+                send.dispatch(file.into());
+                return;
+            }
+            if !can_fix {
+                release_working();
+            }
+            let found = SlotState::Findings {
+                findings: inspection.findings,
+                can_upload,
+                can_fix,
+            };
+            last_findings.set_value(Some(found.clone()));
+            state.set(found);
+        }
+    });
+
     let remove = {
         let (api, app_id) = (api.clone(), app_id.clone());
         Action::new_local(move |_: &()| {
@@ -140,10 +207,11 @@ pub fn UploadSlot(
             async move {
                 match api.delete_document(&app_id, material).await {
                     Ok(()) => {
+                        review_reason.set(None);
                         state.set(SlotState::Empty);
                         on_change.run((material, None));
                     }
-                    Err(error) => state.set(SlotState::Problem(Problem::Upload(error.message()))),
+                    Err(error) => state.set(SlotState::Failed(error.message())),
                 }
             }
         })
@@ -152,10 +220,15 @@ pub fn UploadSlot(
         let input = event_target::<web_sys::HtmlInputElement>(&ev);
         if let Some(file) = input.files().and_then(|f| f.get(0)) {
             picked.set_value(Some(file.clone()));
-            upload.dispatch(file);
+            check.dispatch(file);
         }
         // Picking the same file again must fire `change` again.
         input.set_value("");
+    };
+    let send_picked = move || {
+        if let Some(file) = picked.get_value() {
+            send.dispatch(file.into());
+        }
     };
     let thumb = {
         let api = api.clone();
@@ -170,36 +243,76 @@ pub fn UploadSlot(
     };
     let is_portrait = material == Material::Portrait;
     let labelled_by = label_id.clone();
+    let pick_for = input_id.clone();
+    let fixer = move || {
+        let bitmap = working.get_value()?;
+        let source = picked.get_value()?;
+        let facts = facts.get_value()?;
+        Some(view! {
+            <PortraitFixer
+                working=bitmap
+                source=source
+                facts=facts
+                on_use=Callback::new(move |blob: Blob| { send.dispatch(blob); })
+                on_cancel=Callback::new(move |()| state.set(last_findings.get_value().unwrap_or(SlotState::Empty)))
+            />
+        })
+    };
     view! {
-        <section class="bm-slot" aria-labelledby=labelled_by data-state=move || match state.get() {
-            SlotState::Empty => "empty",
-            SlotState::Checking => "checking",
-            SlotState::Problem(_) => "problem",
-            SlotState::Uploading(_) => "uploading",
-            SlotState::Uploaded(_) => "uploaded",
-        }>
+        <section class="bm-slot" aria-labelledby=labelled_by data-material=material.slug()
+            data-state=move || state.with(SlotState::name)>
             <h3 class="bm-slot__title" id=label_id>
                 <span class="bm-req" aria-hidden="true">"*"</span>{material.label_zh()}
             </h3>
             {is_portrait.then(|| view! { <p class="bm-field__hint">{t(Msg::PortraitRule)}</p> })}
+            {move || review_reason.get().map(|r| view! {
+                <p class="bm-notice bm-notice--error bm-slot__review">{t(Msg::SlotRejected)}{r}</p>
+            })}
             {move || match state.get() {
                 SlotState::Empty => view! { <p class="bm-slot__status">{t(Msg::UploadEmpty)}</p> }.into_any(),
                 SlotState::Checking => view! { <p class="bm-slot__status" role="status">{t(Msg::UploadChecking)}</p> }.into_any(),
-                SlotState::Problem(p) => {
-                    let retry = matches!(p, Problem::Upload(_)) && picked.with_value(|f| f.is_some());
+                SlotState::Findings { findings, can_upload, can_fix } => {
+                    let warnings_only = can_upload;
                     view! {
-                        <p class="bm-notice bm-notice--error" role="alert">{problem_text(&p, lang.get())}</p>
+                        <div class=if warnings_only { "bm-notice bm-notice--warn" } else { "bm-notice bm-notice--error" } role="alert">
+                            {warnings_only.then(|| view! { <p class="bm-slot__intro">{t(Msg::WarningsIntro)}</p> })}
+                            <ul class="bm-slot__problems">
+                                {findings.into_iter().map(|f| view! {
+                                    <li data-problem=f.code()>{move || finding_text(lang.get(), f)}</li>
+                                }).collect_view()}
+                            </ul>
+                        </div>
+                        <div class="bm-slot__actions">
+                            {can_fix.then(|| view! {
+                                <button type="button" class="bm-button bm-button--primary bm-button--small" data-action="fix"
+                                    on:click=move |_| state.set(SlotState::Fixing)>{t(Msg::FixPortrait)}</button>
+                            })}
+                            {can_upload.then(|| view! {
+                                <button type="button" class="bm-button bm-button--small" data-action="upload-anyway"
+                                    on:click=move |_| send_picked()>{t(Msg::UploadAnyway)}</button>
+                            })}
+                        </div>
+                    }.into_any()
+                }
+                SlotState::Failed(m) => {
+                    let retry = picked.with_value(|f| f.is_some());
+                    view! {
+                        <p class="bm-notice bm-notice--error" role="alert" data-problem="upload_failed">{t(m)}</p>
                         <Show when=move || retry>
-                            <button type="button" class="bm-button bm-button--small" on:click=move |_| {
-                                if let Some(f) = picked.get_value() { upload.dispatch(f); }
-                            }>{t(Msg::UploadRetry)}</button>
+                            <button type="button" class="bm-button bm-button--small" data-action="retry"
+                                on:click=move |_| send_picked()>{t(Msg::UploadRetry)}</button>
                         </Show>
                     }.into_any()
                 }
-                SlotState::Uploading(f) => view! {
+                SlotState::Fixing => fixer().into_any(),
+                SlotState::Uploading { fraction, attempt } => view! {
                     <div class="bm-slot__progress" role="status">
-                        <progress max="1" value=f aria-label=uploading_text(lang.get(), f)></progress>
-                        <span>{uploading_text(lang.get(), f)}</span>
+                        <progress max="1" value=fraction aria-label=move || uploading_text(lang.get(), fraction)></progress>
+                        <span>{move || if attempt > 0 {
+                            upload_retrying_text(lang.get(), attempt)
+                        } else {
+                            uploading_text(lang.get(), fraction)
+                        }}</span>
                     </div>
                 }.into_any(),
                 SlotState::Uploaded(info) => view! {
@@ -210,21 +323,48 @@ pub fn UploadSlot(
                 }.into_any(),
             }}
             <div class="bm-slot__actions">
-                <Show when=move || matches!(state.get(), SlotState::Uploading(_))>
-                    <button type="button" class="bm-button bm-button--small" on:click=move |_| canceller.with_value(UploadCancel::cancel)>
+                <Show when=move || matches!(state.get(), SlotState::Uploading { .. })>
+                    <button type="button" class="bm-button bm-button--small" data-action="cancel" on:click=move |_| {
+                        cancelled.set_value(true);
+                        canceller.with_value(UploadCancel::cancel);
+                    }>
                         {t(Msg::UploadCancel)}
                     </button>
                 </Show>
-                <label class="bm-button bm-button--small bm-slot__pick" for=input_id.clone()>
-                    {move || if matches!(state.get(), SlotState::Uploaded(_)) { t(Msg::UploadReplace)() } else { t(Msg::UploadChoose)() }}
-                </label>
+                <Show when=move || !matches!(state.get(), SlotState::Fixing)>
+                    <label class="bm-button bm-button--small bm-slot__pick" for=pick_for.clone()>
+                        {move || if matches!(state.get(), SlotState::Uploaded(_)) { t(Msg::UploadReplace)() } else { t(Msg::UploadChoose)() }}
+                    </label>
+                </Show>
                 <input id=input_id class="bm-slot__input" type="file" accept="image/jpeg,image/png" on:change=on_pick
                     aria-label=move || format!("{} {}", material.label_zh(), t(Msg::UploadChoose)()) />
                 <Show when=move || matches!(state.get(), SlotState::Uploaded(_))>
-                    <button type="button" class="bm-button bm-button--small" disabled=move || remove.pending().get()
+                    <button type="button" class="bm-button bm-button--small" data-action="delete" disabled=move || remove.pending().get()
                         on:click=move |_| { remove.dispatch(()); }>{t(Msg::UploadDelete)}</button>
                 </Show>
             </div>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_refusals_become_findings() {
+        assert_eq!(
+            refusal_finding(ErrorCode::ValidationFailed, Some("portrait_too_large"), 90_000),
+            Some(Finding::PortraitSize { bytes: 90_000 })
+        );
+        assert_eq!(
+            refusal_finding(ErrorCode::ValidationFailed, Some("portrait_not_jpeg"), 1),
+            Some(Finding::PortraitNotJpeg)
+        );
+        assert_eq!(
+            refusal_finding(ErrorCode::PayloadTooLarge, None, 1),
+            Some(Finding::TooLarge)
+        );
+        assert_eq!(refusal_finding(ErrorCode::Internal, None, 1), None);
     }
 }

@@ -292,6 +292,7 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
     };
 
     let documents = RwSignal::new(app.documents.clone());
+    let slot_reasons = StoredValue::new(slot_reasons(&app));
     // From a reviewer's reason (?focus=…): bring exactly that field or upload slot into view.
     let query = leptos_router::hooks::use_query_map();
     Effect::new(move |_| {
@@ -368,7 +369,7 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
                 Step::Basic => view! { <BasicStep form shown /> }.into_any(),
                 Step::Identity => view! { <IdentityStep form shown /> }.into_any(),
                 Step::Details => view! { <DetailsStep form shown plan=plan.clone() draft /> }.into_any(),
-                Step::Documents => view! { <DocumentsStep form id=app_id.clone() documents saver /> }.into_any(),
+                Step::Documents => view! { <DocumentsStep form id=app_id.clone() documents saver slot_reasons /> }.into_any(),
             }}
             {move || step_problem.get().map(|m| view! { <p class="bm-notice bm-notice--error" role="alert">{t(m)}</p> })}
             <div class="bm-wizard__buttons">
@@ -740,12 +741,43 @@ fn MaterialsList(condition: Condition) -> impl IntoView {
     }
 }
 
+/// The reviewer's reasons that point at an upload slot, for files not replaced since the
+/// rejection.
+fn slot_reasons(app: &Application) -> Vec<(Material, String)> {
+    use baoming_contract::api::ReviewTarget;
+    use baoming_contract::status::ApplicationStatus;
+    if app.status != ApplicationStatus::Rejected {
+        return Vec::new();
+    }
+    let rejected_at = app
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.status == ApplicationStatus::Rejected)
+        .map(|e| e.at);
+    app.review_reasons
+        .iter()
+        .filter_map(|r| match r.target {
+            ReviewTarget::Document(m) => Some((m, r.message.clone())),
+            _ => None,
+        })
+        .filter(|(m, _)| {
+            let uploaded = app.documents.iter().find(|d| d.material == *m).map(|d| d.uploaded_at);
+            match (uploaded, rejected_at) {
+                (Some(u), Some(r)) => u <= r,
+                _ => true,
+            }
+        })
+        .collect()
+}
+
 #[component]
 fn DocumentsStep(
     form: Form,
     id: String,
     documents: RwSignal<Vec<DocumentInfo>>,
     saver: DraftSaver,
+    slot_reasons: StoredValue<Vec<(Material, String)>>,
 ) -> impl IntoView {
     let api = expect_context::<Api>();
     let on_change = {
@@ -773,7 +805,9 @@ fn DocumentsStep(
                     .map(|m| {
                         let stored = documents
                             .with_untracked(|d| d.iter().find(|x| x.material == *m).cloned());
-                        view! { <UploadSlot app_id=id.clone() material=*m stored on_change /> }
+                        let review_reason = slot_reasons
+                            .with_value(|r| r.iter().find(|(x, _)| x == m).map(|(_, s)| s.clone()));
+                        view! { <UploadSlot app_id=id.clone() material=*m stored review_reason on_change /> }
                     })
                     .collect_view()
             })

@@ -1,0 +1,280 @@
+//! The browser half of the photo checks and the portrait fix. The rules and measures are the
+//! contract's ([`baoming_contract::photo_check`], [`baoming_contract::photo_quality`]); this
+//! module only feeds them. The heavy work is left to the browser's own codecs, which are
+//! native, run off the main thread and cost nothing in the bundle: `createImageBitmap` decodes
+//! (resized while decoding, so a 12-megapixel photo is never held whole just to be measured),
+//! a canvas crops and scales, `toBlob` encodes. Rust measures only a copy of at most
+//! 512 × 512 pixels.
+
+use baoming_contract::eligibility::Material;
+use baoming_contract::photo::{PORTRAIT_HEIGHT_PX, PORTRAIT_WIDTH_PX, Sniffed};
+use baoming_contract::photo_check::{
+    self, Facts, Finding, HEAD_BYTES, JpegEndScan, SCAN_CHUNK_BYTES, WORKING_MAX_PIXELS,
+};
+use baoming_contract::photo_quality::{
+    self, ANALYSIS_MAX_SIDE, Analysis, QualitySearch, SearchStep,
+};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    Blob, CanvasRenderingContext2d, HtmlCanvasElement, ImageBitmap, ImageBitmapOptions,
+    ImageOrientation, ResizeQuality,
+};
+
+/// What the checks found, and for the portrait the decoded copy the fix works on.
+pub struct Inspection {
+    pub findings: Vec<Finding>,
+    pub facts: Option<Facts>,
+    /// The photo decoded (at most [`WORKING_MAX_PIXELS`]), kept for the portrait fix.
+    pub working: Option<ImageBitmap>,
+}
+
+impl Inspection {
+    fn refused(finding: Finding) -> Self {
+        Inspection {
+            findings: vec![finding],
+            facts: None,
+            working: None,
+        }
+    }
+
+    /// Whether the file may be sent as it is (possibly after the candidate accepts warnings).
+    pub fn uploadable(&self) -> bool {
+        !self.findings.iter().any(|f| f.blocks())
+    }
+
+    /// Whether the portrait fix can be offered.
+    pub fn fixable(&self, material: Material) -> bool {
+        self.working.is_some() && photo_check::fix_applies(material, &self.findings)
+    }
+}
+
+/// Reads `[start, end)` of a blob.
+async fn read(blob: &Blob, start: f64, end: f64) -> Result<Vec<u8>, JsValue> {
+    let part = blob.slice_with_f64_and_f64(start, end)?;
+    let buffer = JsFuture::from(part.array_buffer()).await?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// Whether the file reaches its end: a JPEG's end marker after its scan (read in chunks, the
+/// head already in hand), a PNG's `IEND`.
+async fn is_complete(blob: &Blob, kind: Sniffed, head: &[u8]) -> Result<bool, JsValue> {
+    let size = blob.size();
+    match kind {
+        Sniffed::Png => {
+            let tail = read(blob, (size - 12.0).max(0.0), size).await?;
+            Ok(photo_check::png_is_complete(&tail))
+        }
+        Sniffed::Jpeg => {
+            let mut scan = JpegEndScan::new();
+            if scan.feed(head) {
+                return Ok(true);
+            }
+            let mut at = head.len() as f64;
+            while at < size {
+                let end = (at + SCAN_CHUNK_BYTES as f64).min(size);
+                if scan.feed(&read(blob, at, end).await?) {
+                    return Ok(true);
+                }
+                at = end;
+            }
+            Ok(false)
+        }
+        _ => Ok(false),
+    }
+}
+
+fn bitmap_options(size: Option<(u32, u32)>, quality: ResizeQuality) -> ImageBitmapOptions {
+    let options = ImageBitmapOptions::new();
+    options.set_image_orientation(ImageOrientation::FromImage);
+    if let Some((w, h)) = size {
+        options.set_resize_width(w);
+        options.set_resize_height(h);
+        options.set_resize_quality(quality);
+    }
+    options
+}
+
+async fn bitmap(promise: Result<js_sys::Promise, JsValue>) -> Result<ImageBitmap, JsValue> {
+    JsFuture::from(promise?).await?.dyn_into::<ImageBitmap>().map_err(JsValue::from)
+}
+
+/// Decodes a blob, resized while decoding to `size` (as shown, after EXIF orientation).
+async fn decode(blob: &Blob, size: Option<(u32, u32)>) -> Result<ImageBitmap, JsValue> {
+    let window = web_sys::window().ok_or(JsValue::NULL)?;
+    let options = bitmap_options(size, ResizeQuality::Medium);
+    bitmap(window.create_image_bitmap_with_blob_and_image_bitmap_options(blob, &options)).await
+}
+
+fn canvas(width: u32, height: u32) -> Result<(HtmlCanvasElement, CanvasRenderingContext2d), JsValue> {
+    let canvas: HtmlCanvasElement = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or(JsValue::NULL)?
+        .create_element("canvas")?
+        .unchecked_into();
+    canvas.set_width(width);
+    canvas.set_height(height);
+    let context: CanvasRenderingContext2d = canvas
+        .get_context("2d")?
+        .ok_or(JsValue::NULL)?
+        .unchecked_into();
+    // Not in web-sys' stable API; a browser without it falls back to its default.
+    let _ = js_sys::Reflect::set(&context, &"imageSmoothingQuality".into(), &"high".into());
+    Ok((canvas, context))
+}
+
+/// Measures a decoded image on a copy of at most 512 × 512 pixels.
+fn analyze(image: &ImageBitmap) -> Result<Analysis, JsValue> {
+    let (w, h) = photo_check::fit_side(image.width(), image.height(), ANALYSIS_MAX_SIDE);
+    let (_, context) = canvas(w, h)?;
+    context.draw_image_with_image_bitmap_and_dw_and_dh(image, 0.0, 0.0, f64::from(w), f64::from(h))?;
+    let data = context.get_image_data(0.0, 0.0, f64::from(w), f64::from(h))?;
+    Ok(photo_quality::analyze(&data.data(), w, h))
+}
+
+/// Every check of [`photo_check`], cheapest first, on a picked file.
+pub async fn inspect(file: &Blob, material: Material) -> Inspection {
+    let size = file.size();
+    let head = match read(file, 0.0, size.min(HEAD_BYTES as f64)).await {
+        Ok(head) => head,
+        // The file went away (a cloud file not downloaded, a revoked permission).
+        Err(_) => return Inspection::refused(Finding::Corrupt),
+    };
+    let (facts, mut findings) = match photo_check::check_head(material, &head, size as u64) {
+        Ok(found) => found,
+        Err(finding) => return Inspection::refused(finding),
+    };
+    if !is_complete(file, facts.kind, &head).await.unwrap_or(false) {
+        return Inspection::refused(Finding::Truncated);
+    }
+    // The portrait keeps a large copy for the fix; other documents are decoded straight to
+    // the small copy that is measured.
+    let (decode_size, keep) = if material == Material::Portrait {
+        (photo_check::fit_pixels(facts.width, facts.height, WORKING_MAX_PIXELS), true)
+    } else {
+        (photo_check::fit_side(facts.width, facts.height, ANALYSIS_MAX_SIDE), false)
+    };
+    let resize = (decode_size != (facts.width, facts.height)).then_some(decode_size);
+    let Ok(image) = decode(file, resize).await else {
+        return Inspection::refused(Finding::Corrupt);
+    };
+    let Ok(analysis) = analyze(&image) else {
+        return Inspection::refused(Finding::Corrupt);
+    };
+    findings.extend(photo_check::judge_pixels(material, &facts, &analysis));
+    Inspection {
+        findings,
+        facts: Some(facts),
+        working: keep.then_some(image),
+    }
+}
+
+/// The fixed portrait: a 295 × 413 JPEG whose size was searched into 40–80 KB.
+#[derive(Clone)]
+pub struct Rendered {
+    pub blob: Blob,
+    pub bytes: u64,
+    pub quality: f64,
+    /// Measures of the result (its border tells whether the background is white).
+    pub analysis: Analysis,
+}
+
+async fn to_jpeg(canvas: &HtmlCanvasElement, quality: f64) -> Result<Blob, JsValue> {
+    let mut encode = |resolve: js_sys::Function, reject: js_sys::Function| {
+        if let Err(e) =
+            canvas.to_blob_with_type_and_encoder_options(&resolve, "image/jpeg", &quality.into())
+        {
+            let _ = reject.call1(&JsValue::NULL, &e);
+        }
+    };
+    let blob = JsFuture::from(js_sys::Promise::new(&mut encode)).await?;
+    blob.dyn_into::<Blob>().map_err(JsValue::from)
+}
+
+/// Crops `rect` (x, y, w, h in the working copy's pixels) out of the working copy, scales it
+/// to 295 × 413 and encodes it as a JPEG, searching the quality so the file lands in
+/// 40–80 KB. When no quality lands there (a nearly blank photo), the closest is kept.
+pub async fn render_portrait(
+    working: &ImageBitmap,
+    rect: (f64, f64, f64, f64),
+) -> Result<Rendered, JsValue> {
+    let window = web_sys::window().ok_or(JsValue::NULL)?;
+    let (out_w, out_h) = (PORTRAIT_WIDTH_PX, PORTRAIT_HEIGHT_PX);
+    let (x, y, w, h) = rect;
+    let options = bitmap_options(Some((out_w, out_h)), ResizeQuality::High);
+    let scaled = bitmap(
+        window.create_image_bitmap_with_image_bitmap_and_a_sx_and_a_sy_and_a_sw_and_a_sh_and_a_options(
+            working,
+            x.round() as i32,
+            y.round() as i32,
+            (w.round() as i32).max(1),
+            (h.round() as i32).max(1),
+            &options,
+        ),
+    )
+    .await?;
+    let (canvas, context) = canvas(out_w, out_h)?;
+    // JPEG has no transparency: start from white.
+    context.set_fill_style_str("#fff");
+    context.fill_rect(0.0, 0.0, f64::from(out_w), f64::from(out_h));
+    context.draw_image_with_image_bitmap_and_dw_and_dh(
+        &scaled,
+        0.0,
+        0.0,
+        f64::from(out_w),
+        f64::from(out_h),
+    )?;
+    scaled.close();
+    let data = context.get_image_data(0.0, 0.0, f64::from(out_w), f64::from(out_h))?;
+    let analysis = photo_quality::analyze(&data.data(), out_w, out_h);
+
+    let mut search = QualitySearch::default();
+    let mut quality = search.quality;
+    let mut best: Option<(Blob, f64)> = None;
+    loop {
+        let blob = to_jpeg(&canvas, quality).await?;
+        let bytes = blob.size() as u64;
+        let distance = window_distance(bytes);
+        if best
+            .as_ref()
+            .is_none_or(|(b, _)| distance < window_distance(b.size() as u64))
+        {
+            best = Some((blob, quality));
+        }
+        match search.next(bytes) {
+            SearchStep::Try(q) => quality = q,
+            SearchStep::Done | SearchStep::GiveUp => break,
+        }
+    }
+    let (blob, quality) = best.ok_or(JsValue::NULL)?;
+    Ok(Rendered {
+        bytes: blob.size() as u64,
+        blob,
+        quality,
+        analysis,
+    })
+}
+
+/// How far a size is from the 40–80 KB window (0 inside).
+fn window_distance(bytes: u64) -> u64 {
+    use baoming_contract::photo::{PORTRAIT_MAX_BYTES, PORTRAIT_MIN_BYTES};
+    PORTRAIT_MIN_BYTES.saturating_sub(bytes) + bytes.saturating_sub(PORTRAIT_MAX_BYTES)
+}
+
+/// `performance.mark` / `measure`, so the benchmark can read how long a step took.
+pub struct Measure(&'static str);
+
+impl Measure {
+    pub fn start(name: &'static str) -> Self {
+        if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+            let _ = p.mark(&format!("{name}:start"));
+        }
+        Measure(name)
+    }
+
+    pub fn end(self) {
+        if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+            let _ = p.measure_with_start_mark(self.0, &format!("{}:start", self.0));
+        }
+    }
+}
