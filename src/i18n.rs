@@ -278,6 +278,7 @@ pub enum Msg {
     ErrFileTooLarge,
     ErrPortraitNotJpeg,
     PortraitRule,
+    PayQrLabel,
     ErrEmptyFile,
     ErrTypeWebp,
     ErrTypeGif,
@@ -860,6 +861,7 @@ impl Msg {
                 "审核意见：",
                 "Reviewer's note: ",
             ),
+            PayQrLabel => ("微信支付二维码", "WeChat Pay QR code"),
             ConfigErrorTitle => ("站点配置有误，暂时无法使用", "This site is misconfigured"),
             ConfigErrorBody => (
                 "报名系统无法读取站点配置文件 config.json。请稍后刷新重试；如果问题持续，请联系考试机构。",
@@ -890,6 +892,77 @@ pub fn level_name(lang: Lang) -> &'static str {
     match lang {
         Lang::Zh => "二级 / 技师",
         Lang::En => "Level 2 / Technician",
+    }
+}
+
+/// An upload slot's material: the seed's Chinese words, or English.
+pub fn material_label(m: baoming_contract::eligibility::Material, lang: Lang) -> &'static str {
+    use baoming_contract::eligibility::Material::*;
+    match lang {
+        Lang::Zh => m.label_zh(),
+        Lang::En => match m {
+            Portrait => "Portrait photo",
+            IdCardFront => "ID card, photo side",
+            IdCardBack => "ID card, national emblem side",
+            ApplicationForm => "Application form (申报表)",
+            Level3Certificate => "Level 3 vocational qualification / skill certificate",
+            Level4Certificate => "Level 4 vocational qualification / skill certificate",
+            JuniorTitleProof => "Junior professional title proof",
+            IntermediateTitleProof => "Intermediate professional title proof",
+            SocialInsuranceProof => "Social insurance record",
+            GraduationCertificate => "Graduation certificate",
+            EducationVerificationReport => "CHSI education verification report",
+        },
+    }
+}
+
+/// A condition as the radio button shows it: "（三）取得…" or "(3) Holds…".
+pub fn condition_label(c: baoming_contract::eligibility::Condition, lang: Lang) -> String {
+    let n = c.number() as usize;
+    match lang {
+        Lang::Zh => format!("（{}）{}", ["一", "二", "三", "四", "五"][n - 1], c.text_zh()),
+        Lang::En => format!("({n}) {}", condition_text(c, lang)),
+    }
+}
+
+/// An application status: the seed's Chinese words, or English.
+pub fn status_label(s: baoming_contract::status::ApplicationStatus, lang: Lang) -> &'static str {
+    use baoming_contract::status::ApplicationStatus::*;
+    match lang {
+        Lang::Zh => s.label_zh(),
+        Lang::En => match s {
+            Draft => "Draft",
+            UnderReview => "Under review",
+            Rejected => "Not approved",
+            AwaitingPayment => "Awaiting payment",
+            Paid => "Paid",
+            TicketReady => "Admission ticket ready",
+        },
+    }
+}
+
+/// An eligibility condition: the seed's Chinese words, or English.
+pub fn condition_text(c: baoming_contract::eligibility::Condition, lang: Lang) -> &'static str {
+    use baoming_contract::eligibility::Condition::*;
+    match lang {
+        Lang::Zh => c.text_zh(),
+        Lang::En => match c {
+            Level3PlusFiveYears => {
+                "Holds a level 3 (senior worker) certificate in this or a related occupation, and has since worked 5 years in total in this or a related occupation."
+            }
+            JuniorTitle => {
+                "Holds a matching junior professional title, has since worked 5 years in total in this or a related occupation, and at least 1 year since obtaining a level 3 certificate in it."
+            }
+            IntermediateTitle => {
+                "Holds a matching intermediate professional title and has since worked 1 year in total in this or a related occupation."
+            }
+            TechnicianCollegeGraduate => {
+                "Graduated from a senior technical school or technician college with a level 3 certificate in this or a related occupation, and has worked 2 years in total in it."
+            }
+            TechnicianClassStudent => {
+                "A student of a technician college's preparatory technician or technician class who has held a level 3 certificate in this or a related occupation for 2 years."
+            }
+        },
     }
 }
 

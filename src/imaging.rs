@@ -123,11 +123,33 @@ fn canvas(width: u32, height: u32) -> Result<(HtmlCanvasElement, CanvasRendering
     Ok((canvas, context))
 }
 
-/// Measures a decoded image on a copy of at most 512 × 512 pixels.
-fn analyze(image: &ImageBitmap) -> Result<Analysis, JsValue> {
+/// Measures a decoded image on a copy of at most 512 × 512 pixels. A larger image is scaled
+/// by `createImageBitmap` first (off the main thread), so drawing it costs nothing.
+async fn analyze(image: &ImageBitmap) -> Result<Analysis, JsValue> {
     let (w, h) = photo_check::fit_side(image.width(), image.height(), ANALYSIS_MAX_SIDE);
+    let small = if (w, h) == (image.width(), image.height()) {
+        None
+    } else {
+        let window = web_sys::window().ok_or(JsValue::NULL)?;
+        let options = bitmap_options(Some((w, h)), ResizeQuality::Medium);
+        Some(
+            bitmap(window.create_image_bitmap_with_image_bitmap_and_image_bitmap_options(
+                image, &options,
+            ))
+            .await?,
+        )
+    };
     let (_, context) = canvas(w, h)?;
-    context.draw_image_with_image_bitmap_and_dw_and_dh(image, 0.0, 0.0, f64::from(w), f64::from(h))?;
+    context.draw_image_with_image_bitmap_and_dw_and_dh(
+        small.as_ref().unwrap_or(image),
+        0.0,
+        0.0,
+        f64::from(w),
+        f64::from(h),
+    )?;
+    if let Some(small) = small {
+        small.close();
+    }
     let data = context.get_image_data(0.0, 0.0, f64::from(w), f64::from(h))?;
     Ok(photo_quality::analyze(&data.data(), w, h))
 }
@@ -158,7 +180,7 @@ pub async fn inspect(file: &Blob, material: Material) -> Inspection {
     let Ok(image) = decode(file, resize).await else {
         return Inspection::refused(Finding::Corrupt);
     };
-    let Ok(analysis) = analyze(&image) else {
+    let Ok(analysis) = analyze(&image).await else {
         return Inspection::refused(Finding::Corrupt);
     };
     findings.extend(photo_check::judge_pixels(material, &facts, &analysis));

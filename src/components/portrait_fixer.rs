@@ -175,15 +175,15 @@ pub fn PortraitFixer(
             adjust(&*action);
         }
     };
-    // The photo placed so that the frame shows exactly `rect`, in percentages of the frame.
-    let photo_style = move || {
+    // The photo placed so that the frame shows exactly `rect`, in percentages of the frame
+    // (set through CSSOM, which a strict style-src allows, not a style attribute).
+    let place = move |side: u8| {
         let (x, y, w, h) = frame.get().rect();
-        format!(
-            "left:{};top:{};width:{}",
-            percent(-x / w),
-            percent(-y / h),
-            percent(f64::from(work_w) / w)
-        )
+        percent(match side {
+            0 => -x / w,
+            1 => -y / h,
+            _ => f64::from(work_w) / w,
+        })
     };
     let (src_w, src_h) = (facts.width, facts.height);
 
@@ -195,7 +195,7 @@ pub fn PortraitFixer(
                 <div class="bm-fixer__frame" tabindex="0" role="group" aria-label=t(Msg::FixFrameLabel)
                     on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up
                     on:wheel=on_wheel on:keydown=on_key>
-                    <img class="bm-fixer__photo" src=photo_url alt="" draggable="false" style=photo_style />
+                    <img class="bm-fixer__photo" src=photo_url alt="" draggable="false" style:left=move || place(0) style:top=move || place(1) style:width=move || place(2) />
                     <span class="bm-fixer__guide" aria-hidden="true"></span>
                 </div>
                 <label class="bm-fixer__zoom-label">

@@ -16,7 +16,9 @@ use web_sys::{Blob, ImageBitmap};
 
 use crate::api::{Api, ApiError, UploadCancel};
 use crate::components::portrait_fixer::PortraitFixer;
-use crate::i18n::{Msg, finding_text, t, upload_retrying_text, uploading_text, use_lang};
+use crate::i18n::{
+    Msg, finding_text, material_label, t, upload_retrying_text, uploading_text, use_lang,
+};
 use crate::imaging::{self, Measure};
 
 /// Automatic retries after a network failure, and the pause before each (ms).
@@ -262,7 +264,7 @@ pub fn UploadSlot(
         <section class="bm-slot" aria-labelledby=labelled_by data-material=material.slug()
             data-state=move || state.with(SlotState::name)>
             <h3 class="bm-slot__title" id=label_id>
-                <span class="bm-req" aria-hidden="true">"*"</span>{material.label_zh()}
+                <span class="bm-req" aria-hidden="true">"*"</span>{move || material_label(material, lang.get())}
             </h3>
             {is_portrait.then(|| view! { <p class="bm-field__hint">{t(Msg::PortraitRule)}</p> })}
             {move || review_reason.get().map(|r| view! {
@@ -317,7 +319,7 @@ pub fn UploadSlot(
                 }.into_any(),
                 SlotState::Uploaded(info) => view! {
                     <p class="bm-slot__status bm-slot__status--ok" role="status">
-                        <img class="bm-slot__thumb" src=thumb(&info) alt=material.label_zh() width="96" height="72" loading="lazy" />
+                        <img class="bm-slot__thumb" src=thumb(&info) alt=material_label(material, lang.get_untracked()) width="96" height="72" loading="lazy" />
                         <span>{t(Msg::UploadDone)} {format!(" · {} KB", info.size_bytes.div_ceil(1024))}</span>
                     </p>
                 }.into_any(),
@@ -337,7 +339,7 @@ pub fn UploadSlot(
                     </label>
                 </Show>
                 <input id=input_id class="bm-slot__input" type="file" accept="image/jpeg,image/png" on:change=on_pick
-                    aria-label=move || format!("{} {}", material.label_zh(), t(Msg::UploadChoose)()) />
+                    aria-label=move || format!("{} {}", material_label(material, lang.get()), t(Msg::UploadChoose)()) />
                 <Show when=move || matches!(state.get(), SlotState::Uploaded(_))>
                     <button type="button" class="bm-button bm-button--small" data-action="delete" disabled=move || remove.pending().get()
                         on:click=move |_| { remove.dispatch(()); }>{t(Msg::UploadDelete)}</button>

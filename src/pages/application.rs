@@ -13,7 +13,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::{Api, ApiError};
 use crate::components::feedback::{ErrorPanel, Loading, retry_of};
 use crate::components::link::Link;
-use crate::i18n::{Lang, Msg, date_time, field_label, t, use_lang};
+use crate::i18n::{Lang, Msg, date_time, field_label, material_label, status_label, t, use_lang};
 use crate::routes::AppRoute;
 
 /// How often a pending application is refreshed.
@@ -62,7 +62,7 @@ fn step_for(target: &ReviewTarget) -> Step {
 
 fn target_label(target: &ReviewTarget, lang: Lang) -> String {
     match target {
-        ReviewTarget::Document(m) => m.label_zh().to_string(),
+        ReviewTarget::Document(m) => material_label(*m, lang).to_string(),
         ReviewTarget::Field(f) => field_label(f)
             .map(|m| m.text(lang).to_string())
             .unwrap_or_else(|| f.clone()),
@@ -97,7 +97,7 @@ fn Status(app: Application, on_change: Callback<Application>) -> impl IntoView {
     view! {
         <section class="bm-card bm-status">
             <p class="bm-status__now">
-                <span class=format!("bm-badge bm-badge--{}", if status == ApplicationStatus::Rejected { "closed" } else { "open" })>{status.label_zh()}</span>
+                <span class=format!("bm-badge bm-badge--{}", if status == ApplicationStatus::Rejected { "closed" } else { "open" })>{move || status_label(status, lang.get())}</span>
             </p>
             {match status {
                 ApplicationStatus::UnderReview => view! {
@@ -161,7 +161,7 @@ fn Status(app: Application, on_change: Callback<Application>) -> impl IntoView {
             <h2 class="bm-group__title">{t(Msg::Timeline)}</h2>
             <ol class="bm-timeline">
                 {events.into_iter().map(|e| view! {
-                    <li><span class="bm-timeline__status">{e.status.label_zh()}</span> <time>{date_time(e.at)}</time></li>
+                    <li><span class="bm-timeline__status">{move || status_label(e.status, lang.get())}</span> <time>{date_time(e.at)}</time></li>
                 }).collect_view()}
             </ol>
         </section>

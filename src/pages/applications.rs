@@ -10,7 +10,7 @@ use crate::api::{Api, ApiError};
 use crate::clock::today_cst;
 use crate::components::feedback::{ErrorPanel, Loading, retry_of};
 use crate::components::link::Link;
-use crate::i18n::{Msg, t};
+use crate::i18n::{Msg, status_label, t, use_lang};
 use crate::routes::AppRoute;
 
 #[component]
@@ -58,6 +58,7 @@ fn ApplicationCard(app: Application, plan: Option<Plan>) -> impl IntoView {
         application::first_incomplete_step(&app.draft, &ctx, &uploaded).number()
     });
     let status = app.status;
+    let lang = use_lang();
     let heading_id = format!("app-{}", app.id);
     let updated = app
         .updated_at
@@ -72,11 +73,11 @@ fn ApplicationCard(app: Application, plan: Option<Plan>) -> impl IntoView {
             <header class="bm-plan__head">
                 <h2 class="bm-plan__name" id=heading_id>{name}</h2>
                 <span class=format!("bm-badge bm-badge--{}", if status.is_pending() { "upcoming" } else if status == ApplicationStatus::Rejected { "closed" } else { "open" })>
-                    {status.label_zh()}
+                    {move || status_label(status, lang.get())}
                 </span>
             </header>
             <dl class="bm-facts">
-                <div><dt>{t(Msg::StatusLabel)}</dt><dd>{status.label_zh()}</dd></div>
+                <div><dt>{t(Msg::StatusLabel)}</dt><dd>{move || status_label(status, lang.get())}</dd></div>
                 <div><dt>{t(Msg::UpdatedAt)}</dt><dd>{updated}</dd></div>
             </dl>
             <p class="bm-form__alt">

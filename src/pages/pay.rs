@@ -152,7 +152,7 @@ fn PayOrder(initial: Order, application_id: String, on_expired: Callback<()>) ->
                 }
             >
                 <p class="bm-pay__scan">{t(Msg::ScanWithWechat)}</p>
-                <div class="bm-pay__qr" role="img" aria-label="微信支付二维码" inner_html=svg.clone()></div>
+                <div class="bm-pay__qr" role="img" aria-label=t(Msg::PayQrLabel) inner_html=svg.clone()></div>
                 <p class="bm-pay__countdown" role="timer">{move || countdown(left())}</p>
                 <p class="bm-field__hint">{t(Msg::PhoneQrHint)}</p>
                 <button type="button" class="bm-button bm-button--primary bm-button--block" disabled=move || query.pending().get()

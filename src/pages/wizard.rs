@@ -23,7 +23,8 @@ use crate::components::form::{TextField, focus_first_invalid};
 use crate::components::link::{Link, RouterBase};
 use crate::components::upload_slot::UploadSlot;
 use crate::i18n::{
-    Msg, level_name, occupation_name, t, use_lang, wizard_reason, work_summary_text,
+    Msg, condition_label, level_name, material_label, occupation_name, t, use_lang, wizard_reason,
+    work_summary_text,
 };
 use crate::routes::AppRoute;
 
@@ -205,6 +206,7 @@ impl Shown {
 #[component]
 fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
     let api = expect_context::<Api>();
+    let lang = use_lang();
     let navigate = use_navigate();
     let base = use_context::<RouterBase>().unwrap_or(RouterBase(String::new()));
     let saver = DraftSaver::new(api.clone(), &app);
@@ -396,7 +398,7 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
                 (!missing.is_empty() && step.get() == Step::Documents).then(|| view! {
                     <div class="bm-notice bm-notice--error" role="alert">
                         <p>{t(Msg::ErrDocumentMissing)}</p>
-                        <ul>{missing.into_iter().map(|m| view! { <li>{m.label_zh()}</li> }).collect_view()}</ul>
+                        <ul>{missing.into_iter().map(|m| view! { <li>{move || material_label(m, lang.get())}</li> }).collect_view()}</ul>
                     </div>
                 })
             }}
@@ -578,7 +580,7 @@ fn DetailsStep(form: Form, shown: Shown, plan: Plan, draft: Memo<Draft>) -> impl
                 <label class="bm-radio bm-radio--block">
                     <input type="radio" name="condition" prop:checked=move || form.condition.get() == Some(c)
                         on:change=move |_| form.condition.set(Some(c)) />
-                    <span>{format!("（{}）", ["一", "二", "三", "四", "五"][c.number() as usize - 1])}{c.text_zh()}</span>
+                    <span>{move || condition_label(c, lang.get())}</span>
                 </label>
             }).collect_view()}
             <p class="bm-field__error" aria-live="polite">{move || shown.error("condition").map(|m| m.text(lang.get()))}</p>
@@ -731,11 +733,12 @@ fn HistoryInput(
 
 #[component]
 fn MaterialsList(condition: Condition) -> impl IntoView {
+    let lang = use_lang();
     view! {
         <section class="bm-materials" aria-live="polite">
             <h2 class="bm-group__title">{t(Msg::MaterialsRequired)}</h2>
             <ol>
-                {condition.required_materials().iter().map(|m| view! { <li>{m.label_zh()}</li> }).collect_view()}
+                {condition.required_materials().iter().map(|m| { let m = *m; view! { <li>{move || material_label(m, lang.get())}</li> } }).collect_view()}
             </ol>
         </section>
     }
