@@ -24,8 +24,21 @@ use web_sys::{AbortController, RequestCredentials};
 use crate::i18n::Msg;
 
 /// How long a request may take before the page says so. Generous: candidates are often on
-/// slow mobile connections.
+/// slow mobile connections. A deployment can change it in `config.json`.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Pauses before the automatic retries of a request that is safe to repeat (a read, a `PUT`,
+/// a `DELETE`, or a `POST` with an `Idempotency-Key`) after a network failure or a 5xx.
+pub const RETRY_PAUSES_MS: [i32; 2] = [1_000, 3_000];
+
+thread_local! {
+    static TIMEOUT_MS: Cell<i32> = const { Cell::new(REQUEST_TIMEOUT.as_millis() as i32) };
+}
+
+/// Sets the time-out of every later request (from `config.json`'s `request_timeout_ms`).
+pub fn set_request_timeout(timeout: Duration) {
+    TIMEOUT_MS.with(|t| t.set(timeout.as_millis().clamp(1_000, 120_000) as i32));
+}
 
 /// Everything that can go wrong with a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -395,10 +408,56 @@ async fn fetch_json<T: DeserializeOwned>(
     serde_json::from_str(text).map_err(|e| ApiError::Decode(e.to_string()))
 }
 
-/// The request itself, not generic over the answer's type, so the wasm carries one copy of
-/// it rather than one per endpoint. Dropping the future (a page left before its data
-/// arrived) aborts the request.
+/// Whether repeating a request cannot do anything twice.
+fn is_safe_to_repeat(method: &Method, headers: &[(&str, &str)]) -> bool {
+    [Method::GET, Method::PUT, Method::DELETE].contains(method)
+        || headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case(IDEMPOTENCY_KEY_HEADER))
+}
+
+/// How many automatic retries an error earns a request that is safe to repeat: a dropped
+/// connection or a server error two, a time-out one (it has already made the candidate
+/// wait), anything else (including 429, which asks to wait longer) none.
+pub fn retries_for(error: &ApiError) -> usize {
+    match error {
+        ApiError::Network => RETRY_PAUSES_MS.len(),
+        ApiError::Timeout => 1,
+        ApiError::Http { status } if *status >= 500 => RETRY_PAUSES_MS.len(),
+        ApiError::Api { body, .. }
+            if matches!(body.error.code, ErrorCode::Internal | ErrorCode::Unavailable) =>
+        {
+            RETRY_PAUSES_MS.len()
+        }
+        _ => 0,
+    }
+}
+
+/// The request, retried automatically when that is safe (see [`retries_for`]).
 async fn fetch_text(
+    method: Method,
+    url: &str,
+    body: Option<String>,
+    headers: &[(&str, &str)],
+) -> Result<String, ApiError> {
+    let safe = is_safe_to_repeat(&method, headers);
+    let mut attempt = 0;
+    loop {
+        let result = fetch_once(method.clone(), url, body.clone(), headers).await;
+        match result {
+            Err(ref error) if safe && attempt < retries_for(error) => {
+                crate::clock::sleep(RETRY_PAUSES_MS[attempt]).await;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// One request, not generic over the answer's type, so the wasm carries one copy of it
+/// rather than one per endpoint. Dropping the future (a page left before its data arrived)
+/// aborts the request.
+async fn fetch_once(
     method: Method,
     url: &str,
     body: Option<String>,
@@ -417,7 +476,7 @@ async fn fetch_text(
     let timer = leptos::prelude::window()
         .set_timeout_with_callback_and_timeout_and_arguments_0(
             fire.as_ref().unchecked_ref(),
-            REQUEST_TIMEOUT.as_millis() as i32,
+            TIMEOUT_MS.with(Cell::get),
         )
         .ok();
     let mut guard = AbortGuard {
@@ -522,5 +581,19 @@ mod tests {
         assert_eq!(ApiError::Timeout.message(), Msg::ErrorTimeout);
         assert!(ApiError::Network.is_retryable() && ApiError::Timeout.is_retryable());
         assert!(!ApiError::Decode("x".into()).is_retryable());
+    }
+
+    #[test]
+    fn only_requests_that_cannot_do_anything_twice_are_retried() {
+        assert!(is_safe_to_repeat(&Method::GET, &[]));
+        assert!(is_safe_to_repeat(&Method::PUT, &[]));
+        assert!(is_safe_to_repeat(&Method::POST, &[("Idempotency-Key", "k")]));
+        // Sending an SMS code, registering or logging in twice is not harmless.
+        assert!(!is_safe_to_repeat(&Method::POST, &[]));
+        assert_eq!(retries_for(&ApiError::Network), 2);
+        assert_eq!(retries_for(&ApiError::Timeout), 1);
+        assert_eq!(retries_for(&ApiError::Http { status: 502 }), 2);
+        assert_eq!(retries_for(&ApiError::Http { status: 429 }), 0);
+        assert_eq!(retries_for(&ApiError::Decode("x".into())), 0);
     }
 }

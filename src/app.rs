@@ -31,6 +31,9 @@ pub struct AppNotice(pub RwSignal<Option<Msg>>);
 /// The whole app, given the deployment's settings. Paths mirror [`crate::routes::AppRoute`].
 #[component]
 pub fn App(config: RuntimeConfig) -> impl IntoView {
+    if let Some(timeout) = config.request_timeout {
+        crate::api::set_request_timeout(timeout);
+    }
     let api = Api::new(config.api_base);
     provide_context(api.clone());
     let lang = Lang::detect();

@@ -2,8 +2,9 @@
 //! app mounts: one build, many backends.
 //!
 //! ```json
-//! { "api_base": "/api/v1" }
+//! { "api_base": "/api/v1", "request_timeout_ms": 20000 }
 //! ```
+//! `request_timeout_ms` is optional (default 20 s, 1–120 s).
 //! `api_base` is the URL of the backend's `/api/v1`, absolute (`https://exam.example.cn/api/v1`)
 //! or relative to the page's base (`/api/v1`, `api/v1`).
 
@@ -16,6 +17,8 @@ pub struct RuntimeConfig {
     pub api_base: String,
     /// The router's base path: `""` at the site root, `/baoming` under a sub-path.
     pub base_path: String,
+    /// `request_timeout_ms`, when the deployment sets one (1–120 s).
+    pub request_timeout: Option<std::time::Duration>,
 }
 
 /// Why the config could not be used. Shown to the deployer on a readable error page.
@@ -34,6 +37,7 @@ pub enum ConfigError {
 #[derive(Deserialize)]
 struct RawConfig {
     api_base: Option<String>,
+    request_timeout_ms: Option<u64>,
 }
 
 /// Parses the file's text and resolves `api_base` against `page_base` (the document's base
@@ -67,6 +71,9 @@ pub fn parse(text: &str, page_base: &str) -> Result<RuntimeConfig, ConfigError> 
     Ok(RuntimeConfig {
         api_base: resolved.trim_end_matches('/').to_string(),
         base_path: base_path.trim_end_matches('/').to_string(),
+        request_timeout: raw
+            .request_timeout_ms
+            .map(|ms| std::time::Duration::from_millis(ms.clamp(1_000, 120_000))),
     })
 }
 
@@ -158,6 +165,15 @@ mod tests {
             assert_eq!(c.api_base, api, "{text}");
             assert_eq!(c.base_path, path, "{text}");
         }
+    }
+
+    #[test]
+    fn request_timeout_is_optional_and_bounded() {
+        use std::time::Duration;
+        let t = |text| parse(text, ROOT).unwrap().request_timeout;
+        assert_eq!(t(r#"{"api_base":"/api/v1"}"#), None);
+        assert_eq!(t(r#"{"api_base":"/api/v1","request_timeout_ms":3000}"#), Some(Duration::from_secs(3)));
+        assert_eq!(t(r#"{"api_base":"/api/v1","request_timeout_ms":5}"#), Some(Duration::from_secs(1)));
     }
 
     #[test]
