@@ -895,6 +895,59 @@ pub fn level_name(lang: Lang) -> &'static str {
     }
 }
 
+/// The printable 申报表's words. The form is an official paper form and is always printed in
+/// Chinese, whatever the page's language.
+pub mod sheet {
+    pub const TITLE: &str = "职业技能等级认定申报表";
+    pub const NUMBER: &str = "编号：";
+    pub const NAME: &str = "姓名";
+    pub const GENDER: &str = "性别";
+    pub const PHONE: &str = "联系电话";
+    pub const PHOTO: &str = "一寸照片";
+    pub const PHOTO_NOTE: &str = "(彩色白底)";
+    pub const EDUCATION: &str = "文化程度";
+    pub const ID_NUMBER: &str = "身份证号";
+    pub const EMPLOYER: &str = "工作单位";
+    pub const POST: &str = "现从事岗位(年限)";
+    pub const EMPLOYER_ADDRESS: &str = "单位地址";
+    pub const HR_PHONE: &str = "单位人资部门电话";
+    pub const OCCUPATION: &str = "申报职业(工种)";
+    pub const LEVEL: &str = "申报等级";
+    pub const LEVEL_2: &str = "二级";
+    pub const CERT_NAME: &str = "现有职业资格证书名称等级";
+    pub const CERT_NUMBER: &str = "证书编号";
+    pub const CERT_DATE: &str = "取证时间";
+    pub const CERT_ISSUER: &str = "发证机构名称";
+    pub const HISTORY: &str = "工作经历";
+    pub const TRAINING: &str = "培训经历";
+    pub const PERIOD: &str = "起止年月";
+    pub const WHERE_WHAT: &str = "在何单位从事何种职业(工种)或学习";
+    pub const WITNESS: &str = "证明人";
+    pub const PLEDGE: &str = "本人承诺";
+    pub const PLEDGE_SIGN: &str = "本人承诺签字：＿＿＿＿（按手印）　承诺日期：＿＿＿＿年＿＿月＿＿日";
+    pub const EMPLOYER_OPINION: &str = "工作单位意见";
+    pub const EMPLOYER_SIGN: &str = "(单位公章或人力资源部门印章)　＿＿＿＿年＿＿月＿＿日";
+    pub const RESULT: &str = "评价机构考评结果";
+    pub const RESULT_SIGN: &str = "年　月　日(章)";
+    pub const NOTE: &str = "申报表一式两份。签字使用黑色签字笔、手印使用红色印泥，不可涂改；工作经历处需加盖单位公章或人力资源部门印章。";
+    pub const MALE: &str = "男";
+    pub const FEMALE: &str = "女";
+    pub const UNTIL_NOW: &str = "至今";
+
+    /// "直播运营(3年)".
+    pub fn post_with_years(post: &str, years: u8) -> String {
+        format!("{post}({years}年)")
+    }
+}
+
+/// Between the items of an inline list: "、" in Chinese, ", " in English.
+pub fn list_separator(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "、",
+        Lang::En => ", ",
+    }
+}
+
 /// An upload slot's material: the seed's Chinese words, or English.
 pub fn material_label(m: baoming_contract::eligibility::Material, lang: Lang) -> &'static str {
     use baoming_contract::eligibility::Material::*;

@@ -13,7 +13,9 @@ use leptos_router::hooks::use_params_map;
 use crate::api::{Api, ApiError};
 use crate::components::feedback::{ErrorPanel, Loading, retry_of};
 use crate::components::link::Link;
-use crate::i18n::{Lang, Msg, date_time, field_label, material_label, status_label, t, use_lang};
+use crate::i18n::{
+    Lang, Msg, date_time, field_label, list_separator, material_label, status_label, t, use_lang,
+};
 use crate::routes::AppRoute;
 
 /// How often a pending application is refreshed.
@@ -154,7 +156,7 @@ fn Status(app: Application, on_change: Callback<Application>) -> impl IntoView {
         {(!changed.is_empty()).then(|| view! {
             <section class="bm-card bm-changed" aria-live="polite">
                 <h2 class="bm-group__title">{t(Msg::ChangedSince)}</h2>
-                <p>{move || changed.iter().filter_map(|f| field_label(f)).map(|m| m.text(lang.get())).collect::<Vec<_>>().join("、")}</p>
+                <p>{move || changed.iter().filter_map(|f| field_label(f)).map(|m| m.text(lang.get())).collect::<Vec<_>>().join(list_separator(lang.get()))}</p>
             </section>
         })}
         <section class="bm-card">
