@@ -726,8 +726,8 @@ impl Msg {
                 "The file is over 10 MB. Please use a smaller photo.",
             ),
             ErrPortraitNotJpeg => (
-                "个人照片须为 JPG 格式。",
-                "The portrait must be a JPG file.",
+                "个人照片须为 JPG 格式，可用“自动处理”转换。",
+                "The portrait must be a JPG file; Auto-fix can convert it.",
             ),
             PortraitRule => (
                 "请上传 JPG 格式一寸白底证件照，大小为 40–80 KB。",

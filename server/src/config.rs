@@ -31,6 +31,9 @@ Options for serve (each also read from the environment variable shown):
                               HTTPS deployments [BAOMING_SECURE_COOKIES=1]
   --trust-forwarded-for       Behind a reverse proxy: take the client address for rate
                               limits from X-Forwarded-For [BAOMING_TRUST_FORWARDED_FOR=1]
+  --no-client-sms-limit       Development mode only: no per-client-address limit on SMS
+                              codes (a browser test suite sends many from one address);
+                              the per-phone limits stay
   --reviewer-token <TOKEN>    Bearer token accepted by the admin API, repeatable
                               [BAOMING_REVIEWER_TOKENS, comma-separated]; in development
                               mode without one, `dev-reviewer-token` is accepted
@@ -92,6 +95,8 @@ pub struct Config {
     /// The TCP peer is a reverse proxy: rate limits per client address use the last
     /// `X-Forwarded-For` entry (the address the proxy saw) instead of the peer.
     pub trust_forwarded_for: bool,
+    /// Development mode only: SMS codes are not limited per client address.
+    pub no_client_sms_limit: bool,
     /// Bearer tokens the admin (reviewer) API accepts. See [`Config::reviewer_tokens`].
     pub reviewer_tokens: Vec<String>,
     /// Who takes payments.
@@ -137,6 +142,7 @@ impl Default for Config {
             allowed_origins: Vec::new(),
             secure_cookies: false,
             trust_forwarded_for: false,
+            no_client_sms_limit: false,
             reviewer_tokens: Vec::new(),
             payments: Payments::Sandbox,
         }
@@ -238,13 +244,14 @@ where
                 cli_tokens.get_or_insert_with(Vec::new).push(token);
             }
             "--payment-provider" => provider = Some(value("--payment-provider")?),
-            "--dev" | "--secure-cookies" | "--trust-forwarded-for" => {
+            "--dev" | "--secure-cookies" | "--trust-forwarded-for" | "--no-client-sms-limit" => {
                 if inline.is_some() {
                     return Err(usage_error(format!("{flag} takes no value")));
                 }
                 match flag.as_str() {
                     "--dev" => config.dev_mode = true,
                     "--secure-cookies" => config.secure_cookies = true,
+                    "--no-client-sms-limit" => config.no_client_sms_limit = true,
                     _ => config.trust_forwarded_for = true,
                 }
             }
@@ -269,6 +276,11 @@ where
             )));
         }
     };
+    if config.no_client_sms_limit && !config.dev_mode {
+        return Err(usage_error(
+            "--no-client-sms-limit is for development mode only (add --dev)".to_string(),
+        ));
+    }
     Ok(Command::Serve(config))
 }
 
@@ -618,6 +630,14 @@ mod tests {
                 .0
                 .contains("32 bytes")
         );
+    }
+
+    #[test]
+    fn the_client_sms_limit_can_be_lifted_in_development_only() {
+        let c = serve(parse(args(&["--dev", "--no-client-sms-limit"]), no_env));
+        assert!(c.no_client_sms_limit);
+        assert!(!Config::default().no_client_sms_limit);
+        assert!(parse(args(&["--no-client-sms-limit"]), no_env).is_err());
     }
 
     #[test]

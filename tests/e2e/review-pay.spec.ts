@@ -3,7 +3,8 @@
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { apiOrigin, appUrl } from "./support/env";
 import { freshPhone, registerThroughPage } from "./support/accounts";
-import { jpeg, slot, submitApplication, upload } from "./support/wizard";
+import { slot, submitApplication, upload } from "./support/wizard";
+import { portraitJpeg } from "./support/images";
 import jsQR from "jsqr";
 import { PNG } from "pngjs";
 
@@ -33,7 +34,8 @@ test("rejected, fixed, resubmitted, approved, paid", async ({ page, request }) =
   await expect(page).toHaveURL(new RegExp(`/applications/${id}/step/4\\?focus=upload-portrait$`));
   // Exactly that slot: its file picker has the focus.
   await expect(page.locator("#upload-portrait")).toBeFocused();
-  await upload(page, "个人照片", { name: "white.jpg", mimeType: "image/jpeg", buffer: jpeg(70 * 1024) });
+  // Another photo on white than the one first submitted.
+  await upload(page, "个人照片", { name: "white.jpg", mimeType: "image/jpeg", buffer: portraitJpeg(2) });
   await expect(slot(page, "个人照片")).toHaveAttribute("data-state", "uploaded");
 
   // The candidate also corrects the employer's name; the page lists what changed.

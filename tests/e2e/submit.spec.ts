@@ -3,7 +3,8 @@
 import { expect, test } from "@playwright/test";
 import { apiOrigin, appUrl } from "./support/env";
 import { freshPhone, registerThroughPage } from "./support/accounts";
-import { fillSteps, jpeg, slot, upload } from "./support/wizard";
+import { CONDITION_THREE, fillSteps, goodFileFor, slot, upload } from "./support/wizard";
+import { smallPortraitJpeg } from "./support/images";
 
 test("uploads are checked before sending, and 报名 submits once", async ({ page, request }) => {
   test.setTimeout(90_000);
@@ -14,21 +15,27 @@ test("uploads are checked before sending, and 报名 submits once", async ({ pag
   // Wrong files are explained, not sent.
   const heic = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from("ftypheic"), Buffer.alloc(64)]);
   await upload(page, "身份证人像面照片", { name: "IMG_0001.HEIC", mimeType: "image/heic", buffer: heic });
-  await expect(slot(page, "身份证人像面照片").getByRole("alert")).toContainText("HEIC");
-  await upload(page, "个人照片", { name: "photo.jpg", mimeType: "image/jpeg", buffer: jpeg(30 * 1024) });
-  await expect(slot(page, "个人照片").getByRole("alert")).toContainText("个人照片须为 40–80 KB，当前为 30 KB");
+  await expect(slot(page, "身份证人像面照片").locator('li[data-problem="type_heic"]')).toContainText("HEIC");
+  await expect(slot(page, "身份证人像面照片")).toHaveAttribute("data-state", "problem");
+  const small = smallPortraitJpeg();
+  await upload(page, "个人照片", { name: "photo.jpg", mimeType: "image/jpeg", buffer: small });
+  await expect(slot(page, "个人照片").locator('li[data-problem="portrait_size"]')).toContainText(
+    `个人照片须为 40–80 KB，当前为 ${Math.ceil(small.length / 1024)} KB`,
+  );
+  await expect(slot(page, "个人照片")).toHaveAttribute("data-state", "problem");
   await upload(page, "申报表", { name: "form.gif", mimeType: "image/jpeg", buffer: Buffer.from("GIF89a" + " ".repeat(100)) });
-  await expect(slot(page, "申报表").getByRole("alert")).toContainText("只能上传 JPG 或 PNG");
+  await expect(slot(page, "申报表").locator('li[data-problem="type_gif"]')).toBeVisible();
+  await expect(slot(page, "申报表")).toHaveAttribute("data-state", "problem");
 
   // 报名 before everything is uploaded says what is missing.
   await page.getByRole("button", { name: "报名", exact: true }).click();
   await expect(page.getByRole("alert").filter({ hasText: "请上传此材料" })).toContainText("身份证国徽面照片");
 
-  for (const name of ["身份证人像面照片", "身份证国徽面照片", "申报表", "中级职称/专业技术人员职业资格证明", "社保证明"]) {
-    await upload(page, name, { name: "doc.jpg", mimeType: "image/jpeg", buffer: jpeg(120 * 1024) });
+  for (const name of CONDITION_THREE) {
+    await upload(page, name, goodFileFor(name));
     await expect(slot(page, name)).toHaveAttribute("data-state", "uploaded");
   }
-  await upload(page, "个人照片", { name: "photo.jpg", mimeType: "image/jpeg", buffer: jpeg(60 * 1024) });
+  await upload(page, "个人照片", goodFileFor("个人照片"));
   await expect(slot(page, "个人照片")).toHaveAttribute("data-state", "uploaded");
 
   // An uploaded file survives a reload.

@@ -2,15 +2,14 @@
 import { expect, type Page } from "@playwright/test";
 import { appUrl } from "./env";
 import { field } from "./accounts";
+import { documentJpeg, idCardJpeg, portraitJpeg, type UploadFile } from "./images";
 
-/** Bytes that start like a JPEG (the checks read the type from the bytes), padded to `size`. */
-export function jpeg(size: number): Buffer {
-  const b = Buffer.alloc(size, 0x20);
-  b.set([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00], 0);
-  return b;
-}
-
-export async function fillSteps(page: Page) {
+/**
+ * Fills steps ① to ③ and lands on ④. Condition （三）中级职称 (the default) needs no
+ * certificate and one year of related work; （一） needs the level-3 certificate (its number,
+ * date and issuer) and five years of related work after it.
+ */
+export async function fillSteps(page: Page, { condition = 3 }: { condition?: 1 | 3 } = {}) {
   await page.goto(appUrl());
   await page.getByRole("article", { name: /电子商务师/ }).getByRole("link", { name: "报名" }).click();
   await field(page, "姓名").fill("王五");
@@ -20,16 +19,22 @@ export async function fillSteps(page: Page) {
   await page.getByRole("button", { name: "下一步" }).click();
   await page.getByRole("radio", { name: "职工身份" }).check();
   await page.getByRole("button", { name: "下一步" }).click();
-  // （三）中级职称: no certificate, one year of related work.
-  await page.getByRole("radio", { name: /（三）/ }).check();
+  await page.getByRole("radio", { name: condition === 1 ? /（一）/ : /（三）/ }).check();
   await field(page, "工作单位").fill("石家庄某某网络科技有限公司");
   await field(page, "单位地址").fill("河北省石家庄市裕华区槐安东路100号");
   await field(page, "单位人资部门电话").fill("0311-66668888");
   await field(page, "现从事岗位").fill("直播运营");
-  await field(page, "现从事岗位年限").fill("3");
+  await field(page, "现从事岗位年限").fill(condition === 1 ? "6" : "3");
+  if (condition === 1) {
+    await field(page, "证书名称及等级").fill("电子商务师 三级");
+    await field(page, "证书编号").fill("S000013000000123");
+    await page.getByLabel("取证时间").fill("2019-06-30");
+    await field(page, "发证机构名称").fill("河北省人力资源和社会保障厅");
+  }
   await page.getByRole("button", { name: "添加一段经历" }).click();
   const row = page.getByRole("group", { name: "经历 1" });
-  await row.getByLabel("起始年月").fill("2022-03");
+  // An open row (no end month) runs to this month.
+  await row.getByLabel("起始年月").fill(condition === 1 ? "2019-07" : "2022-03");
   await row.getByRole("textbox", { name: "单位或学校" }).fill("石家庄某某网络科技有限公司");
   await row.getByLabel("从事职业(工种)").selectOption("营销员");
   await row.getByRole("textbox", { name: "证明人" }).fill("赵主管");
@@ -41,12 +46,27 @@ export function slot(page: Page, name: string) {
   return page.getByRole("region", { name: new RegExp(`^\\*?${name}$`) });
 }
 
-export async function upload(page: Page, name: string, file: { name: string; mimeType: string; buffer: Buffer }) {
+/** A slot by its material's slug (`data-material`). */
+export function slotOf(page: Page, slug: string) {
+  return page.locator(`section.bm-slot[data-material="${slug}"]`);
+}
+
+export async function upload(page: Page, name: string, file: UploadFile) {
   await slot(page, name).locator('input[type="file"]').setInputFiles(file);
 }
 
+const ID_CARD_LABELS: Record<string, "front" | "back"> = { 身份证人像面照片: "front", 身份证国徽面照片: "back" };
 
-/** Every material condition （三） requires, as valid-looking files. */
+/** A real photo that passes every check of the slot named `name` (its Chinese label). */
+export function goodFileFor(name: string): UploadFile {
+  if (name === "个人照片") return { name: "photo.jpg", mimeType: "image/jpeg", buffer: portraitJpeg() };
+  const side = ID_CARD_LABELS[name];
+  if (side) return { name: `id-${side}.jpg`, mimeType: "image/jpeg", buffer: idCardJpeg(1712, 1080, side) };
+  return { name: "doc.jpg", mimeType: "image/jpeg", buffer: documentJpeg() };
+}
+
+
+/** Every material condition （三） requires besides the portrait (labels). */
 export const CONDITION_THREE = ["身份证人像面照片", "身份证国徽面照片", "申报表", "中级职称/专业技术人员职业资格证明", "社保证明"];
 
 /** Fills steps ① to ③, uploads everything and submits; returns the application id. */
@@ -54,10 +74,10 @@ export async function submitApplication(page: Page): Promise<string> {
   await fillSteps(page);
   const id = page.url().match(/applications\/([^/]+)\/step/)![1];
   for (const name of CONDITION_THREE) {
-    await upload(page, name, { name: "doc.jpg", mimeType: "image/jpeg", buffer: jpeg(120 * 1024) });
+    await upload(page, name, goodFileFor(name));
     await expect(slot(page, name)).toHaveAttribute("data-state", "uploaded");
   }
-  await upload(page, "个人照片", { name: "photo.jpg", mimeType: "image/jpeg", buffer: jpeg(60 * 1024) });
+  await upload(page, "个人照片", goodFileFor("个人照片"));
   await expect(slot(page, "个人照片")).toHaveAttribute("data-state", "uploaded");
   await page.getByRole("button", { name: "报名", exact: true }).click();
   await expect(page.getByText("报名已提交，状态：审核中。")).toBeVisible();
