@@ -4,6 +4,8 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
+use baoming_contract::error::ErrorCode;
+
 use crate::api::Api;
 use crate::components::link::RouterBase;
 use crate::components::require_login::RequireLogin;
@@ -45,12 +47,30 @@ pub fn App(config: RuntimeConfig) -> impl IntoView {
     provide_context(AppNotice(RwSignal::new(None)));
     let session = Session::new();
     provide_context(session);
-    // Who is logged in: the cookie is HttpOnly, so only the backend can say.
-    leptos::task::spawn_local(async move {
-        if let Ok(account) = api.me().await {
-            session.account.set(Some(account));
-        }
+    // Who is logged in: the cookie is HttpOnly, so only the backend can say. A visitor who
+    // never logged in on this browser is not asked about on a public page (no 401 for every
+    // first visit); a protected page asks anyway.
+    let path = window().location().pathname().unwrap_or_default();
+    let here = path.strip_prefix(&config.base_path).unwrap_or(&path);
+    if crate::session::may_be_signed_in() || crate::routes::is_protected(here) {
+        leptos::task::spawn_local(async move {
+            match api.me().await {
+                Ok(account) => session.account.set(Some(account)),
+                // The session ended; a network failure says nothing about it.
+                Err(error) if error.code() == Some(ErrorCode::Unauthenticated) => {
+                    crate::session::remember_signed_in(false)
+                }
+                Err(_) => {}
+            }
+            session.checked.set(true);
+        });
+    } else {
         session.checked.set(true);
+    }
+    Effect::new(move |_| {
+        if session.account.with(Option::is_some) {
+            crate::session::remember_signed_in(true);
+        }
     });
 
     view! {

@@ -278,6 +278,9 @@ pub enum Msg {
     ErrFileTooLarge,
     ErrPortraitNotJpeg,
     PortraitRule,
+    ViewApplication,
+    PollRetrying,
+    AlreadySubmitted,
     PayQrLabel,
     ErrEmptyFile,
     ErrTypeWebp,
@@ -862,6 +865,15 @@ impl Msg {
                 "Reviewer's note: ",
             ),
             PayQrLabel => ("微信支付二维码", "WeChat Pay QR code"),
+            AlreadySubmitted => (
+                "这份报名已经提交，请刷新页面查看状态。",
+                "This application has already been submitted; reload the page to see its status.",
+            ),
+            PollRetrying => (
+                "正在继续查询支付结果。",
+                "Still checking for your payment.",
+            ),
+            ViewApplication => ("报名详情", "Application details"),
             ConfigErrorTitle => ("站点配置有误，暂时无法使用", "This site is misconfigured"),
             ConfigErrorBody => (
                 "报名系统无法读取站点配置文件 config.json。请稍后刷新重试；如果问题持续，请联系考试机构。",
@@ -940,11 +952,66 @@ pub mod sheet {
     }
 }
 
+/// After a label: "：" in Chinese, ":" in English.
+pub fn label_colon(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "：",
+        Lang::En => ":",
+    }
+}
+
 /// Between the items of an inline list: "、" in Chinese, ", " in English.
 pub fn list_separator(lang: Lang) -> &'static str {
     match lang {
         Lang::Zh => "、",
         Lang::En => ", ",
+    }
+}
+
+/// An occupation's name (电子商务师 or one of the 相关职业) as the select shows it; the stored
+/// value stays the seed's Chinese name.
+pub fn occupation_label(name_zh: &'static str, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => name_zh,
+        Lang::En => match name_zh {
+            "电子商务师" => "E-commerce specialist",
+            "营销员" => "Salesperson",
+            "商品营业员" => "Shop assistant",
+            "摊商" => "Stall trader",
+            "互联网营销师" => "Internet marketer",
+            "连锁经营管理师" => "Chain store manager",
+            "采购员" => "Purchaser",
+            "市场营销专业人员" => "Marketing professional",
+            "商务策划专业人员" => "Business planning professional",
+            "全媒体运营师" => "Omni-media operator",
+            "数字化管理师" => "Digital management specialist",
+            "物流服务师" => "Logistics specialist",
+            "广告设计师" => "Advertising designer",
+            "商业摄影师" => "Commercial photographer",
+            "客户服务管理员" => "Customer service manager",
+            "呼叫中心服务员" => "Call centre agent",
+            "网约配送员" => "Online delivery courier",
+            "易货师" => "Barter specialist",
+            "品牌专业人员" => "Brand professional",
+            "文化经纪人" => "Cultural agent",
+            "播音员" => "Announcer",
+            "讲解员" => "Guide lecturer",
+            "节目主持人" => "Presenter",
+            "数字媒体艺术专业人员" => "Digital media artist",
+            "网络编辑" => "Web editor",
+            "经济与代理专业人员" => "Economic and agency professional",
+            "管理咨询专业人员" => "Management consultant",
+            "数据分析处理工程技术人员" => "Data analysis engineer",
+            "装饰美工" => "Decorative artist",
+            "印前处理和制作员" => "Prepress technician",
+            "制图员" => "Draughtsperson",
+            "演出监督" => "Performance supervisor",
+            "陈列展览设计人员" => "Display and exhibition designer",
+            "导游" => "Tour guide",
+            "会展策划专业人员" => "Exhibition planner",
+            "会展设计师" => "Exhibition designer",
+            other => other,
+        },
     }
 }
 
@@ -1161,8 +1228,8 @@ pub fn photo_size_text(lang: Lang, width: u32, height: u32, bytes: u64) -> Strin
 /// "网络不稳定，正在重试（第 1 次）…".
 pub fn upload_retrying_text(lang: Lang, attempt: u32) -> String {
     match lang {
-        Lang::Zh => format!("网络不稳定，正在自动重试（第 {attempt} 次）…"),
-        Lang::En => format!("The connection dropped; retrying automatically (attempt {attempt})…"),
+        Lang::Zh => format!("上传未成功，正在自动重试（第 {attempt} 次）…"),
+        Lang::En => format!("The upload did not go through; retrying automatically (attempt {attempt})…"),
     }
 }
 

@@ -191,6 +191,32 @@ pub async fn inspect(file: &Blob, material: Material) -> Inspection {
     }
 }
 
+/// Draws a copy of `image` of at most `max_side` pixels into `canvas` (sizing it), scaled by
+/// `createImageBitmap` off the main thread: the portrait fix shows this, not the
+/// full-size photo, so a 20-megapixel photo costs the page no long decode.
+pub async fn draw_preview(
+    image: &ImageBitmap,
+    canvas: &HtmlCanvasElement,
+    max_side: u32,
+) -> Result<(), JsValue> {
+    let (w, h) = photo_check::fit_side(image.width(), image.height(), max_side);
+    let window = web_sys::window().ok_or(JsValue::NULL)?;
+    let options = bitmap_options(Some((w, h)), ResizeQuality::Medium);
+    let small = bitmap(window.create_image_bitmap_with_image_bitmap_and_image_bitmap_options(
+        image, &options,
+    ))
+    .await?;
+    canvas.set_width(w);
+    canvas.set_height(h);
+    let context: CanvasRenderingContext2d = canvas
+        .get_context("2d")?
+        .ok_or(JsValue::NULL)?
+        .unchecked_into();
+    context.draw_image_with_image_bitmap_and_dw_and_dh(&small, 0.0, 0.0, f64::from(w), f64::from(h))?;
+    small.close();
+    Ok(())
+}
+
 /// The fixed portrait: a 295 × 413 JPEG whose size was searched into 40–80 KB.
 #[derive(Clone)]
 pub struct Rendered {
@@ -201,16 +227,50 @@ pub struct Rendered {
     pub analysis: Analysis,
 }
 
-async fn to_jpeg(canvas: &HtmlCanvasElement, quality: f64) -> Result<Blob, JsValue> {
-    let mut encode = |resolve: js_sys::Function, reject: js_sys::Function| {
-        if let Err(e) =
-            canvas.to_blob_with_type_and_encoder_options(&resolve, "image/jpeg", &quality.into())
-        {
-            let _ = reject.call1(&JsValue::NULL, &e);
+/// Encodes the canvas as a JPEG. `toDataURL`, not `toBlob`: at 295 × 413 the synchronous
+/// encode takes a few milliseconds, while Chromium's `toBlob` waits for an idle period and
+/// often returns a whole second late (measured by `cargo xtask bench-photos`).
+fn to_jpeg(canvas: &HtmlCanvasElement, quality: f64) -> Result<Vec<u8>, JsValue> {
+    let url = canvas.to_data_url_with_type_and_encoder_options("image/jpeg", &quality.into())?;
+    let (_, data) = url.split_once(";base64,").ok_or(JsValue::NULL)?;
+    base64_decode(data).ok_or(JsValue::NULL)
+}
+
+/// Standard base64 (with `=` padding), as `toDataURL` writes it.
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    fn value(c: u8) -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    }
+    let bytes = text.trim_end_matches('=').as_bytes();
+    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
+    for chunk in bytes.chunks(4) {
+        let mut n = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            n |= value(c)? << (18 - 6 * i);
         }
-    };
-    let blob = JsFuture::from(js_sys::Promise::new(&mut encode)).await?;
-    blob.dyn_into::<Blob>().map_err(JsValue::from)
+        let take = match chunk.len() {
+            4 => 3,
+            3 => 2,
+            2 => 1,
+            _ => return None,
+        };
+        out.extend_from_slice(&n.to_be_bytes()[1..1 + take]);
+    }
+    Some(out)
+}
+
+fn jpeg_blob(bytes: &[u8]) -> Result<Blob, JsValue> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("image/jpeg");
+    Blob::new_with_u8_array_sequence_and_options(&parts, &options)
 }
 
 /// Crops `rect` (x, y, w, h in the working copy's pixels) out of the working copy, scales it
@@ -252,26 +312,26 @@ pub async fn render_portrait(
 
     let mut search = QualitySearch::default();
     let mut quality = search.quality;
-    let mut best: Option<(Blob, f64)> = None;
+    let mut best: Option<(Vec<u8>, f64)> = None;
     loop {
-        let blob = to_jpeg(&canvas, quality).await?;
-        let bytes = blob.size() as u64;
+        let jpeg = to_jpeg(&canvas, quality)?;
+        let bytes = jpeg.len() as u64;
         let distance = window_distance(bytes);
         if best
             .as_ref()
-            .is_none_or(|(b, _)| distance < window_distance(b.size() as u64))
+            .is_none_or(|(b, _)| distance < window_distance(b.len() as u64))
         {
-            best = Some((blob, quality));
+            best = Some((jpeg, quality));
         }
         match search.next(bytes) {
             SearchStep::Try(q) => quality = q,
             SearchStep::Done | SearchStep::GiveUp => break,
         }
     }
-    let (blob, quality) = best.ok_or(JsValue::NULL)?;
+    let (jpeg, quality) = best.ok_or(JsValue::NULL)?;
     Ok(Rendered {
-        bytes: blob.size() as u64,
-        blob,
+        bytes: jpeg.len() as u64,
+        blob: jpeg_blob(&jpeg)?,
         quality,
         analysis,
     })
@@ -298,5 +358,18 @@ impl Measure {
         if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
             let _ = p.measure_with_start_mark(self.0, &format!("{}:start", self.0));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_as_to_data_url_writes_it() {
+        assert_eq!(super::base64_decode("/9j/4A==").unwrap(), vec![0xFF, 0xD8, 0xFF, 0xE0]);
+        assert_eq!(super::base64_decode("TWFu").unwrap(), b"Man");
+        assert_eq!(super::base64_decode("TWE=").unwrap(), b"Ma");
+        assert_eq!(super::base64_decode("TQ==").unwrap(), b"M");
+        assert_eq!(super::base64_decode("T"), None);
+        assert_eq!(super::base64_decode("T!=="), None);
     }
 }

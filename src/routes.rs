@@ -41,6 +41,17 @@ pub const ROUTE_ROOTS: [&str; 6] = [
     "pay",
 ];
 
+/// The roots of the routes only a logged-in candidate can see.
+pub const PROTECTED_ROOTS: [&str; 3] = ["apply", "applications", "pay"];
+
+/// Whether a path (relative to the router's base) needs a login.
+pub fn is_protected(path: &str) -> bool {
+    path.trim_start_matches('/')
+        .split('/')
+        .next()
+        .is_some_and(|root| PROTECTED_ROOTS.contains(&root))
+}
+
 impl AppRoute {
     /// The path, starting with `/`, relative to the router's base.
     pub fn path(&self) -> String {
@@ -95,6 +106,15 @@ fn encode_segment(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn protected_paths() {
+        assert!(is_protected("/applications/1/step/2"));
+        assert!(is_protected("/pay/9"));
+        assert!(!is_protected("/login"));
+        assert!(!is_protected("/"));
+        assert!(PROTECTED_ROOTS.iter().all(|r| ROUTE_ROOTS.contains(r)));
+    }
 
     #[test]
     fn paths() {

@@ -55,3 +55,57 @@ pub fn clear_browser_storage() {
         }
     }
 }
+
+/// A hint (not a secret, nothing personal) that this browser logged in: the session cookie
+/// is HttpOnly, so the app cannot see it, and asking the backend on every first visit would
+/// answer 401 to every visitor.
+const SIGNED_IN_HINT: &str = "baoming.signed_in";
+
+/// Whether a session cookie may exist (this browser logged in and did not log out since).
+pub fn may_be_signed_in() -> bool {
+    window()
+        .local_storage()
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_item(SIGNED_IN_HINT).ok().flatten())
+        .is_some()
+}
+
+/// Keeps the hint in step with the session the app knows about.
+pub fn remember_signed_in(signed_in: bool) {
+    if let Ok(Some(storage)) = window().local_storage() {
+        let _ = if signed_in {
+            storage.set_item(SIGNED_IN_HINT, "1")
+        } else {
+            storage.remove_item(SIGNED_IN_HINT)
+        };
+    }
+}
+
+/// An idempotency key for one attempt at `action` on `id` (报名, 重新提交), kept in session
+/// storage across retries and reloads of that attempt until [`forget_attempt_key`].
+pub fn attempt_key(action: &str, id: &str) -> String {
+    let storage = window().session_storage().ok().flatten();
+    let name = format!("{STORAGE_PREFIX}{action}.{id}");
+    if let Some(existing) = storage
+        .as_ref()
+        .and_then(|s| s.get_item(&name).ok().flatten())
+    {
+        return existing;
+    }
+    let key = window()
+        .crypto()
+        .map(|c| c.random_uuid())
+        .unwrap_or_else(|_| format!("{}-{}", js_sys::Date::now(), js_sys::Math::random()));
+    if let Some(s) = storage {
+        let _ = s.set_item(&name, &key);
+    }
+    key
+}
+
+/// Ends an attempt: the next one gets a new key.
+pub fn forget_attempt_key(action: &str, id: &str) {
+    if let Some(s) = window().session_storage().ok().flatten() {
+        let _ = s.remove_item(&format!("{STORAGE_PREFIX}{action}.{id}"));
+    }
+}

@@ -34,6 +34,20 @@ pub enum SaveState {
 struct Pending {
     base_version: u64,
     draft: Draft,
+    /// When it was written (seconds since the epoch).
+    #[serde(default)]
+    written_at: i64,
+}
+
+/// The local copy of `app`'s draft, when it is newer than what the backend holds: made on
+/// top of its current version, or written after the backend's last change (a save whose
+/// answer never came moved the version, and the candidate typed on). A copy older than the
+/// backend's last change (edited since on another device) is not used.
+fn pending_for(app: &Application) -> Option<Pending> {
+    storage()
+        .and_then(|s| s.get_item(&key(&app.id)).ok().flatten())
+        .and_then(|text| serde_json::from_str::<Pending>(&text).ok())
+        .filter(|p| p.base_version == app.version || p.written_at >= app.updated_at.0)
 }
 
 fn key(id: &str) -> String {
@@ -47,11 +61,7 @@ fn storage() -> Option<web_sys::Storage> {
 /// Edits of `app` typed in this browser that the backend has not confirmed yet (made on top
 /// of its current version), so every view of the draft shows what the candidate typed.
 pub fn pending_draft(app: &Application) -> Option<Draft> {
-    storage()
-        .and_then(|s| s.get_item(&key(&app.id)).ok().flatten())
-        .and_then(|text| serde_json::from_str::<Pending>(&text).ok())
-        .filter(|p| p.base_version == app.version)
-        .map(|p| p.draft)
+    pending_for(app).map(|p| p.draft)
 }
 
 /// Saves one application's draft.
@@ -76,10 +86,7 @@ impl DraftSaver {
     /// Starts from the backend's draft, or from unsaved local edits made on top of the
     /// same version (a reload or a lost connection before they were saved).
     pub fn new(api: Api, app: &Application) -> DraftSaver {
-        let pending = storage()
-            .and_then(|s| s.get_item(&key(&app.id)).ok().flatten())
-            .and_then(|text| serde_json::from_str::<Pending>(&text).ok())
-            .filter(|p| p.base_version == app.version);
+        let pending = pending_for(app);
         let restored = pending.is_some();
         let initial = pending
             .map(|p| p.draft)
@@ -175,6 +182,7 @@ impl DraftSaver {
         let pending = Pending {
             base_version: self.version.get_value(),
             draft: draft.clone(),
+            written_at: crate::clock::now().0,
         };
         if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(&pending)) {
             let _ = s.set_item(&key(&self.id.get_value()), &text);

@@ -1,6 +1,19 @@
 //! Loading, empty and error states, shared by every page that loads data.
 
+use baoming_contract::status::ApplicationStatus;
 use leptos::prelude::*;
+
+/// The badge of an application's status, the same on every page: waiting on someone
+/// (审核中, 待缴费, 缴费成功) is amber, 审核不通过 red, the rest green.
+pub fn status_badge_class(status: ApplicationStatus) -> &'static str {
+    if status.is_pending() {
+        "bm-badge bm-badge--upcoming"
+    } else if status == ApplicationStatus::Rejected {
+        "bm-badge bm-badge--closed"
+    } else {
+        "bm-badge bm-badge--open"
+    }
+}
 
 use crate::api::ApiError;
 use crate::i18n::{Msg, t};

@@ -108,7 +108,16 @@ pub fn focus_first_invalid() {
     use wasm_bindgen::JsCast;
     request_animation_frame(|| {
         if let Ok(Some(el)) = document().query_selector("[aria-invalid=true]") {
-            let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
+            // A group (性别, the condition) is not focusable: its first control is.
+            let target = if el.tag_name().eq_ignore_ascii_case("fieldset") {
+                el.query_selector("input, select, textarea, button")
+                    .ok()
+                    .flatten()
+                    .unwrap_or(el)
+            } else {
+                el
+            };
+            let _ = target.unchecked_into::<web_sys::HtmlElement>().focus();
         }
     });
 }

@@ -14,6 +14,9 @@ use web_sys::{Blob, File, ImageBitmap};
 use crate::i18n::{Msg, photo_size_text, t, use_lang};
 use crate::imaging::{self, Measure, Rendered};
 
+/// The longest side of the photo shown in the frame.
+const PREVIEW_MAX_SIDE: u32 = 1024;
+
 /// What the result of 生成一寸照 looks like.
 #[derive(Debug, Clone, PartialEq)]
 struct Outcome {
@@ -62,9 +65,11 @@ pub fn PortraitFixer(
     let frame = RwSignal::new(CropFrame::new(working.width(), working.height()));
     let max_zoom = frame.get_untracked().max_zoom();
     let work_w = working.width();
+    let (preview_w, preview_h) =
+        baoming_contract::photo_check::fit_side(work_w, working.height(), PREVIEW_MAX_SIDE);
     let source_bytes = source.size() as u64;
-    let keep_url = StoredValue::new_local(ObjectUrl::new(&source));
-    let photo_url = keep_url.with_value(|u| u.as_ref().map(|u| u.0.clone()));
+    // The photo in the frame: a copy of at most 1024 px drawn once the canvas exists.
+    let preview = NodeRef::<leptos::html::Canvas>::new();
     let working = StoredValue::new_local(working);
     let result_blob = StoredValue::new_local(None::<(Rendered, ObjectUrl)>);
     let outcome = RwSignal::new(None::<Outcome>);
@@ -72,9 +77,14 @@ pub fn PortraitFixer(
     // Active pointers (id, x, y) for drag and pinch.
     let pointers = StoredValue::new(Vec::<(i32, f64, f64)>::new());
 
-    on_cleanup(move || {
-        result_blob.set_value(None);
-        keep_url.set_value(None);
+    on_cleanup(move || result_blob.set_value(None));
+    Effect::new(move |_| {
+        if let Some(canvas) = preview.get() {
+            let bitmap = working.get_value();
+            leptos::task::spawn_local(async move {
+                let _ = imaging::draw_preview(&bitmap, &canvas, PREVIEW_MAX_SIDE).await;
+            });
+        }
     });
 
     // Any change to the frame makes an earlier result stale.
@@ -195,7 +205,7 @@ pub fn PortraitFixer(
                 <div class="bm-fixer__frame" tabindex="0" role="group" aria-label=t(Msg::FixFrameLabel)
                     on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up
                     on:wheel=on_wheel on:keydown=on_key>
-                    <img class="bm-fixer__photo" src=photo_url alt="" draggable="false" style:left=move || place(0) style:top=move || place(1) style:width=move || place(2) />
+                    <canvas class="bm-fixer__photo" node_ref=preview width=preview_w height=preview_h aria-hidden="true" style:left=move || place(0) style:top=move || place(1) style:width=move || place(2)></canvas>
                     <span class="bm-fixer__guide" aria-hidden="true"></span>
                 </div>
                 <label class="bm-fixer__zoom-label">

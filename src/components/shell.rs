@@ -48,6 +48,7 @@ fn return_to_login_when_session_ends() {
     let AppNotice(notice) = expect_context::<AppNotice>();
     let handle = window_event_listener_untyped(UNAUTHENTICATED_EVENT, move |_| {
         session.account.set(None);
+        crate::session::remember_signed_in(false);
         notice.set(Some(Msg::SessionExpired));
         go_to_login(&navigate, &base, &location);
     });

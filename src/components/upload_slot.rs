@@ -333,13 +333,13 @@ pub fn UploadSlot(
                         {t(Msg::UploadCancel)}
                     </button>
                 </Show>
+                <input id=input_id class="bm-slot__input" type="file" accept="image/jpeg,image/png" on:change=on_pick
+                    aria-label=move || format!("{} {}", material_label(material, lang.get()), t(Msg::UploadChoose)()) />
                 <Show when=move || !matches!(state.get(), SlotState::Fixing)>
                     <label class="bm-button bm-button--small bm-slot__pick" for=pick_for.clone()>
                         {move || if matches!(state.get(), SlotState::Uploaded(_)) { t(Msg::UploadReplace)() } else { t(Msg::UploadChoose)() }}
                     </label>
                 </Show>
-                <input id=input_id class="bm-slot__input" type="file" accept="image/jpeg,image/png" on:change=on_pick
-                    aria-label=move || format!("{} {}", material_label(material, lang.get()), t(Msg::UploadChoose)()) />
                 <Show when=move || matches!(state.get(), SlotState::Uploaded(_))>
                     <button type="button" class="bm-button bm-button--small" data-action="delete" disabled=move || remove.pending().get()
                         on:click=move |_| { remove.dispatch(()); }>{t(Msg::UploadDelete)}</button>

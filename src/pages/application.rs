@@ -14,7 +14,8 @@ use crate::api::{Api, ApiError};
 use crate::components::feedback::{ErrorPanel, Loading, retry_of};
 use crate::components::link::Link;
 use crate::i18n::{
-    Lang, Msg, date_time, field_label, list_separator, material_label, status_label, t, use_lang,
+    Lang, Msg, date_time, field_label, label_colon, list_separator, material_label, status_label, t,
+    use_lang,
 };
 use crate::routes::AppRoute;
 
@@ -83,8 +84,30 @@ fn Status(app: Application, on_change: Callback<Application>) -> impl IntoView {
         Action::new_local(move |_: &()| {
             let (api, id) = (api.clone(), id.clone());
             async move {
-                let key = format!("resubmit-{id}-{}", js_sys::Date::now() as u64);
-                api.resubmit(&id, &key).await.map(|a| on_change.run(a))
+                // One key per attempt, kept until it succeeds: a retry after a lost answer
+                // replays the resubmission instead of being refused as a second one.
+                let key = crate::session::attempt_key("resubmit", &id);
+                match api.resubmit(&id, &key).await {
+                    Ok(app) => {
+                        crate::session::forget_attempt_key("resubmit", &id);
+                        on_change.run(app);
+                        Ok(())
+                    }
+                    // Already resubmitted (by this page earlier, or another tab): show it.
+                    Err(ApiError::Api { body, .. })
+                        if body.error.code == baoming_contract::error::ErrorCode::InvalidTransition =>
+                    {
+                        crate::session::forget_attempt_key("resubmit", &id);
+                        match api.application(&id).await {
+                            Ok(app) => {
+                                on_change.run(app);
+                                Ok(())
+                            }
+                            Err(error) => Err(error),
+                        }
+                    }
+                    Err(error) => Err(error),
+                }
             }
         })
     };
@@ -99,12 +122,12 @@ fn Status(app: Application, on_change: Callback<Application>) -> impl IntoView {
     view! {
         <section class="bm-card bm-status">
             <p class="bm-status__now">
-                <span class=format!("bm-badge bm-badge--{}", if status == ApplicationStatus::Rejected { "closed" } else { "open" })>{move || status_label(status, lang.get())}</span>
+                <span class=crate::components::feedback::status_badge_class(status)>{move || status_label(status, lang.get())}</span>
             </p>
             {match status {
                 ApplicationStatus::UnderReview => view! {
                     <p>{t(Msg::UnderReviewNotice)}</p>
-                    {app.expected_decision_by.map(|d| view! { <p>{t(Msg::ExpectedDecision)} "：" {date_time(d)}</p> })}
+                    {app.expected_decision_by.map(|d| view! { <p>{t(Msg::ExpectedDecision)} {move || label_colon(lang.get())} {date_time(d)}</p> })}
                     <p><Link to=AppRoute::Wizard { id: id.clone(), step: 1 } class="bm-button">{t(Msg::ContinueApplication)}</Link></p>
                 }.into_any(),
                 ApplicationStatus::Rejected => view! {
@@ -126,7 +149,7 @@ fn Status(app: Application, on_change: Callback<Application>) -> impl IntoView {
                                 let label = target_label(&r.target, lang.get_untracked());
                                 view! {
                                     <li>
-                                        {(!label.is_empty()).then(|| view! { <strong>{label}</strong> "：" })}
+                                        {(!label.is_empty()).then(|| view! { <strong>{label}</strong> {move || label_colon(lang.get())} })}
                                         {r.message}
                                         " "
                                         <Link to=to>{t(Msg::FixThis)}</Link>

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use crate::api::{Api, ApiError};
 use crate::clock::today_cst;
-use crate::components::feedback::{ErrorPanel, Loading, retry_of};
+use crate::components::feedback::{ErrorPanel, Loading, retry_of, status_badge_class};
 use crate::components::link::Link;
 use crate::i18n::{Msg, status_label, t, use_lang};
 use crate::routes::AppRoute;
@@ -72,7 +72,7 @@ fn ApplicationCard(app: Application, plan: Option<Plan>) -> impl IntoView {
         <article class="bm-card bm-plan" aria-labelledby=labelled_by>
             <header class="bm-plan__head">
                 <h2 class="bm-plan__name" id=heading_id>{name}</h2>
-                <span class=format!("bm-badge bm-badge--{}", if status.is_pending() { "upcoming" } else if status == ApplicationStatus::Rejected { "closed" } else { "open" })>
+                <span class=status_badge_class(status)>
                     {move || status_label(status, lang.get())}
                 </span>
             </header>
@@ -83,6 +83,12 @@ fn ApplicationCard(app: Application, plan: Option<Plan>) -> impl IntoView {
             <p class="bm-form__alt">
                 {(status.candidate_may_edit()).then(|| view! {
                     <Link to=AppRoute::Wizard { id: app.id.clone(), step: step.unwrap_or(1) } class="bm-button bm-button--primary">{t(Msg::ContinueApplication)}</Link>
+                })}
+                {(status != ApplicationStatus::Draft).then(|| view! {
+                    <Link to=AppRoute::Application { id: app.id.clone() } class="bm-button">{t(Msg::ViewApplication)}</Link>
+                })}
+                {(status == ApplicationStatus::AwaitingPayment).then(|| view! {
+                    <Link to=AppRoute::Pay { application_id: app.id.clone() } class="bm-button bm-button--primary">{t(Msg::GoPay)}</Link>
                 })}
                 <Link to=AppRoute::PrintForm { id: app.id.clone() } class="bm-button">{t(Msg::PrintForm)}</Link>
             </p>

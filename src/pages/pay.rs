@@ -57,8 +57,8 @@ pub fn PayPage() -> impl IntoView {
     });
     view! {
         <h1 class="bm-title">{t(Msg::PayTitle)}</h1>
-        <p class="bm-wizard__plan">{move || plan_name.get().flatten()}</p>
-        {move || match order.get() {
+        // The plan's name and the order arrive together, so nothing moves once drawn.
+        {move || match order.get().filter(|_| plan_name.with(Option::is_some)) {
             None => view! { <Loading /> }.into_any(),
             // Nothing to pay (already paid, or not approved yet): the application page says why.
             Some(Err(ApiError::Api { body, .. })) if body.error.code == ErrorCode::InvalidTransition => view! {
@@ -68,7 +68,10 @@ pub fn PayPage() -> impl IntoView {
                 </section>
             }.into_any(),
             Some(Err(error)) => view! { <ErrorPanel title=Msg::PayTitle error on_retry=retry /> }.into_any(),
-            Some(Ok(o)) => view! { <PayOrder initial=o application_id=id.get_untracked() on_expired=retry /> }.into_any(),
+            Some(Ok(o)) => view! {
+                <p class="bm-wizard__plan">{plan_name.get().flatten()}</p>
+                <PayOrder initial=o application_id=id.get_untracked() on_expired=retry />
+            }.into_any(),
         }}
     }
 }
@@ -83,14 +86,26 @@ fn PayOrder(initial: Order, application_id: String, on_expired: Callback<()>) ->
     let left = move || order.with(|o| o.code_expires_at.map(|e| e.0 - now.get()).unwrap_or(0));
     let order_no = initial.order_no.clone();
     // Polling is I/O: ask the backend about the order until it is paid.
+    // A failing poll says so (and keeps polling); one poll at a time.
+    let poll_problem = RwSignal::new(None::<Msg>);
+    let polling = StoredValue::new(false);
     let poll = {
         let (api, order_no) = (api.clone(), order_no.clone());
         move || {
+            if polling.get_value() {
+                return;
+            }
+            polling.set_value(true);
             let (api, order_no) = (api.clone(), order_no.clone());
             leptos::task::spawn_local(async move {
-                if let Ok(o) = api.order(&order_no).await {
-                    order.set(o);
+                match api.order(&order_no).await {
+                    Ok(o) => {
+                        poll_problem.set(None);
+                        order.set(o);
+                    }
+                    Err(error) => poll_problem.set(Some(error.message())),
                 }
+                polling.set_value(false);
             });
         }
     };
@@ -127,11 +142,13 @@ fn PayOrder(initial: Order, application_id: String, on_expired: Callback<()>) ->
             }
         })
     };
-    let svg = initial
-        .code_url
-        .as_deref()
-        .and_then(qr_svg)
-        .unwrap_or_default();
+    // The QR code is drawn just after the card, in its own task, so the first frame is quick.
+    let svg = RwSignal::new(String::new());
+    let code_url = initial.code_url.clone();
+    set_timeout(
+        move || svg.set(code_url.as_deref().and_then(qr_svg).unwrap_or_default()),
+        std::time::Duration::ZERO,
+    );
     view! {
         <section class="bm-card bm-pay">
             <dl class="bm-facts bm-pay__amount">
@@ -152,9 +169,14 @@ fn PayOrder(initial: Order, application_id: String, on_expired: Callback<()>) ->
                 }
             >
                 <p class="bm-pay__scan">{t(Msg::ScanWithWechat)}</p>
-                <div class="bm-pay__qr" role="img" aria-label=t(Msg::PayQrLabel) inner_html=svg.clone()></div>
+                <div class="bm-pay__qr" role="img" aria-label=t(Msg::PayQrLabel) inner_html=move || svg.get()></div>
                 <p class="bm-pay__countdown" role="timer">{move || countdown(left())}</p>
                 <p class="bm-field__hint">{t(Msg::PhoneQrHint)}</p>
+                {move || poll_problem.get().map(|m| view! {
+                    <p class="bm-notice bm-notice--error" role="status" data-problem="poll">
+                        {t(m)} " " {t(Msg::PollRetrying)}
+                    </p>
+                })}
                 <button type="button" class="bm-button bm-button--primary bm-button--block" disabled=move || query.pending().get()
                     on:click=move |_| { query.dispatch(()); }>
                     {move || if query.pending().get() { t(Msg::Checking)() } else { t(Msg::IPaid)() }}

@@ -74,7 +74,7 @@ fn FormSheet(app: Application, plan: Plan) -> impl IntoView {
     };
     let rows = d.history.clone();
     view! {
-        <article class="bm-sheet" lang="zh-CN">
+        <article class="bm-sheet" lang="zh-CN" tabindex="0" role="region" aria-label=sheet::TITLE>
             <h1 class="bm-sheet__title">{sheet::TITLE}</h1>
             <p class="bm-sheet__no">{sheet::NUMBER}</p>
             <table class="bm-sheet__table">

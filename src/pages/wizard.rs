@@ -8,7 +8,8 @@ use baoming_contract::api::{
 };
 use baoming_contract::application::{self, Context, Step};
 use baoming_contract::eligibility::{Condition, Material};
-use baoming_contract::error::FieldErrors;
+use baoming_contract::error::{ErrorCode, FieldErrors};
+use baoming_contract::status::ApplicationStatus;
 use baoming_contract::id_card::Gender;
 use baoming_contract::plan::Plan;
 use leptos::prelude::*;
@@ -23,7 +24,8 @@ use crate::components::form::{TextField, focus_first_invalid};
 use crate::components::link::{Link, RouterBase};
 use crate::components::upload_slot::UploadSlot;
 use crate::i18n::{
-    Msg, condition_label, level_name, material_label, occupation_name, t, use_lang, wizard_reason,
+    Msg, condition_label, level_name, material_label, occupation_label, occupation_name, t, use_lang,
+    wizard_reason,
     work_summary_text,
 };
 use crate::routes::AppRoute;
@@ -324,15 +326,53 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
                     base_version: saver.version(),
                     draft: draft.get_untracked(),
                 };
+                let key = submit_key(&id);
                 let saved = match api.save_draft(&id, &request).await {
                     Ok(app) => app,
+                    // The backend moved on: an earlier 报名 whose answer was lost went
+                    // through, or another tab saved. Ask where the application stands.
+                    Err(ApiError::Api { body, .. })
+                        if matches!(body.error.code, ErrorCode::Conflict | ErrorCode::InvalidTransition) =>
+                    {
+                        let current = match api.application(&id).await {
+                            Ok(app) => app,
+                            Err(error) => {
+                                step_problem.set(Some(error.message()));
+                                return;
+                            }
+                        };
+                        if current.status != ApplicationStatus::Draft {
+                            // Replaying 报名 with its key returns that submission.
+                            match api.submit(&id, &key).await {
+                                Ok(app) => {
+                                    saver.confirmed(app.version);
+                                    forget_submit_key(&id);
+                                    submitted.set(true);
+                                    step_problem.set(None);
+                                }
+                                Err(_) => step_problem.set(Some(Msg::AlreadySubmitted)),
+                            }
+                            return;
+                        }
+                        // Still a draft: what is on screen wins, on top of the newer version.
+                        let request = SaveDraftRequest {
+                            base_version: current.version,
+                            draft: draft.get_untracked(),
+                        };
+                        match api.save_draft(&id, &request).await {
+                            Ok(app) => app,
+                            Err(error) => {
+                                step_problem.set(Some(error.message()));
+                                return;
+                            }
+                        }
+                    }
                     Err(error) => {
                         step_problem.set(Some(error.message()));
                         return;
                     }
                 };
                 saver.confirmed(saved.version);
-                let key = submit_key(&id);
                 match api.submit(&id, &key).await {
                     Ok(app) => {
                         saver.confirmed(app.version);
@@ -408,28 +448,11 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
 
 /// One idempotency key per submit attempt, kept across reloads and retries of that attempt.
 fn submit_key(id: &str) -> String {
-    let storage = window().session_storage().ok().flatten();
-    let name = format!("baoming.submit.{id}");
-    if let Some(existing) = storage
-        .as_ref()
-        .and_then(|s| s.get_item(&name).ok().flatten())
-    {
-        return existing;
-    }
-    let key = window()
-        .crypto()
-        .map(|c| c.random_uuid())
-        .unwrap_or_else(|_| format!("{}-{}", js_sys::Date::now(), js_sys::Math::random()));
-    if let Some(s) = storage {
-        let _ = s.set_item(&name, &key);
-    }
-    key
+    crate::session::attempt_key("submit", id)
 }
 
 fn forget_submit_key(id: &str) {
-    if let Some(s) = window().session_storage().ok().flatten() {
-        let _ = s.remove_item(&format!("baoming.submit.{id}"));
-    }
+    crate::session::forget_attempt_key("submit", id)
 }
 
 #[component]
@@ -688,7 +711,7 @@ fn HistoryRowView(
                             on:change=move |ev| { row.occupation.set(event_target_value(&ev)); touch("occupation").run(()); }>
                             <option value="" selected=move || row.occupation.get().is_empty()>{t(Msg::ChooseOne)}</option>
                             {occupations.into_iter().map(|o| view! {
-                                <option value=o selected=move || row.occupation.get() == o>{o}</option>
+                                <option value=o selected=move || row.occupation.get() == o>{move || occupation_label(o, lang.get())}</option>
                             }).collect_view()}
                         </select>
                         <p class="bm-field__error" aria-live="polite">{move || err("occupation").get().map(|m| m.text(lang.get()))}</p>

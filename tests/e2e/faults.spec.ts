@@ -1,0 +1,584 @@
+// Fault tolerance: every write the candidate makes — save draft, upload, 报名 (submit),
+// 重新提交 (resubmit), create the WeChat Pay order, and the order's polling — made to fail with
+// a 500, a time-out and offline, against the real reference backend. For each cell:
+//   (a) while it fails, the page says so (the app's own words, src/i18n.rs) or shows that it
+//       is retrying;
+//   (b) where repeating is safe the app retries on its own and gets through once the failure
+//       stops; where it has given up, its visible retry control works;
+//   (c) nothing is lost or done twice, checked against what the backend stored.
+//
+// How the failures are made (page.route on the write's URL):
+//   500      the contract's error envelope, {"error":{"code":"internal",…}}, from a fake
+//            backend answer (the real backend never sees the request);
+//   timeout  the request goes through to the backend, which does the work, but its answer
+//            is held until after the app gave up: the harshest case for "nothing twice".
+//            The app's time-out comes from config.json (`request_timeout_ms`), served here
+//            with 2 s; uploads (XMLHttpRequest, a fixed 120 s) get theirs shortened by an
+//            init script;
+//   offline  the request is aborted as `internetdisconnected` (never reaches the backend).
+//
+// State is shared across the cells to spend few SMS codes (two accounts, three applications
+// A, B, C) and remembered in a file for this run, so a worker restarted after a failing cell
+// reuses it. Each cell first brings its application into the status it needs via the API.
+import fs from "node:fs";
+import path from "node:path";
+import { createHash } from "node:crypto";
+import {
+  expect,
+  request as playwrightRequest,
+  test,
+  type APIRequestContext,
+  type APIResponse,
+  type Page,
+  type Route,
+} from "@playwright/test";
+import { apiOrigin, appUrl } from "./support/env";
+import { PASSWORD, codeSentBy, field, freshPhone } from "./support/accounts";
+import { documentJpeg, idCardJpeg, portraitJpeg } from "./support/images";
+import { slotOf } from "./support/wizard";
+
+const api = () => `${apiOrigin()}/api/v1`;
+const REVIEWER = { Authorization: "Bearer dev-reviewer-token" };
+const ECOMMERCE = "ecommerce-l2-2026q4";
+const MARKETER = "marketer-l2-2026q4";
+
+/** The app's time-out per request in these tests (config.json's `request_timeout_ms`). */
+const TIMEOUT_MS = 2_000;
+
+type Kind = "500" | "timeout" | "offline";
+const KINDS: Kind[] = ["500", "timeout", "offline"];
+
+/** What the app says for each failure (src/i18n.rs: ErrorServer, ErrorTimeout, ErrorNetwork). */
+const MESSAGE: Record<Kind, string> = {
+  "500": "服务器暂时出现问题，请稍后重试。",
+  timeout: "服务器响应超时，请稍后重试。",
+  offline: "网络连接失败，请检查网络后重试。",
+};
+
+/** Attempts one call of a request safe to repeat makes before the app gives up (src/api.rs
+ * `retries_for`: a 5xx or a dropped connection two retries, a time-out one). */
+const ATTEMPTS: Record<Kind, number> = { "500": 3, timeout: 2, offline: 3 };
+/** The same for an upload (src/components/upload_slot.rs: two retries for any of them). */
+const UPLOAD_ATTEMPTS = 3;
+
+// ---------------------------------------------------------------------------------------------
+// Injecting failures
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Makes one write fail. Every request of `method` to exactly `pathname` is counted; while
+ * failures are pending (`failNext`) or switched on (`failAll`) it fails as `kind`, otherwise
+ * it goes to the backend untouched.
+ */
+class Fault {
+  /** Requests the route saw. */
+  attempts = 0;
+  /** Of those, how many were made to fail. */
+  failed = 0;
+  /** The Idempotency-Key of every attempt (undefined when none was sent). */
+  keys: (string | undefined)[] = [];
+  private remaining = 0;
+  private always = false;
+
+  private constructor(
+    readonly kind: Kind,
+    readonly method: string,
+    readonly pathname: string,
+  ) {}
+
+  static async on(page: Page, kind: Kind, method: string, pathname: string): Promise<Fault> {
+    const fault = new Fault(kind, method, pathname);
+    await page.route((url) => url.pathname === pathname, (route) => fault.handle(route));
+    return fault;
+  }
+
+  failNext(n: number) {
+    this.remaining = n;
+  }
+  failAll() {
+    this.always = true;
+  }
+  stop() {
+    this.always = false;
+    this.remaining = 0;
+  }
+
+  private async handle(route: Route) {
+    const request = route.request();
+    if (request.method() !== this.method) return route.fallback();
+    this.attempts += 1;
+    this.keys.push(request.headers()["idempotency-key"]);
+    if (!this.always && this.remaining === 0) return route.fallback();
+    if (this.remaining > 0) this.remaining -= 1;
+    this.failed += 1;
+    switch (this.kind) {
+      case "500":
+        return route.fulfill({
+          status: 500,
+          contentType: "application/json",
+          // A real backend's answer carries CORS headers; without them the browser would see
+          // a network failure instead of a 500.
+          headers: {
+            "Access-Control-Allow-Origin": request.headers()["origin"] ?? new URL(appUrl()).origin,
+            "Access-Control-Allow-Credentials": "true",
+          },
+          body: JSON.stringify({ error: { code: "internal", message: "injected failure (faults.spec.ts)" } }),
+        });
+      case "offline":
+        return route.abort("internetdisconnected");
+      case "timeout": {
+        // The backend does the work; its answer arrives after the app stopped waiting.
+        let response: APIResponse | undefined;
+        try {
+          response = await route.fetch({ timeout: 30_000 });
+        } catch {
+          // The backend did not answer either; the request stays held.
+        }
+        await sleep(TIMEOUT_MS + 1_500);
+        try {
+          if (response) await route.fulfill({ response });
+          else await route.abort("timedout");
+        } catch {
+          // The page gave up on the request meanwhile.
+        }
+        return;
+      }
+    }
+  }
+}
+
+/** Serves config.json with the real backend and a short time-out. */
+async function shortTimeouts(page: Page) {
+  await page.route(
+    (url) => url.pathname.endsWith("/config.json"),
+    (route) => route.fulfill({ json: { api_base: api(), request_timeout_ms: TIMEOUT_MS }, headers: { "Cache-Control": "no-cache" } }),
+  );
+}
+
+/** Uploads use XMLHttpRequest with a fixed 120 s time-out (src/api.rs UPLOAD_TIMEOUT), not
+ * config.json's; shorten it so a timed-out upload does not take minutes. */
+async function shortUploadTimeout(page: Page) {
+  await page.addInitScript((ms) => {
+    const own = Object.getOwnPropertyDescriptor(XMLHttpRequest.prototype, "timeout")!;
+    Object.defineProperty(XMLHttpRequest.prototype, "timeout", {
+      ...own,
+      set(value: number) {
+        own.set!.call(this, value > 0 ? Math.min(value, ms) : value);
+      },
+    });
+  }, TIMEOUT_MS);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accounts and applications
+
+type Cookie = Awaited<ReturnType<APIRequestContext["storageState"]>>["cookies"][number];
+type Account = { phone: string; cookies: Cookie[] };
+type Setup = {
+  one: Account;
+  two: Account;
+  /** one's 电子商务师 application: every cell runs on it. */
+  a: string;
+  /** one's 互联网营销师 application: submit × timeout, poll × timeout. */
+  b: string;
+  /** two's 电子商务师 application: submit × offline, poll × offline. */
+  c: string;
+  /** The order number of A, once the first order cell has seen it. */
+  orderA?: string;
+};
+
+function draftFor(phone: string, occupation: string) {
+  return {
+    identity: "employee",
+    condition: "intermediate_title",
+    name: "王五",
+    gender: "female",
+    id_number: "11010519491231002X",
+    education: "bachelor",
+    phone,
+    employer: "石家庄某某网络科技有限公司",
+    employer_address: "河北省石家庄市裕华区槐安东路100号",
+    employer_hr_phone: "0311-66668888",
+    current_post: "直播运营",
+    current_post_years: 3,
+    history: [{ start: "2022-03", end: "", unit: "石家庄某某网络科技有限公司", occupation, witness: "赵主管" }],
+  };
+}
+
+/** The documents condition （三） asks for, as real photos that pass every check. */
+const GOOD_FILES: Record<string, () => Buffer> = {
+  id_card_front: () => idCardJpeg(1712, 1080, "front"),
+  id_card_back: () => idCardJpeg(1712, 1080, "back"),
+  application_form: () => documentJpeg(),
+  intermediate_title_proof: () => documentJpeg(1240, 1754, 11),
+  social_insurance_proof: () => documentJpeg(1240, 1754, 12),
+  portrait: () => portraitJpeg(),
+};
+
+async function ok(res: APIResponse, what: string) {
+  expect(res.ok(), `${what}: HTTP ${res.status()} ${await res.text()}`).toBeTruthy();
+  return res.status() === 204 ? null : res.json();
+}
+
+/** The API as the candidate (their session cookie, the app's Origin). */
+async function candidateApi(account: Account): Promise<APIRequestContext> {
+  return playwrightRequest.newContext({
+    baseURL: apiOrigin(),
+    extraHTTPHeaders: { Origin: new URL(appUrl()).origin },
+    storageState: { cookies: account.cookies, origins: [] },
+  });
+}
+
+async function register(): Promise<{ account: Account; ctx: APIRequestContext }> {
+  const ctx = await playwrightRequest.newContext({ baseURL: apiOrigin(), extraHTTPHeaders: { Origin: new URL(appUrl()).origin } });
+  const phone = freshPhone();
+  const code = await codeSentBy(ctx, phone, async () => {
+    await ok(await ctx.post("/api/v1/sms-codes", { data: { phone, purpose: "register" } }), "sms code");
+  });
+  await ok(await ctx.post("/api/v1/accounts", { data: { phone, code, password: PASSWORD } }), "register");
+  return { account: { phone, cookies: (await ctx.storageState()).cookies }, ctx };
+}
+
+/** Opens `plan`'s application, fills ① to ③ and uploads every document; returns its id. */
+async function prepare(ctx: APIRequestContext, phone: string, plan: string, occupation: string): Promise<string> {
+  const app = await ok(await ctx.post(`/api/v1/plans/${plan}/applications`), `open ${plan}`);
+  await ok(await ctx.put(`/api/v1/applications/${app.id}/draft`, { data: { base_version: app.version, draft: draftFor(phone, occupation) } }), "draft");
+  for (const [slug, file] of Object.entries(GOOD_FILES)) {
+    await ok(await ctx.put(`/api/v1/applications/${app.id}/documents/${slug}`, { data: file(), headers: { "Content-Type": "image/jpeg" } }), `upload ${slug}`);
+  }
+  return app.id;
+}
+
+function stateFile(): string {
+  // One file per run (the runner's process) and backend.
+  const dir = path.join(test.info().project.outputDir, ".faults");
+  fs.mkdirSync(dir, { recursive: true });
+  return path.join(dir, `${new URL(apiOrigin()).port}-${process.ppid}.json`);
+}
+
+let setup: Setup | undefined;
+
+async function theSetup(): Promise<Setup> {
+  if (setup) return setup;
+  const file = stateFile();
+  if (fs.existsSync(file)) return (setup = JSON.parse(fs.readFileSync(file, "utf8")) as Setup);
+  const one = await register();
+  const two = await register();
+  const a = await prepare(one.ctx, one.account.phone, ECOMMERCE, "电子商务师");
+  const b = await prepare(one.ctx, one.account.phone, MARKETER, "互联网营销师");
+  const c = await prepare(two.ctx, two.account.phone, ECOMMERCE, "电子商务师");
+  await Promise.all([one.ctx.dispose(), two.ctx.dispose()]);
+  setup = { one: one.account, two: two.account, a, b, c };
+  remember();
+  return setup;
+}
+
+function remember() {
+  fs.writeFileSync(stateFile(), JSON.stringify(setup, null, 2));
+}
+
+/** Brings application `id` into `want` by the API (submit, the reviewer's decision, resubmit). */
+async function bringTo(account: Account, id: string, want: "rejected" | "awaiting_payment") {
+  const ctx = await candidateApi(account);
+  try {
+    const path = `/api/v1/applications/${id}`;
+    for (let step = 0; step < 4; step++) {
+      const status = (await ok(await ctx.get(path), "application")).status as string;
+      if (status === want) return;
+      const key = { "Idempotency-Key": `faults-${id}-${Date.now()}` };
+      if (status === "draft") await ok(await ctx.post(`${path}/submit`, { headers: key }), "submit");
+      else if (status === "rejected") await ok(await ctx.post(`${path}/resubmit`, { headers: key }), "resubmit");
+      else if (status === "under_review") {
+        const decision =
+          want === "rejected"
+            ? { decision: "reject", reasons: [{ target: { kind: "field", name: "employer" }, message: "请填写单位全称" }] }
+            : { decision: "approve", reasons: [] };
+        await ok(await ctx.post(`/api/v1/admin/applications/${id}/decision`, { headers: REVIEWER, data: decision }), "decision");
+      } else throw new Error(`application ${id} is ${status}; cannot bring it to ${want}`);
+    }
+    throw new Error(`application ${id} did not reach ${want}`);
+  } finally {
+    await ctx.dispose();
+  }
+}
+
+/** Logs the page in as `account`, gives it the short time-outs and opens `to` (relative). */
+async function open(page: Page, account: Account, to: string) {
+  await page.context().addCookies(account.cookies);
+  await shortTimeouts(page);
+  await page.goto(new URL(to, appUrl()).toString());
+}
+
+/** What the backend stored, read with the page's own session cookie. */
+async function stored(page: Page, id: string) {
+  const res = await page.request.get(`${api()}/applications/${id}`);
+  expect(res.ok()).toBeTruthy();
+  return res.json();
+}
+
+function underReviewEvents(app: { events: { status: string }[] }): number {
+  return app.events.filter((e) => e.status === "under_review").length;
+}
+
+const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+
+const saveIndicator = (page: Page) => page.locator("p.bm-save");
+
+// ---------------------------------------------------------------------------------------------
+// The matrix
+
+test.describe.configure({ mode: "default" });
+
+test.beforeEach(async () => {
+  test.setTimeout(90_000);
+  await theSetup();
+});
+
+test.describe("save draft", () => {
+  /** The unsaved edits the app keeps in the browser (src/components/draft_saver.rs). */
+  const localCopy = (page: Page, id: string) =>
+    page.evaluate((id) => JSON.parse(localStorage.getItem(`baoming.draft.${id}`) ?? "null")?.draft ?? null, id);
+  const N: Record<Kind, number> = { "500": 500, timeout: 200, offline: 300 };
+
+  for (const kind of KINDS) {
+    test(`save draft × ${kind}`, async ({ page }) => {
+      const s = await theSetup();
+      await open(page, s.one, `applications/${s.a}/step/3`);
+      await expect(field(page, "现从事岗位")).toBeVisible();
+      await expect(saveIndicator(page)).toHaveAttribute("data-state", "saved");
+      const fault = await Fault.on(page, kind, "PUT", new URL(`${api()}/applications/${s.a}/draft`).pathname);
+
+      // Step ③'s free-text fields, different values per cell and round.
+      const post = `直播运营-${kind}-1`;
+      const address = `河北省石家庄市裕华区槐安东路${N[kind] + 1}号`;
+      fault.failAll();
+      await field(page, "现从事岗位").fill(post);
+      // (a) The indicator says it is saving (the API layer retries meanwhile), then that it
+      // failed and will retry by itself.
+      await expect(saveIndicator(page)).toHaveText("保存中");
+      await expect(saveIndicator(page)).toHaveText("未能保存，将自动重试", { timeout: 15_000 });
+      expect(fault.attempts, "the API layer retried before reporting").toBe(ATTEMPTS[kind]);
+      // More typing while it fails: kept in the browser until the backend has it.
+      await field(page, "单位地址").fill(address);
+      await expect.poll(() => localCopy(page, s.a)).toMatchObject({ current_post: post, employer_address: address });
+
+      // (b) The failure stops: saved without anything done on the page.
+      let before = fault.attempts;
+      fault.stop();
+      await expect(saveIndicator(page)).toHaveText("已保存", { timeout: 30_000 });
+      expect(fault.attempts).toBeGreaterThan(before);
+      // (c) The backend has both edits; the browser's copy is gone.
+      let app = await stored(page, s.a);
+      expect(app.draft.current_post).toBe(post);
+      expect(app.draft.employer_address).toBe(address);
+      expect(await localCopy(page, s.a)).toBeNull();
+
+      // Again, and the page is reloaded (or the tab closed and reopened) while it fails.
+      const post2 = `直播运营-${kind}-2`;
+      const address2 = `河北省石家庄市裕华区槐安东路${N[kind] + 2}号`;
+      fault.failAll();
+      await field(page, "现从事岗位").fill(post2);
+      await expect(saveIndicator(page)).toHaveText("未能保存，将自动重试", { timeout: 15_000 });
+      await field(page, "单位地址").fill(address2);
+      await expect.poll(() => localCopy(page, s.a)).toMatchObject({ current_post: post2, employer_address: address2 });
+      await page.reload();
+      await expect(field(page, "现从事岗位")).toHaveValue(post2);
+      await expect.soft(field(page, "单位地址"), "an edit typed during the failure survives a reload").toHaveValue(address2, { timeout: 5_000 });
+      before = fault.attempts;
+      fault.stop();
+      await expect(saveIndicator(page)).toHaveText("已保存", { timeout: 30_000 });
+      expect(fault.attempts).toBeGreaterThan(before);
+      app = await stored(page, s.a);
+      expect(app.draft.current_post).toBe(post2);
+      expect(app.draft.employer_address, "the edit typed during the failure reached the backend").toBe(address2);
+      expect(await localCopy(page, s.a)).toBeNull();
+    });
+  }
+});
+
+test.describe("upload", () => {
+  // One document slot per cell; two different scans each (the second replaces the first).
+  const SLOTS: Record<Kind, { slug: string; seeds: [number, number] }> = {
+    "500": { slug: "social_insurance_proof", seeds: [21, 22] },
+    timeout: { slug: "application_form", seeds: [23, 24] },
+    offline: { slug: "intermediate_title_proof", seeds: [25, 26] },
+  };
+  for (const kind of KINDS) {
+    test(`upload × ${kind}`, async ({ page }) => {
+      const s = await theSetup();
+      const { slug, seeds } = SLOTS[kind];
+      if (kind === "timeout") await shortUploadTimeout(page);
+      await open(page, s.one, `applications/${s.a}/step/4`);
+      const slot = slotOf(page, slug);
+      await expect(slot).toHaveAttribute("data-state", "uploaded");
+      const fault = await Fault.on(page, kind, "PUT", new URL(`${api()}/applications/${s.a}/documents/${slug}`).pathname);
+      const storedFile = async () => (await stored(page, s.a)).documents.find((d: { material: string }) => d.material === slug);
+
+      // Two attempts fail: the slot says it is retrying, then gets through by itself.
+      const first = documentJpeg(1240, 1754, seeds[0]);
+      fault.failNext(UPLOAD_ATTEMPTS - 1);
+      await slot.locator('input[type="file"]').setInputFiles({ name: "scan-1.jpg", mimeType: "image/jpeg", buffer: first });
+      await expect(slot).toContainText("上传未成功，正在自动重试（第 1 次）…", { timeout: 15_000 });
+      await expect(slot).toHaveAttribute("data-state", "uploaded", { timeout: 30_000 });
+      expect(fault.attempts).toBe(UPLOAD_ATTEMPTS);
+      expect(await storedFile()).toMatchObject({ sha256: sha256(first), size_bytes: first.length });
+
+      // Every automatic attempt fails: a message and 重试上传, which works.
+      const second = documentJpeg(1240, 1754, seeds[1]);
+      fault.failNext(UPLOAD_ATTEMPTS);
+      await slot.locator('input[type="file"]').setInputFiles({ name: "scan-2.jpg", mimeType: "image/jpeg", buffer: second });
+      await expect(slot.locator('[data-problem="upload_failed"]')).toHaveText(MESSAGE[kind], { timeout: 30_000 });
+      expect(fault.attempts).toBe(2 * UPLOAD_ATTEMPTS);
+      await slot.locator('[data-action="retry"]').click();
+      await expect(slot).toHaveAttribute("data-state", "uploaded", { timeout: 15_000 });
+      expect(fault.attempts).toBe(2 * UPLOAD_ATTEMPTS + 1);
+
+      // The backend has exactly the second file.
+      expect(await storedFile()).toMatchObject({ sha256: sha256(second), size_bytes: second.length });
+    });
+  }
+});
+
+test.describe("submit", () => {
+  for (const kind of KINDS) {
+    test(`submit × ${kind}`, async ({ page }) => {
+      const s = await theSetup();
+      const [account, id] = kind === "500" ? [s.one, s.a] : kind === "timeout" ? [s.one, s.b] : [s.two, s.c];
+      await open(page, account, `applications/${id}/step/4`);
+      expect((await stored(page, id)).status, "this cell needs a draft").toBe("draft");
+      await expect(page.locator('section.bm-slot[data-state="uploaded"]')).toHaveCount(6);
+      const fault = await Fault.on(page, kind, "POST", new URL(`${api()}/applications/${id}/submit`).pathname);
+
+      // Every automatic attempt fails: 正在提交… meanwhile, then the message.
+      fault.failNext(ATTEMPTS[kind]);
+      await page.getByRole("button", { name: "报名", exact: true }).click();
+      await expect(page.getByRole("button", { name: "正在提交…" })).toBeVisible();
+      await expect(page.getByRole("alert").filter({ hasText: MESSAGE[kind] })).toBeVisible({ timeout: 20_000 });
+      expect(fault.attempts).toBe(ATTEMPTS[kind]);
+
+      // 报名 again: its first attempt fails too, the automatic retry gets through.
+      // (Soft, so that what the backend stored is checked whatever the page shows.)
+      fault.failNext(1);
+      await page.getByRole("button", { name: "报名", exact: true }).click();
+      await expect.soft(page.getByText("报名已提交，状态：审核中。"), "报名 again: the page learns it is submitted").toBeVisible({ timeout: 10_000 });
+      expect.soft(fault.attempts, "报名 again: one failed attempt, then the automatic retry").toBe(ATTEMPTS[kind] + 2);
+      // One Idempotency-Key for every attempt of this submission, the 报名 again included.
+      expect(fault.keys.every((k) => k && k === fault.keys[0])).toBeTruthy();
+
+      // Submitted exactly once.
+      const app = await stored(page, id);
+      expect(app.status).toBe("under_review");
+      expect(underReviewEvents(app)).toBe(1);
+    });
+  }
+});
+
+test.describe("resubmit", () => {
+  for (const kind of KINDS) {
+    test(`resubmit × ${kind}`, async ({ page }) => {
+      const s = await theSetup();
+      await bringTo(s.one, s.a, "rejected");
+      await open(page, s.one, `applications/${s.a}`);
+      await expect(page.getByText("审核不通过").first()).toBeVisible();
+      const before = underReviewEvents(await stored(page, s.a));
+      const fault = await Fault.on(page, kind, "POST", new URL(`${api()}/applications/${s.a}/resubmit`).pathname);
+
+      fault.failNext(ATTEMPTS[kind]);
+      await page.getByRole("button", { name: "重新提交" }).click();
+      await expect(page.getByRole("button", { name: "正在提交…" })).toBeVisible();
+      await expect(page.getByRole("alert").filter({ hasText: MESSAGE[kind] })).toBeVisible({ timeout: 20_000 });
+      expect(fault.attempts).toBe(ATTEMPTS[kind]);
+      expect(fault.keys.every((k) => k && k === fault.keys[0]), "one key for the automatic retries").toBeTruthy();
+
+      // (Soft, so that what the backend stored is checked whatever the page shows.)
+      fault.failNext(1);
+      await page.getByRole("button", { name: "重新提交" }).click();
+      await expect.soft(page.locator(".bm-status__now"), "重新提交 again: the page learns it is resubmitted").toHaveText("审核中", { timeout: 10_000 });
+      await expect.soft(page.getByText("预计审核完成")).toBeVisible({ timeout: 1_000 });
+      expect.soft(fault.attempts, "重新提交 again: one failed attempt, then the automatic retry").toBe(ATTEMPTS[kind] + 2);
+
+      // Resubmitted exactly once.
+      const app = await stored(page, s.a);
+      expect(app.status).toBe("under_review");
+      expect(underReviewEvents(app)).toBe(before + 1);
+    });
+  }
+});
+
+test.describe("create order", () => {
+  for (const kind of KINDS) {
+    test(`create order × ${kind}`, async ({ page }) => {
+      const s = await theSetup();
+      await bringTo(s.one, s.a, "awaiting_payment");
+      const fault = await Fault.on(page, kind, "POST", new URL(`${api()}/applications/${s.a}/orders`).pathname);
+
+      // Every automatic attempt fails: the page says so and offers 重试.
+      fault.failNext(ATTEMPTS[kind]);
+      await open(page, s.one, `pay/${s.a}`);
+      const problem = page.getByRole("alert").filter({ hasText: MESSAGE[kind] });
+      await expect(problem).toBeVisible({ timeout: 20_000 });
+      expect(fault.attempts).toBe(ATTEMPTS[kind]);
+
+      // 重试: its first attempt fails too, the automatic retry gets through.
+      fault.failNext(1);
+      await problem.getByRole("button", { name: "重试" }).click();
+      const qr = page.getByRole("img", { name: "微信支付二维码" });
+      await expect(qr.locator("svg")).toBeVisible({ timeout: 20_000 });
+      expect(fault.attempts).toBe(ATTEMPTS[kind] + 2);
+      expect(fault.keys.every((k) => k && k === fault.keys[0]), "one key for the visit").toBeTruthy();
+
+      // One order, the same in every cell, as the backend has it.
+      const orderNo = (await page.locator(".bm-pay__amount dd").nth(1).textContent())!.trim();
+      expect(orderNo).toMatch(/^BM\d+/);
+      if (s.orderA) expect(orderNo).toBe(s.orderA);
+      s.orderA = orderNo;
+      remember();
+      const order = await (await page.request.get(`${api()}/orders/${orderNo}`)).json();
+      expect(order).toMatchObject({ order_no: orderNo, application_id: s.a, status: "unpaid", amount_fen: 30_000 });
+      // Asking again with a new key still answers that order.
+      const again = await page.request.post(`${api()}/applications/${s.a}/orders`, {
+        headers: { "Idempotency-Key": `faults-check-${kind}-${Date.now()}`, Origin: new URL(appUrl()).origin },
+      });
+      expect((await again.json()).order_no).toBe(orderNo);
+    });
+  }
+});
+
+test.describe("poll", () => {
+  for (const kind of KINDS) {
+    test(`poll × ${kind}`, async ({ page }) => {
+      const s = await theSetup();
+      const [account, id] = kind === "500" ? [s.one, s.a] : kind === "timeout" ? [s.one, s.b] : [s.two, s.c];
+      await bringTo(account, id, "awaiting_payment");
+      await open(page, account, `pay/${id}`);
+      await expect(page.getByRole("img", { name: "微信支付二维码" }).locator("svg")).toBeVisible();
+      const orderNo = (await page.locator(".bm-pay__amount dd").nth(1).textContent())!.trim();
+      if (id === s.a && s.orderA) expect(orderNo, "the order the order cells made").toBe(s.orderA);
+      const fault = await Fault.on(page, kind, "GET", new URL(`${api()}/orders/${orderNo}`).pathname);
+      fault.failAll();
+      await expect.poll(() => fault.failed, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
+
+      // Paid on the phone while the page cannot reach the backend.
+      const paid = await page.request.post(`${api()}/dev/orders/${orderNo}/mark-paid`);
+      expect(paid.status()).toBe(200);
+
+      // (a) The page tells the candidate it is not hearing from the backend.
+      await expect.soft(page.getByRole("alert").or(page.getByRole("status")).filter({ hasText: MESSAGE[kind] }), "while polling fails, the page says so").toBeVisible({ timeout: 5_000 });
+      await expect(page.getByRole("heading", { name: "缴费成功" })).toHaveCount(0);
+
+      // (b) The failure stops: the page finds the payment by itself.
+      const before = fault.attempts;
+      fault.stop();
+      await expect(page.getByRole("heading", { name: "缴费成功" })).toBeVisible({ timeout: 20_000 });
+      expect(fault.attempts).toBeGreaterThan(before);
+
+      // (c) Paid once, on that order.
+      const order = await (await page.request.get(`${api()}/orders/${orderNo}`)).json();
+      expect(order.status).toBe("paid");
+      const app = await stored(page, id);
+      expect(app.status).toBe("paid");
+      expect(app.events.filter((e: { status: string }) => e.status === "paid")).toHaveLength(1);
+    });
+  }
+});
