@@ -233,9 +233,12 @@ export async function states(): Promise<States> {
   return memo;
 }
 
-/** Logs the browser context of this test in as `account` (its session cookie). */
+/** Logs the browser context of this test in as `account`: its session cookie, and the hint
+ * the app leaves in localStorage when it logs in (without it a public page does not ask the
+ * backend who is logged in). */
 export async function logIn(page: Page, account: Account) {
   await page.context().addCookies(account.cookies);
+  await page.addInitScript(() => localStorage.setItem("baoming.signed_in", "1"));
 }
 
 // ---------------------------------------------------------------------------------------------
