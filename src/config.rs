@@ -90,13 +90,9 @@ fn split_origin(url: &str) -> Option<(&str, &str)> {
     Some((origin, if path.is_empty() { "/" } else { path }))
 }
 
-/// Fetches `config.json` relative to the document's base and parses it.
-pub async fn load() -> Result<RuntimeConfig, ConfigError> {
-    let page_base = leptos::prelude::document()
-        .base_uri()
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+/// Fetches `config.json` from `page_base`, the deployment's root (index.html's boot script
+/// tells it: see `main.rs`), and parses it.
+pub async fn load(page_base: &str) -> Result<RuntimeConfig, ConfigError> {
     // Drop query and fragment: the base is a directory.
     let page_base = page_base.split(['?', '#']).next().unwrap_or_default();
     let page_base = match page_base.rfind('/') {

@@ -946,6 +946,11 @@ pub mod sheet {
     pub const FEMALE: &str = "女";
     pub const UNTIL_NOW: &str = "至今";
 
+    /// "石家庄某某网络科技有限公司，营销员".
+    pub fn unit_and_occupation(unit: &str, occupation: &str) -> String {
+        format!("{unit}，{occupation}")
+    }
+
     /// "直播运营(3年)".
     pub fn post_with_years(post: &str, years: u8) -> String {
         format!("{post}({years}年)")

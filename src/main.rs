@@ -12,12 +12,16 @@ fn main() {
             let _ = html.class_list().add_1("bm-boot-failed");
         }
     }));
-    wasm_bindgen_futures::spawn_local(async {
+    // index.html's boot script shows the deployment's root as the page's URL while the page
+    // loads (the CSP's base-uri 'none' rules out a <base> element): take the root, and put
+    // the deep link back, before anything reads the URL.
+    let page_root = boot_root();
+    wasm_bindgen_futures::spawn_local(async move {
         let root = document()
             .get_element_by_id("app")
             .expect("index.html has #app")
             .unchecked_into::<web_sys::HtmlElement>();
-        let loaded = config::load().await;
+        let loaded = config::load(&page_root).await;
         // The static shell (header and loading message) stays visible until the app is
         // ready to draw the same frame, so the page never flashes blank.
         root.set_inner_html("");
@@ -28,4 +32,18 @@ fn main() {
             }
         }
     });
+}
+
+/// Calls index.html's `__baomingRestoreUrl()`, which puts the deep link back into the
+/// address bar and returns the deployment's root URL (`https://cdn.example.cn/baoming/`).
+/// Without the boot script, the document's base URL.
+fn boot_root() -> String {
+    let window = window();
+    js_sys::Reflect::get(&window, &wasm_bindgen::JsValue::from_str("__baomingRestoreUrl"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .and_then(|f| f.call0(&window).ok())
+        .and_then(|root| root.as_string())
+        .or_else(|| document().base_uri().ok().flatten())
+        .unwrap_or_default()
 }

@@ -193,6 +193,69 @@ mod tests {
         assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
     }
 
+    /// A `tracing` writer into a shared buffer.
+    #[derive(Clone)]
+    struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_request_log_holds_method_path_status_and_latency_only() {
+        let captured = Captured(Arc::default());
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        let app = axum::Router::new()
+            .route("/api/v1/me", axum::routing::get(|| async { "ok" }))
+            .layer(axum::middleware::from_fn(log_requests));
+        // Secrets in every place a request can carry them.
+        let request = Request::builder()
+            .uri("/api/v1/me?token=SECRET-QUERY&phone=13800138000")
+            .header(header::COOKIE, "baoming_session=SECRET-COOKIE")
+            .header(header::AUTHORIZATION, "Bearer SECRET-BEARER")
+            .body(axum::body::Body::from("{\"password\":\"SECRET-BODY\"}"))
+            .unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let response = tracing::subscriber::with_default(subscriber, || {
+            runtime.block_on(tower::ServiceExt::oneshot(app, request))
+        })
+        .unwrap();
+        assert_eq!(response.status(), 200);
+
+        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        let lines: Vec<&str> = log.lines().collect();
+        assert_eq!(lines.len(), 1, "{log}");
+        let line = lines[0];
+        let fields = line
+            .split_once("baoming_server::request: request ")
+            .map(|(_, rest)| rest)
+            .unwrap_or_else(|| panic!("not a request line: {line}"));
+        let names: Vec<&str> = fields
+            .split(' ')
+            .map(|field| field.split_once('=').map_or(field, |(name, _)| name))
+            .collect();
+        assert_eq!(names, ["method", "path", "status", "latency_ms"], "{line}");
+        assert!(
+            fields.starts_with("method=GET path=/api/v1/me status=200 latency_ms="),
+            "{line}"
+        );
+        for secret in ["SECRET", "13800138000", "?", "baoming_session", "Bearer"] {
+            assert!(!line.contains(secret), "{secret} in {line}");
+        }
+    }
+
     #[test]
     fn idempotency_header_matches_the_contract() {
         assert!(

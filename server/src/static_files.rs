@@ -8,30 +8,87 @@
 //!   link fails loudly instead of receiving HTML.
 //! - Hashed assets are cached for a year; everything else revalidates (`no-cache`), above
 //!   all `index.html` and `config.json`, which change in place on every deploy.
+//! - HTML carries the Content-Security-Policy `cargo xtask csp` writes for other hosts,
+//!   with the API on this same origin: index.html's inline scripts allowed by their hashes
+//!   (read from the file on each answer, so a rebuild needs no restart).
 
 use std::convert::Infallible;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
-/// The Content-Security-Policy sent with HTML. `'wasm-unsafe-eval'` lets the page compile
-/// the app's WebAssembly; `'unsafe-inline'` covers Trunk's inline loader script until a
-/// later change lists its hash instead.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
-     script-src 'self' 'wasm-unsafe-eval' 'unsafe-inline'; \
-     style-src 'self'; \
-     img-src 'self' data: blob:; \
-     connect-src 'self'; \
-     object-src 'none'; \
-     base-uri 'self'; \
-     frame-ancestors 'none'";
+/// The Content-Security-Policy sent with `index_html`: `'wasm-unsafe-eval'` lets the page
+/// compile the app's WebAssembly, the page's inline scripts (the boot script and Trunk's
+/// loader) are allowed by their SHA-256, never `'unsafe-inline'`; everything else comes
+/// from this origin, which is also the API's. The same policy as `cargo xtask csp`.
+pub fn content_security_policy(index_html: &str) -> String {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    let mut script = String::from("'self' 'wasm-unsafe-eval'");
+    for text in inline_scripts(index_html) {
+        let digest = Sha256::digest(text.as_bytes());
+        script.push_str(&format!(
+            " 'sha256-{}'",
+            base64::engine::general_purpose::STANDARD.encode(digest)
+        ));
+    }
+    format!(
+        "default-src 'none'; script-src {script}; style-src 'self'; \
+         img-src 'self' blob: data:; connect-src 'self'; font-src 'self'; \
+         manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'"
+    )
+}
+
+/// The text of every `<script>` without `src`, as the browser hashes it (line breaks
+/// normalised to LF). Enough HTML for Trunk's output: comments are skipped.
+fn inline_scripts(html: &str) -> Vec<String> {
+    let html = html.replace("\r\n", "\n").replace('\r', "\n");
+    // ASCII lower-casing keeps byte offsets.
+    let lower = html.to_ascii_lowercase();
+    let mut scripts = Vec::new();
+    let mut pos = 0;
+    loop {
+        let comment = lower[pos..].find("<!--");
+        let Some(found) = lower[pos..].find("<script") else {
+            break;
+        };
+        if let Some(c) = comment
+            && c < found
+        {
+            pos += c + lower[pos + c..]
+                .find("-->")
+                .map_or(lower.len() - pos - c, |e| e + 3);
+            continue;
+        }
+        let start = pos + found;
+        let Some(tag_len) = lower[start..].find('>') else {
+            break;
+        };
+        let tag = &lower[start + "<script".len()..start + tag_len];
+        let body = start + tag_len + 1;
+        let Some(body_len) = lower[body..].find("</script") else {
+            break;
+        };
+        let is_script = tag.is_empty() || tag.starts_with(|c: char| c.is_ascii_whitespace());
+        let has_src = tag
+            .split(|c: char| c.is_ascii_whitespace())
+            .any(|word| word == "src" || word.starts_with("src="));
+        if is_script && !has_src {
+            scripts.push(html[body..body + body_len].to_string());
+        }
+        pos = body + body_len;
+    }
+    scripts
+}
 
 /// `Cache-Control` for files whose name changes with their content.
 pub const CACHE_IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -50,7 +107,10 @@ pub fn router(web_root: &Path) -> Router {
         .fallback(spa_fallback);
     Router::new()
         .fallback_service(files)
-        .layer(middleware::from_fn(cache_headers))
+        .layer(middleware::from_fn_with_state(
+            Arc::new(web_root.join("index.html")),
+            cache_headers,
+        ))
 }
 
 async fn spa_fallback(index: ServeFile, req: Request) -> Result<Response, Infallible> {
@@ -89,7 +149,7 @@ pub fn is_hashed_asset(path: &str) -> bool {
         && hash.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-async fn cache_headers(req: Request, next: Next) -> Response {
+async fn cache_headers(State(index): State<Arc<PathBuf>>, req: Request, next: Next) -> Response {
     let hashed = is_hashed_asset(req.uri().path());
     let mut response = next.run(req).await;
     let status = response.status();
@@ -111,10 +171,15 @@ async fn cache_headers(req: Request, next: Next) -> Response {
         }),
     );
     if is_html {
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-        );
+        // The only HTML of a Trunk build is index.html (also the SPA fallback's answer).
+        let html = tokio::fs::read_to_string(index.as_path())
+            .await
+            .unwrap_or_default();
+        if let Ok(policy) = HeaderValue::from_str(&content_security_policy(&html)) {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_SECURITY_POLICY, policy);
+        }
     }
     response
 }
@@ -145,6 +210,37 @@ mod tests {
         ] {
             assert!(!is_hashed_asset(no), "{no}");
         }
+    }
+
+    #[test]
+    fn the_policy_lists_the_inline_scripts_by_hash() {
+        let html = "<html><head><script>\r\n  boot();\r\n</script>\
+            <!-- <script>commented()</script> -->\
+            <script type=\"module\">import init from './app.js';</SCRIPT>\
+            <script src=\"./x.js\"></script><scripts></scripts></head></html>";
+        assert_eq!(
+            inline_scripts(html),
+            ["\n  boot();\n", "import init from './app.js';"]
+        );
+        // "alert(1)" as every CSP document spells its hash.
+        let policy = content_security_policy("<script>alert(1)</script>");
+        assert!(
+            policy.contains(
+                "script-src 'self' 'wasm-unsafe-eval' \
+                 'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI=';"
+            ),
+            "{policy}"
+        );
+        for directive in [
+            "default-src 'none'",
+            "connect-src 'self';",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ] {
+            assert!(policy.contains(directive), "{directive}: {policy}");
+        }
+        assert!(!policy.contains("unsafe-inline"));
     }
 
     #[test]

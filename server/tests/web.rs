@@ -5,10 +5,10 @@ mod common;
 use axum::body::Body;
 use axum::http::Request;
 use baoming_server::clock::Clock;
-use baoming_server::static_files::{CACHE_IMMUTABLE, CONTENT_SECURITY_POLICY};
+use baoming_server::static_files::{CACHE_IMMUTABLE, content_security_policy};
 use common::{TempDir, TestApp};
 
-const INDEX: &str = "<!doctype html><title>报名</title>";
+const INDEX: &str = "<!doctype html><title>报名</title><script>boot()</script>";
 const WASM: &str = "/baoming-9f86d081884c7d65_bg.wasm";
 const JS: &str = "/baoming-9f86d081884c7d65.js";
 
@@ -31,9 +31,12 @@ fn web_app() -> (TestApp, TempDir) {
 fn assert_html_headers(reply: &common::Reply) {
     assert_eq!(reply.header("content-type"), Some("text/html"));
     assert_eq!(reply.header("cache-control"), Some("no-cache"));
-    assert_eq!(
-        reply.header("content-security-policy"),
-        Some(CONTENT_SECURITY_POLICY)
+    let policy = reply.header("content-security-policy").unwrap_or_default();
+    assert_eq!(policy, content_security_policy(INDEX));
+    // The inline script by its hash, never 'unsafe-inline'.
+    assert!(
+        policy.contains("'sha256-") && !policy.contains("unsafe-inline"),
+        "{policy}"
     );
     assert_eq!(reply.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(reply.header("referrer-policy"), Some("no-referrer"));

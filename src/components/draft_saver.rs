@@ -117,6 +117,21 @@ impl DraftSaver {
     /// or a delete); the next save builds on it.
     pub fn rebase(&self, version: u64) {
         self.version.set_value(version);
+        // Unsaved edits kept in the browser now build on that version too, so a reload
+        // before they are saved still finds them current.
+        let id = self.id.get_value();
+        if let Some(s) = storage()
+            && let Some(mut pending) = s
+                .get_item(&key(&id))
+                .ok()
+                .flatten()
+                .and_then(|text| serde_json::from_str::<Pending>(&text).ok())
+        {
+            pending.base_version = version;
+            if let Ok(text) = serde_json::to_string(&pending) {
+                let _ = s.set_item(&key(&id), &text);
+            }
+        }
     }
 
     /// Records a save made outside the saver (報名 saves before submitting).
@@ -227,12 +242,16 @@ impl DraftSaver {
                     }
                 }
                 // Saved elsewhere meanwhile (another tab): this candidate's latest typing wins.
+                // An upload moved the version meanwhile: save again on top of it at once.
                 Err(ApiError::Api { body, .. }) if body.error.code == ErrorCode::Conflict => {
-                    if let Ok(app) = api.application(&id).await {
-                        self.version.set_value(app.version);
-                        self.keep_locally(&draft.get_untracked());
+                    match api.application(&id).await {
+                        Ok(app) => {
+                            self.version.set_value(app.version);
+                            self.keep_locally(&draft.get_untracked());
+                            self.schedule(draft, Duration::from_millis(100));
+                        }
+                        Err(_) => self.retry(draft),
                     }
-                    self.retry(draft);
                 }
                 // The session ended: the app returns to 登录; the edit stays local.
                 Err(ApiError::Api { status: 401, .. }) => self.state.set(SaveState::Failed),

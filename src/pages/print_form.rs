@@ -120,7 +120,7 @@ fn FormSheet(app: Application, plan: Plan) -> impl IntoView {
                         view! {
                             <tr>
                                 <td colspan="2">{format!("{}-{}", r.start.replace('-', "."), end)}</td>
-                                <td colspan="3">{format!("{}，{}", r.unit, r.occupation)}</td>
+                                <td colspan="3">{sheet::unit_and_occupation(&r.unit, &r.occupation)}</td>
                                 <td>{r.witness}</td>
                             </tr>
                         }

@@ -46,10 +46,10 @@ async function renderFix(page: Page, { drag }: { drag: boolean }) {
   await expect(fixer).toBeVisible();
   if (drag) {
     const frame = fixer.locator(".bm-fixer__frame");
-    const photo = fixer.locator("img.bm-fixer__photo");
+    const photo = fixer.locator(".bm-fixer__photo");
     // Zoom in first so that there is room to move both ways, then drag the photo.
     const zoom = fixer.locator("input.bm-fixer__zoom");
-    const max = Number(await zoom.getAttribute("max"));
+    const max = Number(await zoom.evaluate((el) => (el as HTMLInputElement).max));
     expect(max).toBeGreaterThan(1.5);
     const unzoomed = await photo.getAttribute("style");
     await zoom.fill("1.5");

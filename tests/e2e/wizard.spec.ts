@@ -108,7 +108,7 @@ test("the wizard validates each step, keeps a URL per step and saves every chang
 
   // The printable 申报表 is filled from the wizard.
   await page.goto(new URL(`applications/${id}/form`, appUrl()).toString());
-  const sheet = page.getByRole("article");
+  const sheet = page.getByRole("region", { name: "职业技能等级认定申报表" });
   await expect(sheet.getByRole("heading", { name: "职业技能等级认定申报表" })).toBeVisible();
   await expect(sheet.getByText("张三")).toBeVisible();
   await expect(sheet.getByText("电子商务师(网商)")).toBeVisible();

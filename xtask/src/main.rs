@@ -3,12 +3,17 @@
 //! xtask never links the project's crates: it runs cargo, Trunk, Node and the built
 //! binaries as child processes, so it builds in seconds and works while they do not.
 
+mod bench;
+mod csp;
+mod lighthouse;
 mod openapi;
 mod paths;
 mod procs;
 mod run;
 mod setup;
 mod size;
+mod size_compare;
+mod strings_check;
 mod test;
 mod wasm_env;
 
@@ -32,14 +37,32 @@ COMMANDS:
                             http://127.0.0.1:N/ (default 8080); Ctrl-C stops everything
     test [--only SUITES]    setup, then every level of tests in order: host unit tests,
                             wasm tests in headless Chromium, release build, conformance
-                            against the reference backend, Playwright journeys; ends with
-                            a summary and fails if any stage failed or ran no tests.
-                            --only host,wasm,conformance,journeys runs just those suites
+                            against the reference backend, Playwright journeys, Lighthouse
+                            (mobile: login, wizard, pay); the size budget right after the
+                            release build; ends with a summary and fails if any stage
+                            failed or ran no tests. --only host,wasm,conformance,journeys,
+                            size,lighthouse runs just those suites
                             (and the builds they need)
     size [--no-build] [--dist DIR]
                             raw, gzip and brotli size of every file of dist/ and of a
                             first visit, against the budget (builds dist/ if missing
                             unless --no-build)
+    size-compare [--no-build]
+                            builds the JavaScript comparison app (bench/size-compare:
+                            React, React Router, qrcode; npm) and prints its first visit
+                            beside dist/'s, measured alike (dist/ built if missing
+                            unless --no-build)
+    bench-photos [--runs N] [--prepare-only] [--no-build]
+                            benchmark (figures, not a test): the app's portrait auto-fix
+                            against the JS library browser-image-compression on real
+                            photos in headless Chromium (photos fetched from Debian and
+                            PyPI into ~/.cache/baoming/bench-photos; dist/ built if
+                            missing unless --no-build); N runs per photo (default 3),
+                            medians printed. --prepare-only just fetches the photos
+    csp [--api-origin URL] [--dist DIR]
+                            print the Content-Security-Policy header value for dist/
+                            (hashes of its inline scripts) talking to the backend at
+                            URL (only its origin counts; omit it for a same-origin API)
     openapi [--check]       write openapi/baoming-v1.json from the reference backend;
                             --check fails if the committed file is stale
     conformance <BASE-URL> [--origin ORIGIN] [--filter TEXT]
@@ -65,6 +88,14 @@ enum Command {
     },
     Size {
         build: bool,
+        dist: Option<PathBuf>,
+    },
+    SizeCompare {
+        build: bool,
+    },
+    BenchPhotos(bench::Options),
+    Csp {
+        api_origin: Option<String>,
         dist: Option<PathBuf>,
     },
     OpenApi {
@@ -138,6 +169,51 @@ fn parse(args: &[String]) -> Result<Command> {
             }
             Command::Size { build, dist }
         }
+        "size-compare" => {
+            let mut build = true;
+            for arg in rest.by_ref() {
+                match arg {
+                    "--no-build" => build = false,
+                    other => bail!("unknown option for size-compare: {other}"),
+                }
+            }
+            Command::SizeCompare { build }
+        }
+        "bench-photos" => {
+            let mut options = bench::Options::default();
+            while let Some(arg) = rest.next() {
+                match arg.split_once('=') {
+                    _ if arg == "--prepare-only" => options.prepare_only = true,
+                    _ if arg == "--no-build" => options.build = false,
+                    Some(("--runs", v)) => options.runs = parse_runs(v)?,
+                    None if arg == "--runs" => {
+                        options.runs = parse_runs(rest.next().context("--runs needs a number")?)?
+                    }
+                    _ => bail!("unknown option for bench-photos: {arg}"),
+                }
+            }
+            Command::BenchPhotos(options)
+        }
+        "csp" => {
+            let (mut api_origin, mut dist) = (None, None);
+            while let Some(arg) = rest.next() {
+                match arg.split_once('=') {
+                    Some(("--api-origin", v)) => api_origin = Some(v.to_string()),
+                    None if arg == "--api-origin" => {
+                        api_origin = Some(rest.next().context("--api-origin needs a URL")?.into())
+                    }
+                    Some(("--dist", v)) => dist = Some(PathBuf::from(v)),
+                    None if arg == "--dist" => {
+                        dist = Some(PathBuf::from(rest.next().context("--dist needs a folder")?))
+                    }
+                    _ => bail!("unknown option for csp: {arg}"),
+                }
+            }
+            if let Some(origin) = &api_origin {
+                csp::origin_of(origin)?;
+            }
+            Command::Csp { api_origin, dist }
+        }
         "openapi" => {
             let mut check = false;
             for arg in rest.by_ref() {
@@ -165,6 +241,14 @@ fn parse(args: &[String]) -> Result<Command> {
         bail!("{name}: unexpected argument {extra}");
     }
     Ok(command)
+}
+
+fn parse_runs(value: &str) -> Result<u32> {
+    value
+        .parse()
+        .ok()
+        .filter(|&n: &u32| (1..=100).contains(&n))
+        .with_context(|| format!("--runs {value}: not a number of runs (1-100)"))
 }
 
 fn execute(command: Command) -> Result<()> {
@@ -196,6 +280,13 @@ fn execute(command: Command) -> Result<()> {
                 }
             };
             size::size(&layout, &dist)
+        }
+        Command::SizeCompare { build } => size_compare::size_compare(&layout, build),
+        Command::BenchPhotos(options) => bench::bench_photos(&layout, &options),
+        Command::Csp { api_origin, dist } => {
+            let dist = dist.unwrap_or_else(|| layout.dist.clone());
+            println!("{}", csp::policy_for_dist(&dist, api_origin.as_deref())?);
+            Ok(())
         }
         Command::OpenApi { check } => openapi::openapi(&layout, check),
         Command::Conformance { args } => openapi::conformance(&layout, &args),
@@ -277,6 +368,52 @@ mod tests {
                     dist: Some(PathBuf::from("/tmp/d")),
                 },
             ),
+            ("size-compare", Command::SizeCompare { build: true }),
+            (
+                "size-compare --no-build",
+                Command::SizeCompare { build: false },
+            ),
+            (
+                "bench-photos",
+                Command::BenchPhotos(bench::Options::default()),
+            ),
+            (
+                "bench-photos --runs 5 --no-build",
+                Command::BenchPhotos(bench::Options {
+                    runs: 5,
+                    prepare_only: false,
+                    build: false,
+                }),
+            ),
+            (
+                "bench-photos --runs=1 --prepare-only",
+                Command::BenchPhotos(bench::Options {
+                    runs: 1,
+                    prepare_only: true,
+                    build: true,
+                }),
+            ),
+            (
+                "csp --api-origin https://api.example.cn/api/v1",
+                Command::Csp {
+                    api_origin: Some("https://api.example.cn/api/v1".into()),
+                    dist: None,
+                },
+            ),
+            (
+                "csp --api-origin=http://127.0.0.1:9 --dist /tmp/d",
+                Command::Csp {
+                    api_origin: Some("http://127.0.0.1:9".into()),
+                    dist: Some(PathBuf::from("/tmp/d")),
+                },
+            ),
+            (
+                "csp",
+                Command::Csp {
+                    api_origin: None,
+                    dist: None,
+                },
+            ),
             ("openapi", Command::OpenApi { check: false }),
             ("openapi --check", Command::OpenApi { check: true }),
             (
@@ -314,7 +451,14 @@ mod tests {
             "build now",
             "setup --force",
             "size --dist",
+            "size-compare --fast",
             "openapi --write",
+            "csp --api-origin",
+            "csp --api-origin api.example.cn",
+            "csp --strict",
+            "bench-photos --runs 0",
+            "bench-photos --runs",
+            "bench-photos --fast",
             "conformance",
             "conformance localhost:8080",
             "conformance --origin http://a",

@@ -214,7 +214,20 @@ impl Cmd {
 
     /// Starts a long-running child whose output is forwarded line by line, prefixed
     /// with `[name]`; [`Background::wait_listening`] then waits for it to be ready.
-    pub fn spawn_background(mut self, name: &str) -> Result<Background> {
+    pub fn spawn_background(self, name: &str) -> Result<Background> {
+        self.spawn_background_teed(name, None)
+    }
+
+    /// [`Cmd::spawn_background`] that also writes every line the child prints to `log`
+    /// (created afresh), for tests that check what a server wrote.
+    pub fn spawn_background_teed(mut self, name: &str, log: Option<&Path>) -> Result<Background> {
+        let log = log
+            .map(|path| {
+                std::fs::File::create(path)
+                    .with_context(|| format!("creating {}", path.display()))
+                    .map(|f| std::sync::Arc::new(std::sync::Mutex::new(f)))
+            })
+            .transpose()?;
         self.announce();
         self.inner
             .stdin(Stdio::null())
@@ -224,11 +237,11 @@ impl Cmd {
         let (tx, rx) = mpsc::channel();
         let prefix = format!("[{name}] ");
         if let Some(out) = child.stdout.take() {
-            let (tx, prefix) = (tx.clone(), prefix.clone());
-            thread::spawn(move || forward(out, &prefix, false, tx));
+            let (tx, prefix, log) = (tx.clone(), prefix.clone(), log.clone());
+            thread::spawn(move || forward(out, &prefix, false, tx, log));
         }
         if let Some(err) = child.stderr.take() {
-            thread::spawn(move || forward(err, &prefix, true, tx));
+            thread::spawn(move || forward(err, &prefix, true, tx, log));
         }
         let mut bg = Background::adopt(name, child);
         bg.listening = Some(rx);
@@ -396,7 +409,13 @@ fn tee_lines(stream: ChildStdout, prefix: &str) -> String {
 }
 
 /// Forwards a background child's stream and reports the first `listening on <url>`.
-fn forward(stream: impl Read, prefix: &str, to_stderr: bool, tx: mpsc::Sender<String>) {
+fn forward(
+    stream: impl Read,
+    prefix: &str,
+    to_stderr: bool,
+    tx: mpsc::Sender<String>,
+    log: Option<std::sync::Arc<std::sync::Mutex<std::fs::File>>>,
+) {
     let mut reader = BufReader::new(stream);
     let mut buf = Vec::new();
     let mut reported = false;
@@ -411,6 +430,11 @@ fn forward(stream: impl Read, prefix: &str, to_stderr: bool, tx: mpsc::Sender<St
                     eprintln!("{prefix}{line}");
                 } else {
                     println!("{prefix}{line}");
+                }
+                if let Some(log) = &log
+                    && let Ok(mut file) = log.lock()
+                {
+                    let _ = writeln!(file, "{line}");
                 }
                 if !reported && let Some(url) = listening_url(line) {
                     reported = true;

@@ -501,7 +501,7 @@ fn ensure_chromium(
 // ---------------------------------------------------------------------------------------
 // Debian packages
 
-fn apt_install(packages: &[&str], what: &str) -> Result<()> {
+pub(crate) fn apt_install(packages: &[&str], what: &str) -> Result<()> {
     static UPDATED: AtomicBool = AtomicBool::new(false);
     let manual = format!("apt-get install -y {}", packages.join(" "));
     if paths::which("apt-get").is_none() {

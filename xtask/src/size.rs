@@ -1,7 +1,9 @@
 //! `cargo xtask size`: what the built app weighs on the wire.
 //!
 //! Every file of `dist/` with its raw, gzip (-9) and brotli (quality 11) size, and the
-//! total a first visit downloads, compared to [`BUDGET_BROTLI_BYTES`].
+//! total a first visit downloads, compared to [`BUDGET_BROTLI_BYTES`]. `cargo xtask test`
+//! runs the same check on the release build (stage "size budget"); `cargo xtask
+//! size-compare` measures a comparable JavaScript app with the same code (`size_compare.rs`).
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -10,9 +12,21 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use crate::paths::{self, Layout};
+use crate::test::Verdict;
 
-/// What a first visit may download, brotli-compressed (110 KiB).
-pub const BUDGET_BROTLI_BYTES: u64 = 110 * 1024;
+/// What a first visit may download, brotli-compressed: 342 KiB.
+///
+/// Set on 2026-11-28 from two figures measured by this file's code:
+/// - Baoming's release build (Leptos 0.8, wasm-opt -Oz): 332.0 KiB (339,934 B) first visit
+///   (index.html, config.json, the JS glue, the .wasm, CSS, favicon), the .wasm 317 KiB of it;
+/// - the same routes and screens at skeleton depth in React 19 + React Router 7 + `qrcode`,
+///   built with Vite 7 (`bench/size-compare/`, `cargo xtask size-compare`): 93.2 KiB
+///   (95,413 B), 3.6 times less.
+///
+/// The budget is ours plus 3 % headroom: it stops growth; it does not close the gap to the
+/// JavaScript app (the earlier 110 KiB target was about that app's figure). Lower it when
+/// the app shrinks.
+pub const BUDGET_BROTLI_BYTES: u64 = 342 * 1024;
 
 /// Files always fetched on a first visit even when nothing names them: the page itself
 /// and the runtime configuration the app loads before anything else.
@@ -36,12 +50,13 @@ struct Entry {
     role: Role,
 }
 
-#[derive(Default)]
-struct Totals {
-    files: usize,
-    raw: u64,
-    gzip: u64,
-    brotli: u64,
+/// Sizes summed over some files.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Totals {
+    pub files: usize,
+    pub raw: u64,
+    pub gzip: u64,
+    pub brotli: u64,
 }
 
 impl Totals {
@@ -55,6 +70,34 @@ impl Totals {
 
 /// Measures `dist` and prints the report; an error when over budget.
 pub fn size(layout: &Layout, dist: &Path) -> Result<()> {
+    let first = report(layout, dist)?;
+    check_budget(&first).map(|_| ())
+}
+
+/// The `cargo xtask test` stage: the release `dist/` against the budget.
+pub fn budget_stage(layout: &Layout) -> Result<Verdict> {
+    let first = report(layout, &layout.dist)?;
+    match check_budget(&first) {
+        Ok(line) => Ok(Verdict {
+            ok: true,
+            detail: line,
+        }),
+        Err(e) => {
+            eprintln!("\n{e:#}");
+            Ok(Verdict {
+                ok: false,
+                detail: format!(
+                    "{:.1} KiB > {:.1} KiB budget",
+                    first.brotli as f64 / 1024.0,
+                    BUDGET_BROTLI_BYTES as f64 / 1024.0
+                ),
+            })
+        }
+    }
+}
+
+/// Measures `dist`, prints every file and the totals; the first visit's totals.
+pub fn report(layout: &Layout, dist: &Path) -> Result<Totals> {
     if !dist.join("index.html").is_file() {
         bail!(
             "{} has no index.html: build the app first (`cargo xtask build`)",
@@ -76,10 +119,10 @@ pub fn size(layout: &Layout, dist: &Path) -> Result<()> {
         });
     }
 
-    print_report(layout, dist, &entries)
+    Ok(print_report(layout, dist, &entries))
 }
 
-fn print_report(layout: &Layout, dist: &Path, entries: &[Entry]) -> Result<()> {
+fn print_report(layout: &Layout, dist: &Path, entries: &[Entry]) -> Totals {
     let name_width = entries
         .iter()
         .map(|e| e.rel.chars().count())
@@ -142,6 +185,11 @@ fn print_report(layout: &Layout, dist: &Path, entries: &[Entry]) -> Result<()> {
         kib(first.gzip),
         kib(first.raw)
     );
+    first
+}
+
+/// The budget line when `first` is within [`BUDGET_BROTLI_BYTES`] (printed), else an error.
+fn check_budget(first: &Totals) -> Result<String> {
     let percent = first.brotli as f64 * 100.0 / BUDGET_BROTLI_BYTES as f64;
     if first.brotli > BUDGET_BROTLI_BYTES {
         bail!(
@@ -158,7 +206,11 @@ fn print_report(layout: &Layout, dist: &Path, entries: &[Entry]) -> Result<()> {
         BUDGET_BROTLI_BYTES as f64 / 1024.0,
         (BUDGET_BROTLI_BYTES - first.brotli) as f64 / 1024.0
     );
-    Ok(())
+    Ok(format!(
+        "{:.1} of {:.1} KiB ({percent:.0}%)",
+        first.brotli as f64 / 1024.0,
+        BUDGET_BROTLI_BYTES as f64 / 1024.0
+    ))
 }
 
 /// Every file under `dist`, as `/`-separated relative paths, sorted.
@@ -285,7 +337,7 @@ fn thousands(n: u64) -> String {
 }
 
 /// `112640` → `110.0 KiB (112,640 B)`.
-fn kib(n: u64) -> String {
+pub fn kib(n: u64) -> String {
     format!("{:.1} KiB ({} B)", n as f64 / 1024.0, thousands(n))
 }
 

@@ -1,0 +1,129 @@
+//! The `lighthouse` stage of `cargo xtask test`: Lighthouse's mobile preset on 登录, a wizard
+//! step and 待缴费 (`tests/perf/lighthouse.mjs`), against the release `dist/` served as a CDN
+//! would (brotli, immutable hashed assets, the deployment's Content-Security-Policy) and a
+//! fresh reference backend in development mode.
+//!
+//! Budgets (the issue): performance, accessibility and best practices 100 on each page, LCP
+//! at most 1.5 s. Each page counts as one test; its reports (JSON and HTML) go to
+//! `target/xtask/lighthouse/`.
+
+use anyhow::{Result, bail};
+
+use crate::csp;
+use crate::paths::{self, Layout};
+use crate::procs::{Cmd, describe, free_ports};
+use crate::run::SERVER_START_LIMIT;
+use crate::setup::Tools;
+use crate::test::{Counts, STATIC_SERVER, TempDir, Verdict, judge, start_backend};
+
+const SCRIPT: &str = "tests/perf/lighthouse.mjs";
+
+pub fn lighthouse(layout: &Layout, tools: &Tools) -> Result<Verdict> {
+    let script = layout.root.join(SCRIPT);
+    let server_script = layout.root.join(STATIC_SERVER);
+    for file in [&script, &server_script] {
+        if !file.is_file() {
+            bail!("{} is missing", file.display());
+        }
+    }
+    let ports = free_ports(2)?;
+    let (api_port, app_port) = (ports[0], ports[1]);
+    let api_origin = format!("http://127.0.0.1:{api_port}");
+    let app_origin = format!("http://127.0.0.1:{app_port}");
+
+    // Declared before the servers so that they stop before their data is removed.
+    let data = TempDir::new("lighthouse")?;
+    let mut backend = start_backend(
+        layout,
+        &format!("127.0.0.1:{api_port}"),
+        data.path(),
+        &[&app_origin],
+        &[],
+        None,
+    )?;
+    backend.wait_listening(SERVER_START_LIMIT)?;
+    let policy = csp::policy_for_dist(&layout.dist, Some(&api_origin))?;
+    let mut app = Cmd::new("node")
+        .arg(&server_script)
+        .arg("--dir")
+        .arg(&layout.dist)
+        .args(["--mount", "/", "--port", &app_port.to_string()])
+        .args([
+            "--api-base",
+            &format!("{api_origin}/api/v1"),
+            "--spa-fallback",
+        ])
+        .args(["--csp", &policy])
+        // Lighthouse measures the wire: serve brotli as the README asks of a CDN.
+        .arg("--compress")
+        .current_dir(&layout.root)
+        .spawn_background("static / (compressed)")?;
+    let app_url = app.wait_listening(SERVER_START_LIMIT)?;
+
+    let reports = layout.report_dir().join("lighthouse");
+    let (status, out) = Cmd::new("node")
+        .arg(&script)
+        .args(["--app", &app_url, "--api", &api_origin])
+        .arg("--chrome")
+        .arg(&tools.chrome)
+        .arg("--reports")
+        .arg(&reports)
+        // Each page is judged on the median of three runs (Lighthouse's advice for variance).
+        .args(["--runs", "3"])
+        .path_prepend(&tools.path_front)
+        .current_dir(&layout.root)
+        .run_tee()?;
+    drop((app, backend));
+    println!("Lighthouse reports: {}/", paths::rel(layout, &reports));
+    let counts = lighthouse_counts(&out).unwrap_or_default();
+    Ok(judge(&counts, status.success(), &describe(status)))
+}
+
+/// The script's closing `lighthouse: N passed, M failed` line (one test per page).
+pub fn lighthouse_counts(output: &str) -> Option<Counts> {
+    let line = output
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("lighthouse: "))?;
+    let mut counts = Counts::default();
+    let mut seen = false;
+    for part in line.split(',') {
+        let mut words = part.split_whitespace();
+        let (Some(n), Some(label), None) = (words.next(), words.next(), words.next()) else {
+            return None;
+        };
+        let n: u64 = n.parse().ok()?;
+        match label {
+            "passed" => counts.passed = n,
+            "failed" => counts.failed = n,
+            _ => return None,
+        }
+        seen = true;
+    }
+    seen.then_some(counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_closing_line_only() {
+        let out = "lighthouse: login http://127.0.0.1:1/login\n\
+                   FAIL login performance 97\n\
+                   lighthouse: 2 passed, 1 failed\n";
+        assert_eq!(
+            lighthouse_counts(out),
+            Some(Counts {
+                passed: 2,
+                failed: 1,
+                ..Counts::default()
+            })
+        );
+        assert_eq!(
+            lighthouse_counts("lighthouse: pay http://127.0.0.1:1/pay/x\n"),
+            None
+        );
+        assert_eq!(lighthouse_counts("crashed\n"), None);
+    }
+}
