@@ -1327,33 +1327,8 @@ mod tests {
 
     #[test]
     fn every_photo_finding_has_its_own_message_in_both_languages() {
-        use baoming_contract::photo::Sniffed;
         use baoming_contract::photo_check::Finding;
-        use baoming_contract::photo_quality::PhotoProblem as P;
-        let all = [
-            Finding::Empty,
-            Finding::TooLarge,
-            Finding::Type(Sniffed::Heic),
-            Finding::Type(Sniffed::Pdf),
-            Finding::Type(Sniffed::WebP),
-            Finding::Type(Sniffed::Gif),
-            Finding::Type(Sniffed::Bmp),
-            Finding::Type(Sniffed::Unknown),
-            Finding::Truncated,
-            Finding::Corrupt,
-            Finding::TooManyPixels,
-            Finding::PortraitNotJpeg,
-            Finding::PortraitSize { bytes: 100 * 1024 },
-            Finding::Photo(P::LowResolution),
-            Finding::Photo(P::TooDark),
-            Finding::Photo(P::TooBright),
-            Finding::Photo(P::Blurry),
-            Finding::Photo(P::IdCardNotLandscape),
-            Finding::Photo(P::IdCardProportion),
-            Finding::Photo(P::PortraitProportion),
-            Finding::Photo(P::PortraitBackground),
-            Finding::Photo(P::PortraitTooSmall),
-        ];
+        let all = Finding::EVERY_KIND;
         for lang in [Lang::Zh, Lang::En] {
             let texts: std::collections::HashSet<String> =
                 all.iter().map(|f| finding_text(lang, *f)).collect();

@@ -112,6 +112,16 @@ fn canvas(width: u32, height: u32) -> Result<(HtmlCanvasElement, CanvasRendering
         .ok_or(JsValue::NULL)?
         .create_element("canvas")?
         .unchecked_into();
+    let context = context_2d(&canvas, width, height)?;
+    Ok((canvas, context))
+}
+
+/// Sizes `canvas` and returns its 2D context, smoothing at high quality.
+fn context_2d(
+    canvas: &HtmlCanvasElement,
+    width: u32,
+    height: u32,
+) -> Result<CanvasRenderingContext2d, JsValue> {
     canvas.set_width(width);
     canvas.set_height(height);
     let context: CanvasRenderingContext2d = canvas
@@ -120,7 +130,7 @@ fn canvas(width: u32, height: u32) -> Result<(HtmlCanvasElement, CanvasRendering
         .unchecked_into();
     // Not in web-sys' stable API; a browser without it falls back to its default.
     let _ = js_sys::Reflect::set(&context, &"imageSmoothingQuality".into(), &"high".into());
-    Ok((canvas, context))
+    Ok(context)
 }
 
 /// Measures a decoded image on a copy of at most 512 × 512 pixels. A larger image is scaled
@@ -206,12 +216,7 @@ pub async fn draw_preview(
         image, &options,
     ))
     .await?;
-    canvas.set_width(w);
-    canvas.set_height(h);
-    let context: CanvasRenderingContext2d = canvas
-        .get_context("2d")?
-        .ok_or(JsValue::NULL)?
-        .unchecked_into();
+    let context = context_2d(canvas, w, h)?;
     context.draw_image_with_image_bitmap_and_dw_and_dh(&small, 0.0, 0.0, f64::from(w), f64::from(h))?;
     small.close();
     Ok(())

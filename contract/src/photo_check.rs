@@ -50,6 +50,32 @@ pub enum Finding {
 }
 
 impl Finding {
+    /// One finding of every kind (each code once), for tests that must cover them all.
+    pub const EVERY_KIND: [Finding; 22] = [
+        Finding::Empty,
+        Finding::TooLarge,
+        Finding::Type(Sniffed::Heic),
+        Finding::Type(Sniffed::Pdf),
+        Finding::Type(Sniffed::WebP),
+        Finding::Type(Sniffed::Gif),
+        Finding::Type(Sniffed::Bmp),
+        Finding::Type(Sniffed::Unknown),
+        Finding::Truncated,
+        Finding::Corrupt,
+        Finding::TooManyPixels,
+        Finding::PortraitNotJpeg,
+        Finding::PortraitSize { bytes: 1 },
+        Finding::Photo(PhotoProblem::LowResolution),
+        Finding::Photo(PhotoProblem::TooDark),
+        Finding::Photo(PhotoProblem::TooBright),
+        Finding::Photo(PhotoProblem::Blurry),
+        Finding::Photo(PhotoProblem::IdCardNotLandscape),
+        Finding::Photo(PhotoProblem::IdCardProportion),
+        Finding::Photo(PhotoProblem::PortraitProportion),
+        Finding::Photo(PhotoProblem::PortraitBackground),
+        Finding::Photo(PhotoProblem::PortraitTooSmall),
+    ];
+
     /// The stable code (`data-problem` in the page, and the key of its message).
     pub fn code(self) -> &'static str {
         match self {
@@ -575,30 +601,7 @@ mod tests {
     #[test]
     fn every_finding_has_its_own_code() {
         use std::collections::HashSet;
-        let all = [
-            Finding::Empty,
-            Finding::TooLarge,
-            Finding::Type(Sniffed::Heic),
-            Finding::Type(Sniffed::Pdf),
-            Finding::Type(Sniffed::WebP),
-            Finding::Type(Sniffed::Gif),
-            Finding::Type(Sniffed::Bmp),
-            Finding::Type(Sniffed::Unknown),
-            Finding::Truncated,
-            Finding::Corrupt,
-            Finding::TooManyPixels,
-            Finding::PortraitNotJpeg,
-            Finding::PortraitSize { bytes: 1 },
-            Finding::Photo(PhotoProblem::LowResolution),
-            Finding::Photo(PhotoProblem::TooDark),
-            Finding::Photo(PhotoProblem::TooBright),
-            Finding::Photo(PhotoProblem::Blurry),
-            Finding::Photo(PhotoProblem::IdCardNotLandscape),
-            Finding::Photo(PhotoProblem::IdCardProportion),
-            Finding::Photo(PhotoProblem::PortraitProportion),
-            Finding::Photo(PhotoProblem::PortraitBackground),
-            Finding::Photo(PhotoProblem::PortraitTooSmall),
-        ];
+        let all = Finding::EVERY_KIND;
         let codes: HashSet<_> = all.iter().map(|f| f.code()).collect();
         assert_eq!(codes.len(), all.len());
     }

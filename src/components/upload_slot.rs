@@ -14,15 +14,12 @@ use baoming_contract::photo_check::{Facts, Finding};
 use leptos::prelude::*;
 use web_sys::{Blob, ImageBitmap};
 
-use crate::api::{Api, ApiError, UploadCancel};
+use crate::api::{Api, ApiError, RETRY_PAUSES_MS, UploadCancel};
 use crate::components::portrait_fixer::PortraitFixer;
 use crate::i18n::{
     Msg, finding_text, material_label, t, upload_retrying_text, uploading_text, use_lang,
 };
 use crate::imaging::{self, Measure};
-
-/// Automatic retries after a network failure, and the pause before each (ms).
-const RETRY_PAUSES_MS: [i32; 2] = [1_000, 3_000];
 
 /// Where a slot stands.
 #[derive(Debug, Clone, PartialEq)]

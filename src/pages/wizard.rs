@@ -316,6 +316,13 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
     });
     let submitted = RwSignal::new(app.status != baoming_contract::status::ApplicationStatus::Draft);
     let server_errors = RwSignal::new(FieldErrors::new());
+    // 报名 went through (now, or on an earlier attempt replayed with its key).
+    let submitted_as = move |id: &str, version: u64| {
+        saver.confirmed(version);
+        forget_submit_key(id);
+        submitted.set(true);
+        step_problem.set(None);
+    };
     let submit = {
         let (api, id, go) = (api.clone(), app_id.clone(), go.clone());
         Action::new_local(move |_: &()| {
@@ -344,12 +351,7 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
                         if current.status != ApplicationStatus::Draft {
                             // Replaying 报名 with its key returns that submission.
                             match api.submit(&id, &key).await {
-                                Ok(app) => {
-                                    saver.confirmed(app.version);
-                                    forget_submit_key(&id);
-                                    submitted.set(true);
-                                    step_problem.set(None);
-                                }
+                                Ok(app) => submitted_as(&id, app.version),
                                 Err(_) => step_problem.set(Some(Msg::AlreadySubmitted)),
                             }
                             return;
@@ -374,11 +376,7 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
                 };
                 saver.confirmed(saved.version);
                 match api.submit(&id, &key).await {
-                    Ok(app) => {
-                        saver.confirmed(app.version);
-                        forget_submit_key(&id);
-                        submitted.set(true);
-                    }
+                    Ok(app) => submitted_as(&id, app.version),
                     Err(ApiError::Api { status: 422, body }) => {
                         // A new attempt after fixing gets a new key.
                         forget_submit_key(&id);

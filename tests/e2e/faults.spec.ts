@@ -33,14 +33,12 @@ import {
   type Route,
 } from "@playwright/test";
 import { apiOrigin, appUrl } from "./support/env";
+import { ECOMMERCE, GOOD_FILES, MARKETER, REVIEWER, draftFor, ok, type Cookie } from "./support/api";
 import { PASSWORD, codeSentBy, field, freshPhone } from "./support/accounts";
-import { documentJpeg, idCardJpeg, portraitJpeg } from "./support/images";
+import { documentJpeg } from "./support/images";
 import { slotOf } from "./support/wizard";
 
 const api = () => `${apiOrigin()}/api/v1`;
-const REVIEWER = { Authorization: "Bearer dev-reviewer-token" };
-const ECOMMERCE = "ecommerce-l2-2026q4";
-const MARKETER = "marketer-l2-2026q4";
 
 /** The app's time-out per request in these tests (config.json's `request_timeout_ms`). */
 const TIMEOUT_MS = 2_000;
@@ -173,7 +171,6 @@ async function shortUploadTimeout(page: Page) {
 // ---------------------------------------------------------------------------------------------
 // Accounts and applications
 
-type Cookie = Awaited<ReturnType<APIRequestContext["storageState"]>>["cookies"][number];
 type Account = { phone: string; cookies: Cookie[] };
 type Setup = {
   one: Account;
@@ -188,38 +185,6 @@ type Setup = {
   orderA?: string;
 };
 
-function draftFor(phone: string, occupation: string) {
-  return {
-    identity: "employee",
-    condition: "intermediate_title",
-    name: "王五",
-    gender: "female",
-    id_number: "11010519491231002X",
-    education: "bachelor",
-    phone,
-    employer: "石家庄某某网络科技有限公司",
-    employer_address: "河北省石家庄市裕华区槐安东路100号",
-    employer_hr_phone: "0311-66668888",
-    current_post: "直播运营",
-    current_post_years: 3,
-    history: [{ start: "2022-03", end: "", unit: "石家庄某某网络科技有限公司", occupation, witness: "赵主管" }],
-  };
-}
-
-/** The documents condition （三） asks for, as real photos that pass every check. */
-const GOOD_FILES: Record<string, () => Buffer> = {
-  id_card_front: () => idCardJpeg(1712, 1080, "front"),
-  id_card_back: () => idCardJpeg(1712, 1080, "back"),
-  application_form: () => documentJpeg(),
-  intermediate_title_proof: () => documentJpeg(1240, 1754, 11),
-  social_insurance_proof: () => documentJpeg(1240, 1754, 12),
-  portrait: () => portraitJpeg(),
-};
-
-async function ok(res: APIResponse, what: string) {
-  expect(res.ok(), `${what}: HTTP ${res.status()} ${await res.text()}`).toBeTruthy();
-  return res.status() === 204 ? null : res.json();
-}
 
 /** The API as the candidate (their session cookie, the app's Origin). */
 async function candidateApi(account: Account): Promise<APIRequestContext> {

@@ -18,12 +18,11 @@ import path from "node:path";
 import { expect, request as playwrightRequest, type APIRequestContext, type Page, type Route } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import { apiOrigin, appUrl } from "./env";
+import { ECOMMERCE, GOOD_FILES, MARKETER, REVIEWER, draftFor, ok, type Cookie } from "./api";
+export { ECOMMERCE, MARKETER, type Cookie };
 import { PASSWORD, codeSentBy, freshPhone } from "./accounts";
-import { darkDocumentJpeg, documentJpeg, idCardJpeg, portraitJpeg, smallPortraitJpeg } from "./images";
+import { darkDocumentJpeg, smallPortraitJpeg } from "./images";
 
-export const ECOMMERCE = "ecommerce-l2-2026q4";
-export const MARKETER = "marketer-l2-2026q4";
-const REVIEWER = { Authorization: "Bearer dev-reviewer-token" };
 
 // ---------------------------------------------------------------------------------------------
 // Languages
@@ -41,7 +40,6 @@ export async function useLang(page: Page, lang: Lang) {
 // ---------------------------------------------------------------------------------------------
 // States
 
-export type Cookie = Awaited<ReturnType<APIRequestContext["storageState"]>>["cookies"][number];
 export type Account = { phone: string; password: string; cookies: Cookie[] };
 export type States = {
   a: { account: Account; draft: string; rejected: string };
@@ -50,38 +48,6 @@ export type States = {
 };
 export type AccountKey = "a" | "b" | "c";
 
-function draftFor(phone: string, occupation: string) {
-  return {
-    identity: "employee",
-    condition: "intermediate_title",
-    name: "王五",
-    gender: "female",
-    id_number: "11010519491231002X",
-    education: "bachelor",
-    phone,
-    employer: "石家庄某某网络科技有限公司",
-    employer_address: "河北省石家庄市裕华区槐安东路100号",
-    employer_hr_phone: "0311-66668888",
-    current_post: "直播运营",
-    current_post_years: 3,
-    history: [{ start: "2022-03", end: "", unit: "石家庄某某网络科技有限公司", occupation, witness: "赵主管" }],
-  };
-}
-
-/** The documents condition （三） asks for, as real photos that pass every check. */
-const GOOD_FILES: Record<string, () => Buffer> = {
-  id_card_front: () => idCardJpeg(1712, 1080, "front"),
-  id_card_back: () => idCardJpeg(1712, 1080, "back"),
-  application_form: () => documentJpeg(),
-  intermediate_title_proof: () => documentJpeg(1240, 1754, 11),
-  social_insurance_proof: () => documentJpeg(1240, 1754, 12),
-  portrait: () => portraitJpeg(),
-};
-
-async function ok(res: Awaited<ReturnType<APIRequestContext["get"]>>, what: string) {
-  expect(res.ok(), `${what}: HTTP ${res.status()} ${await res.text()}`).toBeTruthy();
-  return res.json();
-}
 
 class Candidate {
   constructor(
