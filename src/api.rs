@@ -2,7 +2,7 @@
 //! session, a time-out on every request, and one error type mapped from status and body.
 //! Endpoint functions are one-liners on top of [`Api::get`].
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -14,6 +14,7 @@ use baoming_contract::api::{
 use baoming_contract::eligibility::Material;
 use baoming_contract::error::{ErrorCode, ErrorEnvelope};
 use baoming_contract::plan::Plan;
+use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use gloo_net::http::{Method, RequestBuilder};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -22,6 +23,7 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{AbortController, RequestCredentials};
 
 use crate::i18n::Msg;
+use crate::routes::FirstRead;
 
 /// How long a request may take before the page says so. Generous: candidates are often on
 /// slow mobile connections. A deployment can change it in `config.json`.
@@ -117,9 +119,40 @@ impl Api {
         format!("{}{}", self.base, path)
     }
 
-    /// `GET path` and decode the JSON answer.
+    /// `GET path` and decode the JSON answer (one started by [`Api::prefetch`], if any).
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        fetch_json(Method::GET, &self.url(path), None, &[]).await
+        let url = self.url(path);
+        match take_early(&url) {
+            Some(answer) => decode_json(&answer.await?),
+            None => fetch_json(Method::GET, &url, None, &[]).await,
+        }
+    }
+
+    /// Starts the first reads of the page being opened now, beside `/me`, rather than once
+    /// `/me` has answered: the page's first [`Api::get`] of each takes its answer. Answers
+    /// nobody took within [`EARLY_ANSWER_LIFE_MS`] are dropped, as are all of them on
+    /// [`forget_prefetched`] (the session turned out to be over).
+    pub fn prefetch(&self, reads: &[FirstRead]) {
+        for read in reads {
+            let url = self.url(&match read {
+                FirstRead::Applications => APPLICATIONS_PATH.to_string(),
+                FirstRead::Application(id) => application_path(id),
+            });
+            let answer = {
+                let url = url.clone();
+                async move { fetch_text(Method::GET, &url, None, &[]).await }
+                    .boxed_local()
+                    .shared()
+            };
+            // A shared future runs only when polled: drive it now.
+            leptos::task::spawn_local({
+                let answer = answer.clone();
+                async move {
+                    let _ = answer.await;
+                }
+            });
+            EARLY.with(|early| early.borrow_mut().push((url, js_sys::Date::now(), answer)));
+        }
     }
 
     /// `method path` with a JSON body (or none), and decode the JSON answer (`()` for 204).
@@ -193,17 +226,13 @@ impl Api {
     }
 
     pub async fn applications(&self) -> Result<Vec<Application>, ApiError> {
-        self.get::<ApplicationList>("/applications")
+        self.get::<ApplicationList>(APPLICATIONS_PATH)
             .await
             .map(|l| l.applications)
     }
 
     pub async fn application(&self, id: &str) -> Result<Application, ApiError> {
-        self.get(&format!(
-            "/applications/{}",
-            js_sys::encode_uri_component(id)
-        ))
-        .await
+        self.get(&application_path(id)).await
     }
 
     /// An application and the plan it is for (the wizard, the 申报表 and 报名 need both).
@@ -395,6 +424,39 @@ fn is_session_endpoint(url: &str) -> bool {
     url.ends_with("/sessions") || url.ends_with("/me")
 }
 
+const APPLICATIONS_PATH: &str = "/applications";
+
+fn application_path(id: &str) -> String {
+    format!("{APPLICATIONS_PATH}/{}", js_sys::encode_uri_component(id))
+}
+
+/// How long an answer [`Api::prefetch`] started waits to be taken: long enough for `/me` on
+/// a slow connection, short enough that a page opened later never shows an old answer.
+pub const EARLY_ANSWER_LIFE_MS: f64 = 30_000.0;
+
+type EarlyAnswer = Shared<LocalBoxFuture<'static, Result<String, ApiError>>>;
+
+thread_local! {
+    /// Answers started by [`Api::prefetch`]: URL, when it was started, the answer.
+    static EARLY: RefCell<Vec<(String, f64, EarlyAnswer)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The early answer for `url`, taken once, if one was started recently.
+fn take_early(url: &str) -> Option<EarlyAnswer> {
+    let now = js_sys::Date::now();
+    EARLY.with(|early| {
+        let mut early = early.borrow_mut();
+        early.retain(|(_, started, _)| now - started < EARLY_ANSWER_LIFE_MS);
+        let at = early.iter().position(|(u, _, _)| u == url)?;
+        Some(early.swap_remove(at).2)
+    })
+}
+
+/// Drops every answer [`Api::prefetch`] started (logged out, or the session was over).
+pub fn forget_prefetched() {
+    EARLY.with(|early| early.borrow_mut().clear());
+}
+
 /// Sends with the session cookie and a time-out, and decodes the answer.
 async fn fetch_json<T: DeserializeOwned>(
     method: Method,
@@ -402,9 +464,12 @@ async fn fetch_json<T: DeserializeOwned>(
     body: Option<String>,
     headers: &[(&str, &str)],
 ) -> Result<T, ApiError> {
-    let text = fetch_text(method, url, body, headers).await?;
+    decode_json(&fetch_text(method, url, body, headers).await?)
+}
+
+fn decode_json<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
     // 204 No Content decodes as `()`.
-    let text = if text.is_empty() { "null" } else { &text };
+    let text = if text.is_empty() { "null" } else { text };
     serde_json::from_str(text).map_err(|e| ApiError::Decode(e.to_string()))
 }
 

@@ -53,6 +53,10 @@ pub fn App(config: RuntimeConfig) -> impl IntoView {
     let path = window().location().pathname().unwrap_or_default();
     let here = path.strip_prefix(&config.base_path).unwrap_or(&path);
     if crate::session::may_be_signed_in() || crate::routes::is_protected(here) {
+        // A candidate who was logged in here: the page's own first reads go out beside /me.
+        if crate::session::may_be_signed_in() {
+            api.prefetch(&crate::routes::first_reads(here));
+        }
         leptos::task::spawn_local(async move {
             match api.me().await {
                 Ok(account) => session.account.set(Some(account)),

@@ -99,12 +99,16 @@ pub async fn load(page_base: &str) -> Result<RuntimeConfig, ConfigError> {
         Some(i) => &page_base[..=i],
         None => page_base,
     };
-    let url = format!("{page_base}config.json");
-    let response = gloo_net::http::Request::get(&url)
-        .cache(web_sys::RequestCache::NoCache)
-        .send()
-        .await
-        .map_err(|e| ConfigError::Unreachable(e.to_string()))?;
+    let response = match take_boot_fetch().await {
+        Some(answer) => answer,
+        None => {
+            gloo_net::http::Request::get(&format!("{page_base}config.json"))
+                .cache(web_sys::RequestCache::NoCache)
+                .send()
+                .await
+        }
+    }
+    .map_err(|e| ConfigError::Unreachable(e.to_string()))?;
     if !response.ok() {
         return Err(ConfigError::Status(response.status()));
     }
@@ -113,6 +117,31 @@ pub async fn load(page_base: &str) -> Result<RuntimeConfig, ConfigError> {
         .await
         .map_err(|e| ConfigError::Unreachable(e.to_string()))?;
     parse(&text, page_base)
+}
+
+/// The answer to the `config.json` request index.html's boot script started while the wasm
+/// was on its way (`window.__baomingConfig`, taken once), if it started one.
+async fn take_boot_fetch() -> Option<Result<gloo_net::http::Response, gloo_net::Error>> {
+    use wasm_bindgen::JsCast;
+    let window = web_sys::window()?;
+    let key = wasm_bindgen::JsValue::from_str("__baomingConfig");
+    let pending = js_sys::Reflect::get(&window, &key).ok()?;
+    let pending = pending.dyn_into::<js_sys::Promise>().ok()?;
+    let _ = js_sys::Reflect::delete_property(&window, &key);
+    Some(
+        wasm_bindgen_futures::JsFuture::from(pending)
+            .await
+            .and_then(|raw| raw.dyn_into::<web_sys::Response>())
+            .map(gloo_net::http::Response::from)
+            .map_err(|error| {
+                // A failed fetch rejects with a TypeError ("Failed to fetch").
+                let text = match error.dyn_ref::<js_sys::Error>() {
+                    Some(error) => String::from(error.message()),
+                    None => format!("{error:?}"),
+                };
+                gloo_net::Error::GlooError(text)
+            }),
+    )
 }
 
 #[cfg(test)]

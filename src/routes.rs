@@ -52,6 +52,35 @@ pub fn is_protected(path: &str) -> bool {
         .is_some_and(|root| PROTECTED_ROOTS.contains(&root))
 }
 
+/// A read the page at a path makes first, which the app can start beside `/me` rather than
+/// after it (see `Api::prefetch`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FirstRead {
+    /// `GET /applications`
+    Applications,
+    /// `GET /applications/{id}`
+    Application(String),
+}
+
+/// What the protected page at `path` (relative to the router's base) reads first: 报名信息
+/// its list, an application's pages (timeline, wizard step, 申报表, 待缴费) the application.
+/// An id with escapes in it is left to the page itself.
+pub fn first_reads(path: &str) -> Vec<FirstRead> {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["applications"] => vec![FirstRead::Applications],
+        ["applications", id]
+        | ["applications", id, "form"]
+        | ["applications", id, "step", _]
+        | ["pay", id]
+            if !id.is_empty() && !id.contains('%') =>
+        {
+            vec![FirstRead::Application(id.to_string())]
+        }
+        _ => Vec::new(),
+    }
+}
+
 impl AppRoute {
     /// The path, starting with `/`, relative to the router's base.
     pub fn path(&self) -> String {
@@ -114,6 +143,19 @@ mod tests {
         assert!(!is_protected("/login"));
         assert!(!is_protected("/"));
         assert!(PROTECTED_ROOTS.iter().all(|r| ROUTE_ROOTS.contains(r)));
+    }
+
+    #[test]
+    fn first_reads_of_the_pages_that_wait_for_me() {
+        let app = |id: &str| vec![FirstRead::Application(id.into())];
+        assert_eq!(first_reads("/applications"), vec![FirstRead::Applications]);
+        assert_eq!(first_reads("/applications/a1"), app("a1"));
+        assert_eq!(first_reads("/applications/a1/step/3"), app("a1"));
+        assert_eq!(first_reads("/applications/a1/form"), app("a1"));
+        assert_eq!(first_reads("/pay/a1"), app("a1"));
+        for nothing in ["/", "/login", "/apply/p1", "/pay/", "/pay/a%2F1", "/applications/a1/x"] {
+            assert!(first_reads(nothing).is_empty(), "{nothing}");
+        }
     }
 
     #[test]

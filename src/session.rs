@@ -38,8 +38,10 @@ pub fn use_session() -> Session {
     expect_context::<Session>()
 }
 
-/// Removes everything this app stored in the browser except the language choice.
+/// Removes everything this app stored in the browser except the language choice, and the
+/// answers read ahead in memory.
 pub fn clear_browser_storage() {
+    crate::api::forget_prefetched();
     for storage in [window().local_storage(), window().session_storage()]
         .into_iter()
         .filter_map(|s| s.ok().flatten())
@@ -71,8 +73,12 @@ pub fn may_be_signed_in() -> bool {
         .is_some()
 }
 
-/// Keeps the hint in step with the session the app knows about.
+/// Keeps the hint in step with the session the app knows about. Without a session, answers
+/// read ahead for it are dropped too.
 pub fn remember_signed_in(signed_in: bool) {
+    if !signed_in {
+        crate::api::forget_prefetched();
+    }
     if let Ok(Some(storage)) = window().local_storage() {
         let _ = if signed_in {
             storage.set_item(SIGNED_IN_HINT, "1")

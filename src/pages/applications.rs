@@ -6,7 +6,7 @@ use baoming_contract::plan::Plan;
 use baoming_contract::status::ApplicationStatus;
 use leptos::prelude::*;
 
-use crate::api::{Api, ApiError};
+use crate::api::Api;
 use crate::clock::today_cst;
 use crate::components::feedback::{ErrorPanel, Loading, retry_of, status_badge_class};
 use crate::components::link::Link;
@@ -18,11 +18,8 @@ pub fn ApplicationsPage() -> impl IntoView {
     let api = expect_context::<Api>();
     let loaded = LocalResource::new(move || {
         let api = api.clone();
-        async move {
-            let apps = api.applications().await?;
-            let plans = api.plans().await?;
-            Ok::<_, ApiError>((apps, plans))
-        }
+        // Both at once: neither needs the other.
+        async move { futures::try_join!(api.applications(), api.plans()) }
     });
     let retry = retry_of(loaded);
     view! {

@@ -149,6 +149,7 @@ test("the static shell shows before the wasm arrives", async ({ page }) => {
   await page.goto(appUrl());
   await expect(page.getByText("职业技能等级认定报名").first()).toBeVisible();
   await expect(page.getByRole("status")).toContainText("正在加载报名系统");
+  await expect(page.getByRole("status")).toContainText("请不要关闭页面");
 });
 
 for (const [what, fulfill] of [

@@ -12,6 +12,12 @@
 // (formFactor "mobile", a Moto G Power screen, simulated slow 4G and a 4x slower CPU):
 // performance, accessibility and best practices 100, and LCP at most 1.5 s.
 //
+// On that phone the 320 KiB wasm alone takes 1.6 s to arrive, so the largest paint within
+// 1.5 s is index.html's static shell: its header and the loading notice, painted before the
+// wasm is even asked for. The app's own content comes later, so it has a budget of its own:
+// Lighthouse's time to interactive (TTI), at most 4 s, which every extra round trip or
+// long task before the page is drawn moves.
+//
 // How: Chromium is started once by playwright-core with a remote-debugging port and a
 // profile of its own; Lighthouse drives new tabs of that same browser, so the session
 // cookie the app's login sets (HttpOnly, from the backend) applies to its runs.
@@ -39,7 +45,7 @@ import lighthouse from "lighthouse";
 import { chromium, request as apiRequest } from "playwright-core";
 import jpeg from "jpeg-js";
 
-const BUDGET = { performance: 100, accessibility: 100, "best-practices": 100, lcpMs: 1500 };
+const BUDGET = { performance: 100, accessibility: 100, "best-practices": 100, lcpMs: 1500, ttiMs: 4000 };
 const CATEGORIES = ["performance", "accessibility", "best-practices"];
 const CHROMIUM_FLAGS = [
   "--no-sandbox",
@@ -314,16 +320,18 @@ function judge(name, url, lhr) {
     if (scores[c] === null || scores[c] < BUDGET[c]) problems.push(`${c} ${scores[c]} < ${BUDGET[c]}`);
   }
   if (!(lcp <= BUDGET.lcpMs)) problems.push(`LCP ${Math.round(lcp)} ms > ${BUDGET.lcpMs} ms`);
+  const tti = lhr.audits.interactive?.numericValue;
+  if (!(tti <= BUDGET.ttiMs)) problems.push(`TTI ${Math.round(tti)} ms > ${BUDGET.ttiMs} ms`);
   const below = Object.fromEntries(CATEGORIES.map((c) => [c, shortfalls(lhr, c)]));
-  return { name, url, finalUrl: lhr.finalDisplayedUrl, scores, lcpMs: Math.round(lcp), lcpElement: lcpElement(lhr), metrics, problems, below, warnings: lhr.runWarnings };
+  return { name, url, finalUrl: lhr.finalDisplayedUrl, scores, lcpMs: Math.round(lcp), ttiMs: Math.round(tti), lcpElement: lcpElement(lhr), metrics, problems, below, warnings: lhr.runWarnings };
 }
 
 function print(result) {
-  const { name, scores, lcpMs, metrics } = result;
+  const { name, scores, lcpMs, ttiMs, metrics } = result;
   const mark = result.problems.length === 0 ? "ok  " : "FAIL";
   console.log(
     `${mark} ${name.padEnd(7)} performance ${scores.performance}  accessibility ${scores.accessibility}  ` +
-      `best-practices ${scores["best-practices"]}  LCP ${lcpMs} ms  ` +
+      `best-practices ${scores["best-practices"]}  LCP ${lcpMs} ms  TTI ${ttiMs} ms  ` +
       `(FCP ${metrics["first-contentful-paint"]}, TBT ${metrics["total-blocking-time"]}, CLS ${metrics["cumulative-layout-shift"]}, SI ${metrics["speed-index"]})`,
   );
   console.log(`     ${result.finalUrl}`);
