@@ -14,7 +14,6 @@ use baoming_contract::api::{
 use baoming_contract::eligibility::Material;
 use baoming_contract::error::{ErrorCode, ErrorEnvelope};
 use baoming_contract::plan::Plan;
-use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use gloo_net::http::{Method, RequestBuilder};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -138,19 +137,22 @@ impl Api {
                 FirstRead::Applications => APPLICATIONS_PATH.to_string(),
                 FirstRead::Application(id) => application_path(id),
             });
-            let answer = {
-                let url = url.clone();
-                async move { fetch_text(Method::GET, &url, None, &[]).await }
-                    .boxed_local()
-                    .shared()
-            };
-            // A shared future runs only when polled: drive it now.
+            let slot = Rc::new(RefCell::new(EarlySlot::default()));
             leptos::task::spawn_local({
-                let answer = answer.clone();
+                let (slot, url) = (slot.clone(), url.clone());
                 async move {
-                    let _ = answer.await;
+                    let answer = fetch_text(Method::GET, &url, None, &[]).await;
+                    let waker = {
+                        let mut slot = slot.borrow_mut();
+                        slot.answer = Some(answer);
+                        slot.waker.take()
+                    };
+                    if let Some(waker) = waker {
+                        waker.wake();
+                    }
                 }
             });
+            let answer = EarlyAnswer(slot);
             EARLY.with(|early| early.borrow_mut().push((url, js_sys::Date::now(), answer)));
         }
     }
@@ -434,7 +436,33 @@ fn application_path(id: &str) -> String {
 /// a slow connection, short enough that a page opened later never shows an old answer.
 pub const EARLY_ANSWER_LIFE_MS: f64 = 30_000.0;
 
-type EarlyAnswer = Shared<LocalBoxFuture<'static, Result<String, ApiError>>>;
+/// Where a read started by [`Api::prefetch`] leaves its answer for its one reader.
+#[derive(Default)]
+struct EarlySlot {
+    answer: Option<Result<String, ApiError>>,
+    waker: Option<std::task::Waker>,
+}
+
+/// The answer of a read [`Api::prefetch`] started, as a future for the reader that takes it.
+struct EarlyAnswer(Rc<RefCell<EarlySlot>>);
+
+impl std::future::Future for EarlyAnswer {
+    type Output = Result<String, ApiError>;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let mut slot = self.0.borrow_mut();
+        match slot.answer.take() {
+            Some(answer) => std::task::Poll::Ready(answer),
+            None => {
+                slot.waker = Some(cx.waker().clone());
+                std::task::Poll::Pending
+            }
+        }
+    }
+}
 
 thread_local! {
     /// Answers started by [`Api::prefetch`]: URL, when it was started, the answer.

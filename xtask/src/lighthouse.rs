@@ -11,28 +11,36 @@ use anyhow::{Result, bail};
 
 use crate::csp;
 use crate::paths::{self, Layout};
-use crate::procs::{Cmd, describe, free_ports};
+use crate::procs::{Background, Cmd, describe, free_ports};
 use crate::run::SERVER_START_LIMIT;
 use crate::setup::Tools;
 use crate::test::{Counts, STATIC_SERVER, TempDir, Verdict, judge, start_backend};
 
 const SCRIPT: &str = "tests/perf/lighthouse.mjs";
+const FIRST_VISIT_SCRIPT: &str = "tests/perf/first-visit.mjs";
 
-pub fn lighthouse(layout: &Layout, tools: &Tools) -> Result<Verdict> {
-    let script = layout.root.join(SCRIPT);
+/// The release `dist/` served as a CDN would, beside a fresh reference backend in
+/// development mode; both stop when this is dropped.
+struct Served {
+    // Fields drop in order: the servers before their data.
+    _app: Background,
+    _backend: Background,
+    _data: TempDir,
+    app_url: String,
+    api_origin: String,
+}
+
+fn serve_as_cdn(layout: &Layout, label: &str) -> Result<Served> {
     let server_script = layout.root.join(STATIC_SERVER);
-    for file in [&script, &server_script] {
-        if !file.is_file() {
-            bail!("{} is missing", file.display());
-        }
+    if !server_script.is_file() {
+        bail!("{} is missing", server_script.display());
     }
     let ports = free_ports(2)?;
     let (api_port, app_port) = (ports[0], ports[1]);
     let api_origin = format!("http://127.0.0.1:{api_port}");
     let app_origin = format!("http://127.0.0.1:{app_port}");
 
-    // Declared before the servers so that they stop before their data is removed.
-    let data = TempDir::new("lighthouse")?;
+    let data = TempDir::new(label)?;
     let mut backend = start_backend(
         layout,
         &format!("127.0.0.1:{api_port}"),
@@ -54,16 +62,30 @@ pub fn lighthouse(layout: &Layout, tools: &Tools) -> Result<Verdict> {
             "--spa-fallback",
         ])
         .args(["--csp", &policy])
-        // Lighthouse measures the wire: serve brotli as the README asks of a CDN.
+        // Measured on the wire: brotli, as the README asks of a CDN.
         .arg("--compress")
         .current_dir(&layout.root)
         .spawn_background("static / (compressed)")?;
     let app_url = app.wait_listening(SERVER_START_LIMIT)?;
+    Ok(Served {
+        _app: app,
+        _backend: backend,
+        _data: data,
+        app_url,
+        api_origin,
+    })
+}
 
+pub fn lighthouse(layout: &Layout, tools: &Tools) -> Result<Verdict> {
+    let script = layout.root.join(SCRIPT);
+    if !script.is_file() {
+        bail!("{} is missing", script.display());
+    }
+    let served = serve_as_cdn(layout, "lighthouse")?;
     let reports = layout.report_dir().join("lighthouse");
     let (status, out) = Cmd::new("node")
         .arg(&script)
-        .args(["--app", &app_url, "--api", &api_origin])
+        .args(["--app", &served.app_url, "--api", &served.api_origin])
         .arg("--chrome")
         .arg(&tools.chrome)
         .arg("--reports")
@@ -73,10 +95,38 @@ pub fn lighthouse(layout: &Layout, tools: &Tools) -> Result<Verdict> {
         .path_prepend(&tools.path_front)
         .current_dir(&layout.root)
         .run_tee()?;
-    drop((app, backend));
+    drop(served);
     println!("Lighthouse reports: {}/", paths::rel(layout, &reports));
     let counts = lighthouse_counts(&out).unwrap_or_default();
     Ok(judge(&counts, status.success(), &describe(status)))
+}
+
+/// `cargo xtask bench-first-visit`: `tests/perf/first-visit.mjs` (real throttling, figures
+/// only) against the same servers as the Lighthouse stage. Builds what it needs.
+pub fn bench_first_visit(layout: &Layout, runs: u32) -> Result<()> {
+    let tools = crate::setup::setup(layout, crate::setup::Mode::Install)?;
+    crate::run::build_app(layout, &tools)?;
+    crate::run::build_server(layout, false, &[])?;
+    let served = serve_as_cdn(layout, "first-visit")?;
+    let report = layout.report_dir().join("first-visit.json");
+    std::fs::create_dir_all(layout.report_dir())?;
+    let status = Cmd::new("node")
+        .arg(layout.root.join(FIRST_VISIT_SCRIPT))
+        .args(["--app", &served.app_url, "--api", &served.api_origin])
+        .arg("--chrome")
+        .arg(&tools.chrome)
+        .args(["--runs", &runs.to_string()])
+        .arg("--json")
+        .arg(&report)
+        .path_prepend(&tools.path_front)
+        .current_dir(&layout.root)
+        .status()?;
+    drop(served);
+    if !status.success() {
+        bail!("{FIRST_VISIT_SCRIPT}: {}", describe(status));
+    }
+    println!("Figures: {}", paths::rel(layout, &report));
+    Ok(())
 }
 
 /// The script's closing `lighthouse: N passed, M failed` line (one test per page).

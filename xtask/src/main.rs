@@ -59,6 +59,12 @@ COMMANDS:
                             PyPI into ~/.cache/baoming/bench-photos; dist/ built if
                             missing unless --no-build); N runs per photo (default 3),
                             medians printed. --prepare-only just fetches the photos
+    bench-first-visit [--runs N]
+                            benchmark (figures, not a test): 登录, a wizard step and
+                            待缴费 opened in Chromium with the network and CPU really
+                            throttled (Lighthouse's mobile slow 4G), empty cache: time
+                            to the static shell's paint and to the page's own content
+                            (builds dist/ and the backend); medians of N (default 3)
     csp [--api-origin URL] [--dist DIR]
                             print the Content-Security-Policy header value for dist/
                             (hashes of its inline scripts) talking to the backend at
@@ -94,6 +100,9 @@ enum Command {
         build: bool,
     },
     BenchPhotos(bench::Options),
+    BenchFirstVisit {
+        runs: u32,
+    },
     Csp {
         api_origin: Option<String>,
         dist: Option<PathBuf>,
@@ -194,6 +203,22 @@ fn parse(args: &[String]) -> Result<Command> {
             }
             Command::BenchPhotos(options)
         }
+        "bench-first-visit" => {
+            let mut runs = 3;
+            while let Some(arg) = rest.next() {
+                match arg.split_once('=') {
+                    Some(("--runs", v)) => runs = parse_runs(v)?,
+                    None if arg == "--runs" => {
+                        runs = parse_runs(rest.next().context("--runs needs a number")?)?
+                    }
+                    _ => bail!("unknown option for bench-first-visit: {arg}"),
+                }
+            }
+            if runs > 9 {
+                bail!("--runs {runs}: at most 9 for bench-first-visit");
+            }
+            Command::BenchFirstVisit { runs }
+        }
         "csp" => {
             let (mut api_origin, mut dist) = (None, None);
             while let Some(arg) = rest.next() {
@@ -283,6 +308,7 @@ fn execute(command: Command) -> Result<()> {
         }
         Command::SizeCompare { build } => size_compare::size_compare(&layout, build),
         Command::BenchPhotos(options) => bench::bench_photos(&layout, &options),
+        Command::BenchFirstVisit { runs } => lighthouse::bench_first_visit(&layout, runs),
         Command::Csp { api_origin, dist } => {
             let dist = dist.unwrap_or_else(|| layout.dist.clone());
             println!("{}", csp::policy_for_dist(&dist, api_origin.as_deref())?);
@@ -376,6 +402,10 @@ mod tests {
             (
                 "bench-photos",
                 Command::BenchPhotos(bench::Options::default()),
+            ),
+            (
+                "bench-first-visit --runs 5",
+                Command::BenchFirstVisit { runs: 5 },
             ),
             (
                 "bench-photos --runs 5 --no-build",
