@@ -121,10 +121,15 @@ impl Api {
     /// `GET path` and decode the JSON answer (one started by [`Api::prefetch`], if any).
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
         let url = self.url(path);
-        match take_early(&url) {
-            Some(answer) => decode_json(&answer.await?),
-            None => fetch_json(Method::GET, &url, None, &[]).await,
+        if let Some(early) = take_early(&url) {
+            let answer = early.await;
+            // A read started before /me answered may have gone out without a session that
+            // exists now: a 401 is asked again.
+            if !is_unauthenticated(&answer) {
+                return decode_json(&answer?);
+            }
         }
+        fetch_json(Method::GET, &url, None, &[]).await
     }
 
     /// Starts the first reads of the page being opened now, beside `/me`, rather than once
@@ -141,7 +146,8 @@ impl Api {
             leptos::task::spawn_local({
                 let (slot, url) = (slot.clone(), url.clone());
                 async move {
-                    let answer = fetch_text(Method::GET, &url, None, &[]).await;
+                    // Quietly: a 401 here is for its reader to see (`Api::get`).
+                    let answer = fetch_retrying(Method::GET, &url, None, &[]).await;
                     let waker = {
                         let mut slot = slot.borrow_mut();
                         slot.answer = Some(answer);
@@ -526,8 +532,22 @@ pub fn retries_for(error: &ApiError) -> usize {
     }
 }
 
-/// The request, retried automatically when that is safe (see [`retries_for`]).
+/// The request, retried automatically when that is safe; a 401 tells the app.
 async fn fetch_text(
+    method: Method,
+    url: &str,
+    body: Option<String>,
+    headers: &[(&str, &str)],
+) -> Result<String, ApiError> {
+    let result = fetch_retrying(method, url, body, headers).await;
+    if is_unauthenticated(&result) {
+        report_unauthenticated(url);
+    }
+    result
+}
+
+/// The request, retried automatically when that is safe (see [`retries_for`]).
+async fn fetch_retrying(
     method: Method,
     url: &str,
     body: Option<String>,
@@ -607,15 +627,24 @@ async fn fetch_once(
     guard.finished = true;
     match result {
         Err(ApiError::Network) if timed_out.get() => Err(ApiError::Timeout),
-        Err(ApiError::Api { status: 401, .. }) | Err(ApiError::Http { status: 401 })
-            if !is_session_endpoint(url) =>
-        {
-            if let Ok(event) = web_sys::CustomEvent::new(UNAUTHENTICATED_EVENT) {
-                let _ = leptos::prelude::window().dispatch_event(&event);
-            }
-            result
-        }
         other => other,
+    }
+}
+
+fn is_unauthenticated(result: &Result<String, ApiError>) -> bool {
+    matches!(
+        result,
+        Err(ApiError::Api { status: 401, .. }) | Err(ApiError::Http { status: 401 })
+    )
+}
+
+/// Tells the app the session is over (it returns to 登录), unless `url` is the session's own
+/// endpoint, whose 401 is an answer rather than news.
+fn report_unauthenticated(url: &str) {
+    if !is_session_endpoint(url) {
+        if let Ok(event) = web_sys::CustomEvent::new(UNAUTHENTICATED_EVENT) {
+            let _ = leptos::prelude::window().dispatch_event(&event);
+        }
     }
 }
 
