@@ -80,11 +80,14 @@ test("every route is a real page, also when opened directly", async ({ page }) =
     ["pay/some-id", "登录"],
     ["apply/some-plan", "登录"],
     ["no-such-page", "页面不存在"],
+    // Deeper than any route: the boot script finds the deployment's folder by config.json.
+    ["no/such/page", "页面不存在"],
   ];
   for (const [path, heading] of pages) {
     await page.goto(new URL(path, subpathUrl()).toString());
     await expect(page.getByRole("heading", { level: 1, name: heading })).toBeVisible();
   }
+  await expect(page).toHaveURL(new URL("no/such/page", subpathUrl()).toString());
 });
 
 test("a failing backend gets a clear message and a working retry", async ({ page }) => {
