@@ -4,6 +4,8 @@
 // and BAOMING_API_ORIGIN.
 import { defineConfig } from "@playwright/test";
 
+import { CHROME_PATH, CHROMIUM_ARGS } from "./tests/chromium.mjs";
+
 export default defineConfig({
   testDir: "tests/e2e",
   timeout: 45_000,
@@ -17,18 +19,7 @@ export default defineConfig({
     locale: "zh-CN",
     timezoneId: "Asia/Shanghai",
     viewport: { width: 360, height: 640 },
-    launchOptions: {
-      executablePath: process.env.CHROME_PATH || "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    },
+    launchOptions: { executablePath: CHROME_PATH, args: CHROMIUM_ARGS },
     trace: "off",
     screenshot: "only-on-failure",
   },

@@ -52,9 +52,10 @@ pub fn App(config: RuntimeConfig) -> impl IntoView {
     // first visit); a protected page asks anyway.
     let path = window().location().pathname().unwrap_or_default();
     let here = path.strip_prefix(&config.base_path).unwrap_or(&path);
-    if crate::session::may_be_signed_in() || crate::routes::is_protected(here) {
+    let hinted = crate::session::may_be_signed_in();
+    if hinted || crate::routes::is_protected(here) {
         // A candidate who was logged in here: the page's own first reads go out beside /me.
-        if crate::session::may_be_signed_in() {
+        if hinted {
             api.prefetch(&crate::routes::first_reads(here));
         }
         leptos::task::spawn_local(async move {

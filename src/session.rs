@@ -38,10 +38,10 @@ pub fn use_session() -> Session {
     expect_context::<Session>()
 }
 
-/// Removes everything this app stored in the browser except the language choice, and the
-/// answers read ahead in memory.
+/// Removes everything this app stored in the browser except the language choice (the login
+/// hint too, with what was read ahead for that login).
 pub fn clear_browser_storage() {
-    crate::api::forget_prefetched();
+    remember_signed_in(false);
     for storage in [window().local_storage(), window().session_storage()]
         .into_iter()
         .filter_map(|s| s.ok().flatten())

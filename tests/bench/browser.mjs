@@ -1,20 +1,11 @@
-// The system Chromium, launched the way the journeys launch it (playwright.config.ts):
-// never a downloaded browser, and the flags a machine without internet needs.
+// The system Chromium, launched the way the journeys launch it (tests/chromium.mjs).
 import { chromium } from "playwright-core";
 
-export const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+import { CHROME_PATH, CHROMIUM_ARGS } from "../chromium.mjs";
 
 export function launch() {
   return chromium.launch({
-    executablePath: process.env.CHROME_PATH || "/usr/bin/chromium",
+    executablePath: CHROME_PATH,
     args: CHROMIUM_ARGS,
   });
 }

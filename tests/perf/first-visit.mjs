@@ -19,22 +19,24 @@
 // backend in --dev mode.
 
 import { writeFile } from "node:fs/promises";
-import path from "node:path";
 import process from "node:process";
 
+import * as constants from "lighthouse/core/config/constants.js";
 import { chromium } from "playwright-core";
 
+import { CHROMIUM_ARGS } from "../chromium.mjs";
 import { logInThroughPage, prepareCandidate } from "./candidate.mjs";
+import { parseOptions } from "./options.mjs";
 
-// Lighthouse's throttling constants for mobile slow 4G, applied (lighthouse-core's
-// constants.js: mobileSlow4G with its 3.75x latency and 0.9x throughput adjustments).
+// Lighthouse's own throttling for its mobile preset, as its "devtools" mode applies it.
+const SLOW_4G = constants.throttling.mobileSlow4G;
 const NETWORK = {
   offline: false,
-  latency: 150 * 3.75,
-  downloadThroughput: (1.6 * 1024 * 0.9 * 1024) / 8,
-  uploadThroughput: (750 * 0.9 * 1024) / 8,
+  latency: SLOW_4G.requestLatencyMs,
+  downloadThroughput: (SLOW_4G.downloadThroughputKbps * 1024) / 8,
+  uploadThroughput: (SLOW_4G.uploadThroughputKbps * 1024) / 8,
 };
-const CPU_SLOWDOWN = 4;
+const CPU_SLOWDOWN = SLOW_4G.cpuSlowdownMultiplier;
 const SCREEN = { width: 412, height: 823 };
 
 /** What "the page's content" is, per page. */
@@ -43,34 +45,6 @@ const CONTENT = {
   wizard: "form.bm-wizard",
   pay: ".bm-pay__qr svg",
 };
-
-function usage(message) {
-  if (message) console.error(`first-visit.mjs: ${message}`);
-  console.error("usage: node tests/perf/first-visit.mjs --app URL --api ORIGIN [--chrome PATH] [--runs N] [--json FILE]");
-  process.exit(2);
-}
-
-function parseArgs(argv) {
-  const opts = { app: null, api: null, chrome: process.env.CHROME_PATH || "/usr/bin/chromium", runs: 3, json: null };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => argv[++i] ?? usage(`${arg} needs a value`);
-    switch (arg) {
-      case "--app": opts.app = value(); break;
-      case "--api": opts.api = value(); break;
-      case "--chrome": opts.chrome = value(); break;
-      case "--runs": opts.runs = Number(value()); break;
-      case "--json": opts.json = path.resolve(value()); break;
-      case "-h": case "--help": usage(); break;
-      default: usage(`unknown argument: ${arg}`);
-    }
-  }
-  if (!opts.app || !opts.api) usage("--app and --api are required");
-  if (!opts.app.endsWith("/")) opts.app += "/";
-  opts.api = new URL(opts.api).origin;
-  if (!Number.isInteger(opts.runs) || opts.runs < 1 || opts.runs > 9) usage("--runs must be 1-9");
-  return opts;
-}
 
 /** Runs in the page before anything else: when the first paint and the content happened. */
 function watch(selector) {
@@ -125,8 +99,13 @@ const median = (xs) => {
 };
 
 async function main() {
-  const opts = parseArgs(process.argv.slice(2));
-  const browser = await chromium.launch({ executablePath: opts.chrome, headless: true, args: ["--no-sandbox", "--disable-quic"] });
+  const opts = parseOptions(
+    process.argv.slice(2),
+    "first-visit.mjs",
+    "--app URL --api ORIGIN [--chrome PATH] [--runs N] [--json FILE]",
+    { own: { "--json": { key: "json", kind: "path" } }, defaults: { runs: 3, json: null } },
+  );
+  const browser = await chromium.launch({ executablePath: opts.chrome, headless: true, args: CHROMIUM_ARGS });
   const context = await browser.newContext({
     viewport: SCREEN,
     deviceScaleFactor: 1.75,
@@ -154,7 +133,7 @@ async function main() {
           `${row.requests} requests, ${row.kib} KiB`,
       );
     };
-    console.log(`first visits, median of ${opts.runs} (RTT ${NETWORK.latency} ms, 1.47 Mbit/s, CPU ÷${CPU_SLOWDOWN}, ${SCREEN.width}×${SCREEN.height})`);
+    console.log(`first visits, median of ${opts.runs} (RTT ${NETWORK.latency} ms, ${(SLOW_4G.downloadThroughputKbps / 1024).toFixed(2)} Mbit/s, CPU ÷${CPU_SLOWDOWN}, ${SCREEN.width}×${SCREEN.height})`);
     await measure("login", new URL("login", opts.app).toString());
     const candidate = await prepareCandidate(opts.api);
     await logInThroughPage(context, opts.app, candidate.phone);

@@ -44,55 +44,12 @@ import process from "node:process";
 import lighthouse from "lighthouse";
 import { chromium } from "playwright-core";
 
+import { CHROMIUM_ARGS } from "../chromium.mjs";
 import { PASSWORD, logInThroughPage, prepareCandidate } from "./candidate.mjs";
+import { parseOptions } from "./options.mjs";
 
 const BUDGET = { performance: 100, accessibility: 100, "best-practices": 100, lcpMs: 1500, ttiMs: 3500 };
 const CATEGORIES = ["performance", "accessibility", "best-practices"];
-const CHROMIUM_FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--no-first-run",
-  "--disable-sync",
-  "--disable-quic",
-];
-
-function usage(message) {
-  if (message) console.error(`lighthouse.mjs: ${message}`);
-  console.error("usage: node tests/perf/lighthouse.mjs --app URL --api ORIGIN [--chrome PATH] [--reports DIR] [--runs N] [--lang zh-CN]");
-  process.exit(2);
-}
-
-function parseArgs(argv) {
-  const opts = {
-    app: null,
-    api: null,
-    chrome: process.env.CHROME_PATH || "/usr/bin/chromium",
-    reports: path.resolve("target/xtask/lighthouse"),
-    runs: 1,
-    lang: "zh-CN",
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => argv[++i] ?? usage(`${arg} needs a value`);
-    switch (arg) {
-      case "--app": opts.app = value(); break;
-      case "--api": opts.api = value(); break;
-      case "--chrome": opts.chrome = value(); break;
-      case "--reports": opts.reports = path.resolve(value()); break;
-      case "--runs": opts.runs = Number(value()); break;
-      case "--lang": opts.lang = value(); break;
-      case "-h": case "--help": usage(); break;
-      default: usage(`unknown argument: ${arg}`);
-    }
-  }
-  if (!opts.app || !opts.api) usage("--app and --api are required");
-  if (!opts.app.endsWith("/")) opts.app += "/";
-  opts.api = new URL(opts.api).origin;
-  if (!Number.isInteger(opts.runs) || opts.runs < 1 || opts.runs > 9) usage("--runs must be 1-9");
-  return opts;
-}
 
 // ---------------------------------------------------------------------------------------------
 // The browser and Lighthouse
@@ -207,7 +164,15 @@ function print(result) {
 }
 
 async function main() {
-  const opts = parseArgs(process.argv.slice(2));
+  const opts = parseOptions(
+    process.argv.slice(2),
+    "lighthouse.mjs",
+    "--app URL --api ORIGIN [--chrome PATH] [--reports DIR] [--runs N] [--lang zh-CN]",
+    {
+      own: { "--reports": { key: "reports", kind: "path" }, "--lang": { key: "lang" } },
+      defaults: { reports: path.resolve("target/xtask/lighthouse"), lang: "zh-CN" },
+    },
+  );
   await rm(opts.reports, { recursive: true, force: true });
   await mkdir(opts.reports, { recursive: true });
   const profile = path.join(tmpdir(), `baoming-lighthouse-${process.pid}`);
@@ -219,7 +184,7 @@ async function main() {
     viewport: null,
     // The candidates' language (the app follows navigator.language).
     locale: opts.lang,
-    args: [...CHROMIUM_FLAGS, `--lang=${opts.lang}`, `--remote-debugging-port=${port}`],
+    args: [...CHROMIUM_ARGS, `--lang=${opts.lang}`, `--remote-debugging-port=${port}`],
   });
   const results = [];
   try {
