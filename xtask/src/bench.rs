@@ -22,12 +22,11 @@ use crate::paths::{self, Layout};
 use crate::procs::{Cmd, describe, free_ports};
 use crate::run::{self, SERVER_START_LIMIT};
 use crate::setup::{self, Tools};
-use crate::test::TempDir;
+use crate::test::{STATIC_SERVER, TempDir};
 
 const MANIFEST: &str = "tests/bench/photos.json";
 const BENCH_SCRIPT: &str = "tests/bench/portrait.mjs";
 const TO_JPEG_SCRIPT: &str = "tests/bench/to-jpeg.mjs";
-const STATIC_SERVER: &str = "tests/e2e/support/static-server.mjs";
 pub const DEFAULT_RUNS: u32 = 3;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,7 +14,7 @@ use crate::paths::{self, Layout};
 use crate::procs::{Background, Cmd, describe, free_ports};
 use crate::run::SERVER_START_LIMIT;
 use crate::setup::Tools;
-use crate::test::{Counts, STATIC_SERVER, TempDir, Verdict, judge, start_backend};
+use crate::test::{Counts, STATIC_SERVER, TempDir, Verdict, judge, start_backend, static_server};
 
 const SCRIPT: &str = "tests/perf/lighthouse.mjs";
 const FIRST_VISIT_SCRIPT: &str = "tests/perf/first-visit.mjs";
@@ -31,9 +31,8 @@ struct Served {
 }
 
 fn serve_as_cdn(layout: &Layout, label: &str) -> Result<Served> {
-    let server_script = layout.root.join(STATIC_SERVER);
-    if !server_script.is_file() {
-        bail!("{} is missing", server_script.display());
+    if !layout.root.join(STATIC_SERVER).is_file() {
+        bail!("{STATIC_SERVER} is missing");
     }
     let ports = free_ports(2)?;
     let (api_port, app_port) = (ports[0], ports[1]);
@@ -51,21 +50,15 @@ fn serve_as_cdn(layout: &Layout, label: &str) -> Result<Served> {
     )?;
     backend.wait_listening(SERVER_START_LIMIT)?;
     let policy = csp::policy_for_dist(&layout.dist, Some(&api_origin))?;
-    let mut app = Cmd::new("node")
-        .arg(&server_script)
-        .arg("--dir")
-        .arg(&layout.dist)
-        .args(["--mount", "/", "--port", &app_port.to_string()])
-        .args([
-            "--api-base",
-            &format!("{api_origin}/api/v1"),
-            "--spa-fallback",
-        ])
-        .args(["--csp", &policy])
-        // Measured on the wire: brotli, as the README asks of a CDN.
-        .arg("--compress")
-        .current_dir(&layout.root)
-        .spawn_background("static / (compressed)")?;
+    let mut app = static_server(
+        layout,
+        ("/", app_port),
+        &format!("{api_origin}/api/v1"),
+        &policy,
+    )
+    // Measured on the wire: brotli, as the README asks of a CDN.
+    .arg("--compress")
+    .spawn_background("static / (compressed)")?;
     let app_url = app.wait_listening(SERVER_START_LIMIT)?;
     Ok(Served {
         _app: app,
@@ -131,26 +124,7 @@ pub fn bench_first_visit(layout: &Layout, runs: u32) -> Result<()> {
 
 /// The script's closing `lighthouse: N passed, M failed` line (one test per page).
 pub fn lighthouse_counts(output: &str) -> Option<Counts> {
-    let line = output
-        .lines()
-        .rev()
-        .find_map(|l| l.trim().strip_prefix("lighthouse: "))?;
-    let mut counts = Counts::default();
-    let mut seen = false;
-    for part in line.split(',') {
-        let mut words = part.split_whitespace();
-        let (Some(n), Some(label), None) = (words.next(), words.next(), words.next()) else {
-            return None;
-        };
-        let n: u64 = n.parse().ok()?;
-        match label {
-            "passed" => counts.passed = n,
-            "failed" => counts.failed = n,
-            _ => return None,
-        }
-        seen = true;
-    }
-    seen.then_some(counts)
+    crate::test::summary_counts(output, "lighthouse")
 }
 
 #[cfg(test)]

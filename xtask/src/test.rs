@@ -316,23 +316,11 @@ fn journeys(layout: &Layout, tools: &Tools) -> Result<Verdict> {
         reports.join("journeys-static-subpath.log"),
     ];
     let statics = [("/", app_port), ("/baoming/", sub_port)];
-    let mut app = start_static(
-        layout,
-        &script,
-        statics[0],
-        &api_base,
-        &policy,
-        &static_logs[0],
-    )?;
+    let mut app = static_server(layout, statics[0], &api_base, &policy)
+        .spawn_background_teed(&format!("static {}", statics[0].0), Some(&static_logs[0]))?;
     let app_url = app.wait_listening(SERVER_START_LIMIT)?;
-    let mut sub = start_static(
-        layout,
-        &script,
-        statics[1],
-        &api_base,
-        &policy,
-        &static_logs[1],
-    )?;
+    let mut sub = static_server(layout, statics[1], &api_base, &policy)
+        .spawn_background_teed(&format!("static {}", statics[1].0), Some(&static_logs[1]))?;
     let sub_url = sub.wait_listening(SERVER_START_LIMIT)?;
 
     let report = layout.report_dir().join("playwright-report.json");
@@ -412,23 +400,22 @@ pub(crate) fn start_backend(
         .spawn_background_teed("backend", log)
 }
 
-fn start_static(
+/// The static server (`STATIC_SERVER`) for `dist/` at `mount`, with the SPA fallback and the
+/// Content-Security-Policy a deployment sends; the caller adds options and starts it.
+pub(crate) fn static_server(
     layout: &Layout,
-    script: &Path,
     (mount, port): (&str, u16),
     api_base: &str,
     policy: &str,
-    log: &Path,
-) -> Result<Background> {
+) -> Cmd {
     Cmd::new("node")
-        .arg(script)
+        .arg(layout.root.join(STATIC_SERVER))
         .arg("--dir")
         .arg(&layout.dist)
         .args(["--mount", mount, "--port", &port.to_string()])
         .args(["--api-base", api_base, "--spa-fallback"])
         .args(["--csp", policy])
         .current_dir(&layout.root)
-        .spawn_background_teed(&format!("static {mount}"), Some(log))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -471,10 +458,16 @@ pub fn cargo_test_counts(output: &str) -> Counts {
 
 /// The runner's last `conformance: N passed, M failed` line.
 pub fn conformance_counts(output: &str) -> Option<Counts> {
+    summary_counts(output, "conformance")
+}
+
+/// The last `<name>: N passed, M failed[, K skipped]` line a runner printed.
+pub fn summary_counts(output: &str, name: &str) -> Option<Counts> {
+    let prefix = format!("{name}: ");
     let line = output
         .lines()
         .rev()
-        .find_map(|l| l.trim().strip_prefix("conformance: "))?;
+        .find_map(|l| l.trim().strip_prefix(prefix.as_str()))?;
     let mut counts = Counts::default();
     for part in line.split(',') {
         let mut words = part.split_whitespace();
