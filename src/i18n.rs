@@ -1314,6 +1314,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_occupation_of_the_contract_has_an_english_label() {
+        use baoming_contract::occupation::Occupation;
+        for occupation in Occupation::ALL {
+            let related = occupation.related_zh().iter().copied();
+            for name in std::iter::once(occupation.name_zh()).chain(related) {
+                assert_ne!(occupation_label(name, Lang::En), name, "{name} has no English label");
+                assert_eq!(occupation_label(name, Lang::Zh), name);
+            }
+        }
+    }
+
+    #[test]
     fn reviewer_targets_get_their_labels() {
         assert_eq!(field_label("employer"), Some(Msg::FieldEmployer));
         assert_eq!(
