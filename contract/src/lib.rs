@@ -20,6 +20,8 @@ pub mod eligibility;
 pub mod error;
 pub mod id_card;
 pub mod money;
+#[cfg(feature = "csp")]
+pub mod csp;
 pub mod occupation;
 pub mod password;
 pub mod phone;

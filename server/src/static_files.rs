@@ -25,69 +25,17 @@ use axum::response::{IntoResponse, Response};
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
-/// The Content-Security-Policy sent with `index_html`: `'wasm-unsafe-eval'` lets the page
-/// compile the app's WebAssembly, the page's inline scripts (the boot script and Trunk's
-/// loader) are allowed by their SHA-256, never `'unsafe-inline'`; everything else comes
-/// from this origin, which is also the API's. The same policy as `cargo xtask csp`.
+/// The Content-Security-Policy sent with `index_html`: `baoming_contract::csp`, the policy
+/// `cargo xtask csp` writes for other hosts, with the API on this origin. Markup the policy
+/// would block is logged as an error: the page is then served under a policy without its
+/// scripts, which fails loudly in the browser rather than running unprotected.
 pub fn content_security_policy(index_html: &str) -> String {
-    use base64::Engine;
-    use sha2::{Digest, Sha256};
-    let mut script = String::from("'self' 'wasm-unsafe-eval'");
-    for text in inline_scripts(index_html) {
-        let digest = Sha256::digest(text.as_bytes());
-        script.push_str(&format!(
-            " 'sha256-{}'",
-            base64::engine::general_purpose::STANDARD.encode(digest)
-        ));
-    }
-    format!(
-        "default-src 'none'; script-src {script}; style-src 'self'; \
-         img-src 'self' blob: data:; connect-src 'self'; font-src 'self'; \
-         manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
-         frame-ancestors 'none'"
-    )
-}
-
-/// The text of every `<script>` without `src`, as the browser hashes it (line breaks
-/// normalised to LF). Enough HTML for Trunk's output: comments are skipped.
-fn inline_scripts(html: &str) -> Vec<String> {
-    let html = html.replace("\r\n", "\n").replace('\r', "\n");
-    // ASCII lower-casing keeps byte offsets.
-    let lower = html.to_ascii_lowercase();
-    let mut scripts = Vec::new();
-    let mut pos = 0;
-    loop {
-        let comment = lower[pos..].find("<!--");
-        let Some(found) = lower[pos..].find("<script") else {
-            break;
-        };
-        if let Some(c) = comment
-            && c < found
-        {
-            pos += c + lower[pos + c..]
-                .find("-->")
-                .map_or(lower.len() - pos - c, |e| e + 3);
-            continue;
-        }
-        let start = pos + found;
-        let Some(tag_len) = lower[start..].find('>') else {
-            break;
-        };
-        let tag = &lower[start + "<script".len()..start + tag_len];
-        let body = start + tag_len + 1;
-        let Some(body_len) = lower[body..].find("</script") else {
-            break;
-        };
-        let is_script = tag.is_empty() || tag.starts_with(|c: char| c.is_ascii_whitespace());
-        let has_src = tag
-            .split(|c: char| c.is_ascii_whitespace())
-            .any(|word| word == "src" || word.starts_with("src="));
-        if is_script && !has_src {
-            scripts.push(html[body..body + body_len].to_string());
-        }
-        pos = body + body_len;
-    }
-    scripts
+    use baoming_contract::csp::{inline_script_hashes, policy};
+    let hashes = inline_script_hashes(index_html).unwrap_or_else(|error| {
+        tracing::error!(%error, "index.html: no Content-Security-Policy can allow it");
+        Vec::new()
+    });
+    policy(&hashes, None)
 }
 
 /// `Cache-Control` for files whose name changes with their content.
@@ -218,10 +166,17 @@ mod tests {
             <!-- <script>commented()</script> -->\
             <script type=\"module\">import init from './app.js';</SCRIPT>\
             <script src=\"./x.js\"></script><scripts></scripts></head></html>";
-        assert_eq!(
-            inline_scripts(html),
-            ["\n  boot();\n", "import init from './app.js';"]
-        );
+        let both = content_security_policy(html);
+        let hash = |script: &str| {
+            let page = format!("<script>{script}</script>");
+            baoming_contract::csp::inline_script_hashes(&page)
+                .unwrap()
+                .remove(0)
+        };
+        for script in ["\n  boot();\n", "import init from './app.js';"] {
+            assert!(both.contains(&hash(script)), "{script:?}: {both}");
+        }
+        assert!(!both.contains(&hash("commented()")), "{both}");
         // "alert(1)" as every CSP document spells its hash.
         let policy = content_security_policy("<script>alert(1)</script>");
         assert!(

@@ -1,5 +1,6 @@
 //! `cargo xtask csp`: the Content-Security-Policy header a host sends with the built app's
-//! `index.html`.
+//! `index.html`, from `dist/` (the policy itself: `baoming_contract::csp`, which the
+//! reference backend sends too).
 //!
 //! One build serves many backends, and `frame-ancestors` has no `<meta>` form, so the policy
 //! is an HTTP header computed per deployment from two things: the inline scripts of
@@ -21,9 +22,8 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
-use base64::Engine;
-use sha2::{Digest, Sha256};
+use anyhow::{Context, Result};
+pub use baoming_contract::csp::{inline_script_hashes, origin_of, policy};
 
 /// The policy for the app in `dist` talking to the backend at `api_origin` (any URL of it;
 /// only its origin counts), or only to its own origin when `None`.
@@ -36,334 +36,20 @@ pub fn policy_for_dist(dist: &Path, api_origin: Option<&str>) -> Result<String> 
     Ok(policy(&hashes, origin.as_deref()))
 }
 
-/// The header value, directives in a fixed order, separated by `; `.
-pub fn policy(script_hashes: &[String], api_origin: Option<&str>) -> String {
-    let backend = |mut sources: Vec<String>| {
-        if let Some(origin) = api_origin {
-            sources.push(origin.to_string());
-        }
-        sources.join(" ")
-    };
-    let mut script = vec!["'self'".to_string(), "'wasm-unsafe-eval'".to_string()];
-    script.extend(script_hashes.iter().map(|h| format!("'{h}'")));
-    let directives = [
-        ("default-src", "'none'".to_string()),
-        ("script-src", script.join(" ")),
-        ("style-src", "'self'".to_string()),
-        (
-            "img-src",
-            backend(vec!["'self'".into(), "blob:".into(), "data:".into()]),
-        ),
-        ("connect-src", backend(vec!["'self'".into()])),
-        ("font-src", "'self'".to_string()),
-        ("manifest-src", "'self'".to_string()),
-        ("object-src", "'none'".to_string()),
-        ("base-uri", "'none'".to_string()),
-        ("form-action", "'self'".to_string()),
-        ("frame-ancestors", "'none'".to_string()),
-    ];
-    directives
-        .iter()
-        .map(|(name, value)| format!("{name} {value}"))
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-/// `https://API.example.cn:8443/api/v1` → `https://api.example.cn:8443`. Only http(s), and
-/// only characters that cannot break out of a CSP source expression.
-pub fn origin_of(url: &str) -> Result<String> {
-    let url = url.trim();
-    let Some((scheme, rest)) = url.split_once("://") else {
-        bail!("{url:?} is not an http(s) URL (e.g. https://api.exam.example.cn)");
-    };
-    let scheme = scheme.to_ascii_lowercase();
-    if scheme != "http" && scheme != "https" {
-        bail!("{url:?}: only http:// and https:// backends are supported");
-    }
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    if authority.is_empty() || authority.contains('@') {
-        bail!("{url:?} has no host (or carries credentials)");
-    }
-    let ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']');
-    if !authority.chars().all(ok) {
-        bail!("{url:?}: the host may only hold letters, digits, '.', '-' and a port");
-    }
-    let authority = authority.to_ascii_lowercase();
-    // Browsers serialise origins without the scheme's default port.
-    let default_port = if scheme == "http" { ":80" } else { ":443" };
-    let authority = authority.strip_suffix(default_port).unwrap_or(&authority);
-    Ok(format!("{scheme}://{authority}"))
-}
-
-/// `sha256-<base64>` of every inline `<script>` of the page, in document order. Fails on
-/// markup that a policy without `'unsafe-inline'` would block: inline event handlers,
-/// `style` attributes or elements, `javascript:` URLs and `<base>` (`base-uri 'none'`).
-pub fn inline_script_hashes(html: &str) -> Result<Vec<String>> {
-    // The HTML parser turns CRLF and lone CR into LF before a script's text exists; the
-    // browser hashes that text as UTF-8.
-    let html = html.replace("\r\n", "\n").replace('\r', "\n");
-    let mut hashes = Vec::new();
-    let mut problems = Vec::new();
-    for element in elements(&html)? {
-        let name = element.name.as_str();
-        for (attr, value) in &element.attrs {
-            if attr.starts_with("on") {
-                problems.push(format!("<{name} {attr}=…>: inline event handler"));
-            } else if attr == "style" {
-                problems.push(format!("<{name} style=…>: style attribute"));
-            } else if matches!(attr.as_str(), "href" | "src" | "action" | "formaction")
-                && value
-                    .trim_start()
-                    .to_ascii_lowercase()
-                    .starts_with("javascript:")
-            {
-                problems.push(format!("<{name} {attr}=\"javascript:…\">"));
-            }
-        }
-        match name {
-            "script" if !element.attrs.iter().any(|(a, _)| a == "src") => {
-                let text = element.text.as_deref().unwrap_or_default();
-                let digest = Sha256::digest(text.as_bytes());
-                hashes.push(format!(
-                    "sha256-{}",
-                    base64::engine::general_purpose::STANDARD.encode(digest)
-                ));
-            }
-            "style" => problems.push("<style> element".to_string()),
-            "base" => problems.push("<base> element (base-uri 'none' ignores it)".to_string()),
-            _ => {}
-        }
-    }
-    if !problems.is_empty() {
-        bail!(
-            "markup that the Content-Security-Policy blocks: {}",
-            problems.join(", ")
-        );
-    }
-    if hashes.is_empty() {
-        bail!("no inline <script>: is this Trunk's index.html?");
-    }
-    Ok(hashes)
-}
-
-/// A start tag, with the raw text up to its end tag for `<script>` and `<style>`.
-#[derive(Debug)]
-struct Element {
-    name: String,
-    /// Lower-cased names, values as written (unescaped entities are irrelevant here).
-    attrs: Vec<(String, String)>,
-    text: Option<String>,
-}
-
-/// The start tags of a document, skipping comments, doctype and end tags: enough HTML for
-/// Trunk's output and hand-written shells, not a general parser.
-fn elements(html: &str) -> Result<Vec<Element>> {
-    let bytes = html.as_bytes();
-    let lower = html.to_ascii_lowercase();
-    let mut out = Vec::new();
-    let mut pos = 0;
-    while let Some(found) = html[pos..].find('<') {
-        let at = pos + found;
-        let rest = &html[at..];
-        if rest.starts_with("<!--") {
-            let end = rest.find("-->").context("an unterminated <!-- comment")?;
-            pos = at + end + 3;
-            continue;
-        }
-        let next = bytes.get(at + 1).copied().unwrap_or(b' ');
-        if next == b'!' || next == b'/' || next == b'?' {
-            pos = at + rest.find('>').context("an unterminated tag")? + 1;
-            continue;
-        }
-        if !next.is_ascii_alphabetic() {
-            pos = at + 1;
-            continue;
-        }
-        let (element, tag_end) = start_tag(html, at + 1)?;
-        pos = tag_end;
-        let mut element = element;
-        if matches!(element.name.as_str(), "script" | "style") {
-            let close = format!("</{}", element.name);
-            let end = lower[pos..]
-                .find(&close)
-                .with_context(|| format!("<{}> without {close}>", element.name))?;
-            element.text = Some(html[pos..pos + end].to_string());
-            pos += end;
-            pos += html[pos..].find('>').context("an unterminated end tag")? + 1;
-        }
-        out.push(element);
-    }
-    Ok(out)
-}
-
-/// Parses the tag starting at `from` (just after `<`); returns it and the index after `>`.
-fn start_tag(html: &str, from: usize) -> Result<(Element, usize)> {
-    let bytes = html.as_bytes();
-    let is_space = |b: u8| b.is_ascii_whitespace();
-    let mut i = from;
-    while i < bytes.len() && !is_space(bytes[i]) && bytes[i] != b'>' && bytes[i] != b'/' {
-        i += 1;
-    }
-    let name = html[from..i].to_ascii_lowercase();
-    let mut attrs = Vec::new();
-    loop {
-        while i < bytes.len() && (is_space(bytes[i]) || bytes[i] == b'/') {
-            i += 1;
-        }
-        match bytes.get(i) {
-            None => bail!("<{name}: unterminated tag"),
-            Some(b'>') => {
-                return Ok((
-                    Element {
-                        name,
-                        attrs,
-                        text: None,
-                    },
-                    i + 1,
-                ));
-            }
-            Some(_) => {}
-        }
-        let start = i;
-        while i < bytes.len() && !is_space(bytes[i]) && !matches!(bytes[i], b'=' | b'>' | b'/') {
-            i += 1;
-        }
-        let attr = html[start..i].to_ascii_lowercase();
-        while i < bytes.len() && is_space(bytes[i]) {
-            i += 1;
-        }
-        let mut value = String::new();
-        if bytes.get(i) == Some(&b'=') {
-            i += 1;
-            while i < bytes.len() && is_space(bytes[i]) {
-                i += 1;
-            }
-            match bytes.get(i) {
-                Some(&q) if q == b'"' || q == b'\'' => {
-                    let end = html[i + 1..]
-                        .find(q as char)
-                        .with_context(|| format!("<{name} {attr}=: unterminated quote"))?;
-                    value = html[i + 1..i + 1 + end].to_string();
-                    i += end + 2;
-                }
-                _ => {
-                    let start = i;
-                    while i < bytes.len() && !is_space(bytes[i]) && bytes[i] != b'>' {
-                        i += 1;
-                    }
-                    value = html[start..i].to_string();
-                }
-            }
-        }
-        attrs.push((attr, value));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const PAGE: &str = "<!doctype html>\n<html><head>\n<script>\n  boot();\n</script>\
-        <!-- <script>commented()</script> -->\
-        <link rel=\"stylesheet\" href=\"./main-0123456789abcdef.css\" integrity=\"sha384-x\"/>\
-        <script type=\"module\">\nimport init from './app.js';\n</SCRIPT >\
-        <link rel=\"modulepreload\" href=\"./app.js\"><script src=\"./other.js\"></script>\
-        </head><body><p class='a'>x < y</p><noscript><p>JS</p></noscript></body></html>";
-
-    fn sha256_b64(text: &str) -> String {
-        format!(
-            "sha256-{}",
-            base64::engine::general_purpose::STANDARD.encode(Sha256::digest(text.as_bytes()))
-        )
-    }
-
-    #[test]
-    fn hashes_each_inline_script_exactly_as_written() {
-        let hashes = inline_script_hashes(PAGE).unwrap();
-        assert_eq!(
-            hashes,
-            [
-                sha256_b64("\n  boot();\n"),
-                sha256_b64("\nimport init from './app.js';\n"),
-            ]
-        );
-        // A known vector: the SHA-256 of "alert(1)" as CSP spells it.
-        assert_eq!(
-            sha256_b64("alert(1)"),
-            "sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI="
-        );
-        // CRLF is LF by the time the browser hashes.
-        assert_eq!(
-            inline_script_hashes("<script>\r\na()\r\n</script>").unwrap(),
-            [sha256_b64("\na()\n")]
-        );
-    }
-
-    #[test]
-    fn refuses_markup_the_policy_would_block() {
-        for page in [
-            "<script>a()</script><button onclick=\"x()\">",
-            "<script>a()</script><p style=\"color:red\">",
-            "<script>a()</script><style>p{}</style>",
-            "<script>a()</script><a href=\"javascript:x()\">",
-            "<script>a()</script><base href=\"/\">",
-        ] {
-            assert!(inline_script_hashes(page).is_err(), "{page}");
-        }
-        assert!(inline_script_hashes("<p>no scripts</p>").is_err());
-    }
-
-    #[test]
-    fn backend_origins_are_normalised_and_checked() {
-        assert_eq!(
-            origin_of("https://API.Exam.example.cn/api/v1").unwrap(),
-            "https://api.exam.example.cn"
-        );
-        assert_eq!(
-            origin_of("http://127.0.0.1:8793").unwrap(),
-            "http://127.0.0.1:8793"
-        );
-        assert_eq!(origin_of("https://a.cn:443/").unwrap(), "https://a.cn");
-        for bad in [
-            "api.example.cn",
-            "ftp://a.cn",
-            "https://",
-            "https://user@a.cn",
-            "https://a.cn;script-src *",
-            "https://a.cn 'unsafe-inline'",
-        ] {
-            assert!(origin_of(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn the_policy_has_every_directive_the_app_needs_and_nothing_inline() {
-        let policy = policy(
-            &["sha256-AAA=".into(), "sha256-BBB=".into()],
-            Some("https://api.exam.example.cn"),
-        );
-        assert_eq!(
-            policy,
-            "default-src 'none'; \
-             script-src 'self' 'wasm-unsafe-eval' 'sha256-AAA=' 'sha256-BBB='; \
-             style-src 'self'; \
-             img-src 'self' blob: data: https://api.exam.example.cn; \
-             connect-src 'self' https://api.exam.example.cn; \
-             font-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'none'; \
-             form-action 'self'; frame-ancestors 'none'"
-        );
-        assert!(!policy.contains("unsafe-inline"));
-        let same_origin = super::policy(&["sha256-AAA=".into()], None);
-        assert!(same_origin.contains("connect-src 'self';"));
-        assert!(same_origin.contains("img-src 'self' blob: data:;"));
-    }
+    const PAGE: &str =
+        "<!doctype html>\n<html><head>\n<script>\n  boot();\n</script></head></html>";
 
     #[test]
     fn reads_the_built_index_html() {
         let dir = crate::test::TempDir::new("csp").unwrap();
         std::fs::write(dir.path().join("index.html"), PAGE).unwrap();
         let policy = policy_for_dist(dir.path(), Some("http://127.0.0.1:9/api/v1")).unwrap();
-        assert!(policy.contains(&sha256_b64("\n  boot();\n")));
+        let boot = inline_script_hashes("<script>\n  boot();\n</script>").unwrap();
+        assert!(policy.contains(&boot[0]));
         assert!(policy.contains("connect-src 'self' http://127.0.0.1:9;"));
         assert!(policy_for_dist(&dir.path().join("missing"), None).is_err());
     }
