@@ -524,7 +524,10 @@ pub fn retries_for(error: &ApiError) -> usize {
         ApiError::Timeout => 1,
         ApiError::Http { status } if *status >= 500 => RETRY_PAUSES_MS.len(),
         ApiError::Api { body, .. }
-            if matches!(body.error.code, ErrorCode::Internal | ErrorCode::Unavailable) =>
+            if matches!(
+                body.error.code,
+                ErrorCode::Internal | ErrorCode::Unavailable
+            ) =>
         {
             RETRY_PAUSES_MS.len()
         }
@@ -709,7 +712,10 @@ mod tests {
     fn only_requests_that_cannot_do_anything_twice_are_retried() {
         assert!(is_safe_to_repeat(&Method::GET, &[]));
         assert!(is_safe_to_repeat(&Method::PUT, &[]));
-        assert!(is_safe_to_repeat(&Method::POST, &[("Idempotency-Key", "k")]));
+        assert!(is_safe_to_repeat(
+            &Method::POST,
+            &[("Idempotency-Key", "k")]
+        ));
         // Sending an SMS code, registering or logging in twice is not harmless.
         assert!(!is_safe_to_repeat(&Method::POST, &[]));
         assert_eq!(retries_for(&ApiError::Network), 2);

@@ -197,8 +197,14 @@ mod tests {
         use std::time::Duration;
         let t = |text| parse(text, ROOT).unwrap().request_timeout;
         assert_eq!(t(r#"{"api_base":"/api/v1"}"#), None);
-        assert_eq!(t(r#"{"api_base":"/api/v1","request_timeout_ms":3000}"#), Some(Duration::from_secs(3)));
-        assert_eq!(t(r#"{"api_base":"/api/v1","request_timeout_ms":5}"#), Some(Duration::from_secs(1)));
+        assert_eq!(
+            t(r#"{"api_base":"/api/v1","request_timeout_ms":3000}"#),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(
+            t(r#"{"api_base":"/api/v1","request_timeout_ms":5}"#),
+            Some(Duration::from_secs(1))
+        );
     }
 
     #[test]

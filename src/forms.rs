@@ -52,6 +52,7 @@ pub fn server_field_error(field: &str, why: &str) -> Option<Msg> {
         ("phone", "phone_invalid_characters") => Msg::ErrPhoneChars,
         ("phone", reason::PHONE_REGISTERED) => Msg::ErrPhoneRegistered,
         ("phone", reason::PHONE_NOT_REGISTERED) => Msg::ErrPhoneNotRegistered,
+        ("phone", reason::PHONE_UNREACHABLE) => Msg::ErrPhoneUnreachable,
         ("code", reason::REQUIRED) => Msg::ErrCodeRequired,
         ("code", reason::CODE_FORMAT) => Msg::ErrCodeFormat,
         ("code", reason::CODE_WRONG) => Msg::ErrCodeWrong,
@@ -127,6 +128,10 @@ mod tests {
         assert_eq!(
             server_field_error("phone", reason::PHONE_REGISTERED),
             Some(Msg::ErrPhoneRegistered)
+        );
+        assert_eq!(
+            server_field_error("phone", reason::PHONE_UNREACHABLE),
+            Some(Msg::ErrPhoneUnreachable)
         );
         assert_eq!(
             server_field_error("password", reason::CREDENTIALS_WRONG),

@@ -137,6 +137,7 @@ pub enum Msg {
     ErrPhoneChars,
     ErrPhoneRegistered,
     ErrPhoneNotRegistered,
+    ErrPhoneUnreachable,
     ErrCodeRequired,
     ErrCodeFormat,
     ErrCodeWrong,
@@ -246,6 +247,11 @@ pub enum Msg {
     GoPay,
     PaidNotice,
     TicketReadyNotice,
+    RefundedNotice,
+    RefundPendingNotice,
+    PaymentFailedNotice,
+    CodeReplacedNotice,
+    RefundedTitle,
     PayTitle,
     PayAmount,
     ScanWithWechat,
@@ -472,6 +478,10 @@ impl Msg {
                 "This number is already registered. Please log in.",
             ),
             ErrPhoneNotRegistered => ("该手机号尚未注册。", "This number is not registered."),
+            ErrPhoneUnreachable => (
+                "该号码无法接收短信，请换一个手机号。",
+                "This number cannot receive SMS. Please use another mobile number.",
+            ),
             ErrCodeRequired => ("请输入短信验证码。", "Enter the SMS code."),
             ErrCodeFormat => ("验证码为 6 位数字。", "The code has 6 digits."),
             ErrCodeWrong => (
@@ -661,6 +671,23 @@ impl Msg {
                 "缴费成功，请等待准考证打印通知。",
                 "Paid. Please wait for the admission ticket.",
             ),
+            RefundedNotice => (
+                "报名费已退回您的微信支付账户（或原银行卡），本次报名已取消。如有疑问请联系考务机构。",
+                "The fee has been returned to your WeChat Pay account (or the card you paid with); this registration is cancelled. Contact the assessment office with any questions.",
+            ),
+            RefundPendingNotice => (
+                "退款处理中：退回微信零钱一般几分钟到账，退回银行卡可能需要 1–3 个工作日。",
+                "Refund in progress: it usually reaches WeChat Pay balance within minutes, a bank card within 1–3 working days.",
+            ),
+            PaymentFailedNotice => (
+                "上次支付没有成功，未扣款。请扫描下面的新二维码重新支付，或换一张银行卡。",
+                "The last payment did not go through and nothing was charged. Scan the new code below to pay again, or use another card.",
+            ),
+            CodeReplacedNotice => (
+                "原来的二维码已失效，请扫描下面的新二维码支付，订单号不变。",
+                "The previous code has expired. Scan the new code below; the order number stays the same.",
+            ),
+            RefundedTitle => ("已退款", "Refunded"),
             TicketReadyNotice => (
                 "准考证已可打印。",
                 "The admission ticket is ready to print.",
@@ -804,54 +831,24 @@ impl Msg {
                 "这张照片可能导致审核不通过：",
                 "This photo may be rejected at review:",
             ),
-            UploadAnyway => (
-                "仍然上传",
-                "Upload anyway",
-            ),
-            FixPortrait => (
-                "自动处理",
-                "Auto-fix",
-            ),
-            FixTitle => (
-                "调整一寸照",
-                "Adjust the one-inch photo",
-            ),
+            UploadAnyway => ("仍然上传", "Upload anyway"),
+            FixPortrait => ("自动处理", "Auto-fix"),
+            FixTitle => ("调整一寸照", "Adjust the one-inch photo"),
             FixHint => (
                 "拖动照片调整位置，用滑块或双指缩放，让头部位于框内中间、上方稍留空白。",
                 "Drag the photo to position it and zoom with the slider or two fingers, so the head is centred with a little space above.",
             ),
-            FixZoom => (
-                "缩放",
-                "Zoom",
-            ),
+            FixZoom => ("缩放", "Zoom"),
             FixFrameLabel => (
                 "一寸照取景框：方向键移动，加号、减号缩放",
                 "One-inch frame: arrow keys move, plus and minus zoom",
             ),
-            FixRender => (
-                "生成一寸照",
-                "Make the one-inch photo",
-            ),
-            FixRendering => (
-                "正在生成…",
-                "Working…",
-            ),
-            FixUse => (
-                "使用这张照片",
-                "Use this photo",
-            ),
-            FixCancel => (
-                "取消",
-                "Cancel",
-            ),
-            FixBefore => (
-                "处理前",
-                "Before",
-            ),
-            FixAfter => (
-                "处理后",
-                "After",
-            ),
+            FixRender => ("生成一寸照", "Make the one-inch photo"),
+            FixRendering => ("正在生成…", "Working…"),
+            FixUse => ("使用这张照片", "Use this photo"),
+            FixCancel => ("取消", "Cancel"),
+            FixBefore => ("处理前", "Before"),
+            FixAfter => ("处理后", "After"),
             FixOutOfWindow => (
                 "这张照片无法压缩到 40–80 KB（画面过于简单或过于复杂），请换一张照片。",
                 "This photo cannot be brought to 40–80 KB (too plain or too detailed); please choose another.",
@@ -860,19 +857,13 @@ impl Msg {
                 "处理失败，浏览器无法处理这张照片。请换一张照片，或换用其他浏览器。",
                 "The browser could not process this photo. Choose another photo, or try another browser.",
             ),
-            SlotRejected => (
-                "审核意见：",
-                "Reviewer's note: ",
-            ),
+            SlotRejected => ("审核意见：", "Reviewer's note: "),
             PayQrLabel => ("微信支付二维码", "WeChat Pay QR code"),
             AlreadySubmitted => (
                 "这份报名已经提交，请刷新页面查看状态。",
                 "This application has already been submitted; reload the page to see its status.",
             ),
-            PollRetrying => (
-                "正在继续查询支付结果。",
-                "Still checking for your payment.",
-            ),
+            PollRetrying => ("正在继续查询支付结果。", "Still checking for your payment."),
             ViewApplication => ("报名详情", "Application details"),
             ConfigErrorTitle => ("站点配置有误，暂时无法使用", "This site is misconfigured"),
             ConfigErrorBody => (
@@ -936,7 +927,8 @@ pub mod sheet {
     pub const WHERE_WHAT: &str = "在何单位从事何种职业(工种)或学习";
     pub const WITNESS: &str = "证明人";
     pub const PLEDGE: &str = "本人承诺";
-    pub const PLEDGE_SIGN: &str = "本人承诺签字：＿＿＿＿（按手印）　承诺日期：＿＿＿＿年＿＿月＿＿日";
+    pub const PLEDGE_SIGN: &str =
+        "本人承诺签字：＿＿＿＿（按手印）　承诺日期：＿＿＿＿年＿＿月＿＿日";
     pub const EMPLOYER_OPINION: &str = "工作单位意见";
     pub const EMPLOYER_SIGN: &str = "(单位公章或人力资源部门印章)　＿＿＿＿年＿＿月＿＿日";
     pub const RESULT: &str = "评价机构考评结果";
@@ -1045,7 +1037,11 @@ pub fn material_label(m: baoming_contract::eligibility::Material, lang: Lang) ->
 pub fn condition_label(c: baoming_contract::eligibility::Condition, lang: Lang) -> String {
     let n = c.number() as usize;
     match lang {
-        Lang::Zh => format!("（{}）{}", ["一", "二", "三", "四", "五"][n - 1], c.text_zh()),
+        Lang::Zh => format!(
+            "（{}）{}",
+            ["一", "二", "三", "四", "五"][n - 1],
+            c.text_zh()
+        ),
         Lang::En => format!("({n}) {}", condition_text(c, lang)),
     }
 }
@@ -1062,6 +1058,7 @@ pub fn status_label(s: baoming_contract::status::ApplicationStatus, lang: Lang) 
             AwaitingPayment => "Awaiting payment",
             Paid => "Paid",
             TicketReady => "Admission ticket ready",
+            Refunded => "Refunded",
         },
     }
 }
@@ -1234,7 +1231,9 @@ pub fn photo_size_text(lang: Lang, width: u32, height: u32, bytes: u64) -> Strin
 pub fn upload_retrying_text(lang: Lang, attempt: u32) -> String {
     match lang {
         Lang::Zh => format!("上传未成功，正在自动重试（第 {attempt} 次）…"),
-        Lang::En => format!("The upload did not go through; retrying automatically (attempt {attempt})…"),
+        Lang::En => {
+            format!("The upload did not go through; retrying automatically (attempt {attempt})…")
+        }
     }
 }
 
@@ -1319,7 +1318,11 @@ mod tests {
         for occupation in Occupation::ALL {
             let related = occupation.related_zh().iter().copied();
             for name in std::iter::once(occupation.name_zh()).chain(related) {
-                assert_ne!(occupation_label(name, Lang::En), name, "{name} has no English label");
+                assert_ne!(
+                    occupation_label(name, Lang::En),
+                    name,
+                    "{name} has no English label"
+                );
                 assert_eq!(occupation_label(name, Lang::Zh), name);
             }
         }
@@ -1346,7 +1349,10 @@ mod tests {
                 all.iter().map(|f| finding_text(lang, *f)).collect();
             assert_eq!(texts.len(), all.len(), "{lang:?}");
         }
-        assert_eq!(finding_text(Lang::Zh, Finding::PortraitSize { bytes: 100 * 1024 }), "个人照片须为 40–80 KB，当前为 100 KB。");
+        assert_eq!(
+            finding_text(Lang::Zh, Finding::PortraitSize { bytes: 100 * 1024 }),
+            "个人照片须为 40–80 KB，当前为 100 KB。"
+        );
     }
 
     #[test]

@@ -96,7 +96,10 @@ fn bitmap_options(size: Option<(u32, u32)>, quality: ResizeQuality) -> ImageBitm
 }
 
 async fn bitmap(promise: Result<js_sys::Promise, JsValue>) -> Result<ImageBitmap, JsValue> {
-    JsFuture::from(promise?).await?.dyn_into::<ImageBitmap>().map_err(JsValue::from)
+    JsFuture::from(promise?)
+        .await?
+        .dyn_into::<ImageBitmap>()
+        .map_err(JsValue::from)
 }
 
 /// Decodes a blob, resized while decoding to `size` (as shown, after EXIF orientation).
@@ -106,7 +109,10 @@ async fn decode(blob: &Blob, size: Option<(u32, u32)>) -> Result<ImageBitmap, Js
     bitmap(window.create_image_bitmap_with_blob_and_image_bitmap_options(blob, &options)).await
 }
 
-fn canvas(width: u32, height: u32) -> Result<(HtmlCanvasElement, CanvasRenderingContext2d), JsValue> {
+fn canvas(
+    width: u32,
+    height: u32,
+) -> Result<(HtmlCanvasElement, CanvasRenderingContext2d), JsValue> {
     let canvas: HtmlCanvasElement = web_sys::window()
         .and_then(|w| w.document())
         .ok_or(JsValue::NULL)?
@@ -143,9 +149,11 @@ async fn analyze(image: &ImageBitmap) -> Result<Analysis, JsValue> {
         let window = web_sys::window().ok_or(JsValue::NULL)?;
         let options = bitmap_options(Some((w, h)), ResizeQuality::Medium);
         Some(
-            bitmap(window.create_image_bitmap_with_image_bitmap_and_image_bitmap_options(
-                image, &options,
-            ))
+            bitmap(
+                window.create_image_bitmap_with_image_bitmap_and_image_bitmap_options(
+                    image, &options,
+                ),
+            )
             .await?,
         )
     };
@@ -182,9 +190,15 @@ pub async fn inspect(file: &Blob, material: Material) -> Inspection {
     // The portrait keeps a large copy for the fix; other documents are decoded straight to
     // the small copy that is measured.
     let (decode_size, keep) = if material == Material::Portrait {
-        (photo_check::fit_pixels(facts.width, facts.height, WORKING_MAX_PIXELS), true)
+        (
+            photo_check::fit_pixels(facts.width, facts.height, WORKING_MAX_PIXELS),
+            true,
+        )
     } else {
-        (photo_check::fit_side(facts.width, facts.height, ANALYSIS_MAX_SIDE), false)
+        (
+            photo_check::fit_side(facts.width, facts.height, ANALYSIS_MAX_SIDE),
+            false,
+        )
     };
     let resize = (decode_size != (facts.width, facts.height)).then_some(decode_size);
     let Ok(image) = decode(file, resize).await else {
@@ -212,12 +226,18 @@ pub async fn draw_preview(
     let (w, h) = photo_check::fit_side(image.width(), image.height(), max_side);
     let window = web_sys::window().ok_or(JsValue::NULL)?;
     let options = bitmap_options(Some((w, h)), ResizeQuality::Medium);
-    let small = bitmap(window.create_image_bitmap_with_image_bitmap_and_image_bitmap_options(
-        image, &options,
-    ))
+    let small = bitmap(
+        window.create_image_bitmap_with_image_bitmap_and_image_bitmap_options(image, &options),
+    )
     .await?;
     let context = context_2d(canvas, w, h)?;
-    context.draw_image_with_image_bitmap_and_dw_and_dh(&small, 0.0, 0.0, f64::from(w), f64::from(h))?;
+    context.draw_image_with_image_bitmap_and_dw_and_dh(
+        &small,
+        0.0,
+        0.0,
+        f64::from(w),
+        f64::from(h),
+    )?;
     small.close();
     Ok(())
 }
@@ -370,7 +390,10 @@ impl Measure {
 mod tests {
     #[test]
     fn base64_as_to_data_url_writes_it() {
-        assert_eq!(super::base64_decode("/9j/4A==").unwrap(), vec![0xFF, 0xD8, 0xFF, 0xE0]);
+        assert_eq!(
+            super::base64_decode("/9j/4A==").unwrap(),
+            vec![0xFF, 0xD8, 0xFF, 0xE0]
+        );
         assert_eq!(super::base64_decode("TWFu").unwrap(), b"Man");
         assert_eq!(super::base64_decode("TWE=").unwrap(), b"Ma");
         assert_eq!(super::base64_decode("TQ==").unwrap(), b"M");

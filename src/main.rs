@@ -39,11 +39,14 @@ fn main() {
 /// Without the boot script, the document's base URL.
 fn boot_root() -> String {
     let window = window();
-    js_sys::Reflect::get(&window, &wasm_bindgen::JsValue::from_str("__baomingRestoreUrl"))
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .and_then(|f| f.call0(&window).ok())
-        .and_then(|root| root.as_string())
-        .or_else(|| document().base_uri().ok().flatten())
-        .unwrap_or_default()
+    js_sys::Reflect::get(
+        &window,
+        &wasm_bindgen::JsValue::from_str("__baomingRestoreUrl"),
+    )
+    .ok()
+    .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    .and_then(|f| f.call0(&window).ok())
+    .and_then(|root| root.as_string())
+    .or_else(|| document().base_uri().ok().flatten())
+    .unwrap_or_default()
 }

@@ -153,7 +153,14 @@ mod tests {
         assert_eq!(first_reads("/applications/a1/step/3"), app("a1"));
         assert_eq!(first_reads("/applications/a1/form"), app("a1"));
         assert_eq!(first_reads("/pay/a1"), app("a1"));
-        for nothing in ["/", "/login", "/apply/p1", "/pay/", "/pay/a%2F1", "/applications/a1/x"] {
+        for nothing in [
+            "/",
+            "/login",
+            "/apply/p1",
+            "/pay/",
+            "/pay/a%2F1",
+            "/applications/a1/x",
+        ] {
             assert!(first_reads(nothing).is_empty(), "{nothing}");
         }
     }

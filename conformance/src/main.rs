@@ -1,5 +1,5 @@
 //! `baoming-conformance <base-url> [--origin <allowed-origin>] [--reviewer-token <token>]
-//! [--filter <substring>]`
+//! [--wechat-double <url>] [--filter <substring>]`
 //!
 //! Runs the Baoming API contract's checks against any backend and prints one line per check,
 //! then `conformance: N passed, M failed`. Exits 0 only when nothing failed, 1 when a check
@@ -8,6 +8,7 @@
 mod checks;
 mod client;
 mod cookie;
+mod double;
 mod expect;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -20,7 +21,7 @@ use crate::client::Client;
 
 const USAGE: &str = "\
 usage: baoming-conformance <base-url> [--origin <allowed-origin>] [--reviewer-token <token>]
-                           [--filter <substring>]
+                           [--wechat-double <url>] [--filter <substring>]
 
   <base-url>        the backend's base URL, e.g. http://127.0.0.1:8787 (the suite adds /api/v1)
   --origin ORIGIN   the web app's origin the backend allows for CORS, e.g. https://app.example;
@@ -29,6 +30,10 @@ usage: baoming-conformance <base-url> [--origin <allowed-origin>] [--reviewer-to
                     a reviewer's bearer token for the admin API; without it a backend in
                     development mode is asked with `dev-reviewer-token`, any other skips the
                     review and payments checks that need a reviewer
+  --wechat-double URL
+                    the backend takes payments through the WeChat Pay test double at URL
+                    (wechatpay-double): the candidate pays by the double scanning the order's
+                    code_url instead of the development sandbox's mark-paid
   --filter TEXT     run only the checks whose name contains TEXT
   -h, --help        print this help";
 
@@ -40,6 +45,8 @@ pub struct Args {
     pub filter: Option<String>,
     /// `--reviewer-token`: the admin API's bearer token.
     pub reviewer_token: Option<String>,
+    /// `--wechat-double`: the WeChat Pay test double the backend pays through.
+    pub wechat_double: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +61,7 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, St
     let mut origin = None;
     let mut filter = None;
     let mut reviewer_token = None;
+    let mut wechat_double = None;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -62,7 +70,7 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, St
         };
         match flag.as_str() {
             "-h" | "--help" => return Ok(Command::Help),
-            "--origin" | "--filter" | "--reviewer-token" => {
+            "--origin" | "--filter" | "--reviewer-token" | "--wechat-double" => {
                 let value = match inline {
                     Some(v) => v,
                     None => args.next().ok_or_else(|| format!("{flag} needs a value"))?,
@@ -70,6 +78,7 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, St
                 let slot = match flag.as_str() {
                     "--origin" => &mut origin,
                     "--filter" => &mut filter,
+                    "--wechat-double" => &mut wechat_double,
                     _ => &mut reviewer_token,
                 };
                 if slot.replace(value).is_some() {
@@ -91,11 +100,13 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, St
     {
         return Err("--reviewer-token must be non-empty, without spaces".to_owned());
     }
+    let wechat_double = wechat_double.map(|u| check_base_url(&u)).transpose()?;
     Ok(Command::Run(Args {
         base_url,
         origin,
         filter,
         reviewer_token,
+        wechat_double,
     }))
 }
 
@@ -244,6 +255,7 @@ fn main() -> ExitCode {
 
     let mut ctx = Ctx::new(Client::new(&args.base_url), args.origin);
     ctx.reviewer_token = args.reviewer_token;
+    ctx.wechat_double = args.wechat_double;
     // Panics become failures with their message; keep the default hook from printing them.
     std::panic::set_hook(Box::new(|_| {}));
     let plural = if checks.len() == 1 { "" } else { "s" };
@@ -284,6 +296,7 @@ mod tests {
             origin: origin.map(str::to_owned),
             filter: filter.map(str::to_owned),
             reviewer_token: None,
+            wechat_double: None,
         })
     }
 

@@ -357,6 +357,26 @@ pub struct AdminApplicationList {
     pub applications: Vec<AdminApplication>,
 }
 
+/// `POST /admin/applications/{id}/refund`: return the whole fee of a paid application
+/// (the answer is its order: `paid` with notice `refund_pending` until the provider
+/// confirms, then `refunded`, and the application `refunded`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RefundOrderRequest {
+    /// Why, shown to the candidate on WeChat's refund record: 1 to
+    /// [`REFUND_REASON_MAX_CHARS`] characters.
+    pub reason: String,
+}
+
+/// WeChat Pay takes a refund reason of at most 80 characters.
+pub const REFUND_REASON_MAX_CHARS: usize = 80;
+
+/// Whether `reason` can go with a refund.
+pub fn refund_reason_ok(reason: &str) -> bool {
+    let n = reason.trim().chars().count();
+    (1..=REFUND_REASON_MAX_CHARS).contains(&n)
+}
+
 // ---------------------------------------------------------------- payment
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -369,6 +389,24 @@ pub enum OrderStatus {
     Paid,
     /// Closed without payment (the application can no longer be paid).
     Closed,
+    /// 已退款: paid, then the whole fee was returned (`refunded_at`).
+    Refunded,
+}
+
+/// What the candidate should know about the order's last payment attempt, in their words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentNotice {
+    /// The last payment did not go through (WeChat's PAYERROR: a bank card refused, a
+    /// limit): nothing was charged; scan the new code to pay again.
+    PaymentFailed,
+    /// The last code was closed before it was paid (expired, or closed at WeChat): scan
+    /// the new code.
+    CodeReplaced,
+    /// A refund was asked for and is on its way (usually within minutes; up to a few
+    /// working days to a bank card).
+    RefundPending,
 }
 
 /// A WeChat Pay Native order. One open order per application; its `order_no` never changes,
@@ -381,13 +419,21 @@ pub struct Order {
     /// Always the plan's fee, set by the backend.
     pub amount_fen: u64,
     pub status: OrderStatus,
-    /// `weixin://wxpay/bizpayurl?pr=…` to draw as a QR code (while unpaid).
+    /// What to draw as a QR code while unpaid: exactly what the payment provider answered
+    /// (WeChat's own example is `weixin://wxpay/bizpayurl/up?pr=NwY5Mz9&groupid=00`; older
+    /// codes look like `weixin://wxpay/bizpayurl?pr=…`). Never parsed, only encoded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_expires_at: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_at: Option<Timestamp>,
+    /// When the fee was returned (status `refunded`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refunded_at: Option<Timestamp>,
+    /// Something about the last attempt the candidate should read (see [`PaymentNotice`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<PaymentNotice>,
 }
 
 // ---------------------------------------------------------------- development

@@ -80,6 +80,9 @@ pub mod reason {
     pub const PHONE_REGISTERED: &str = "phone_registered";
     /// `fields.phone`: resetting the password of a phone without an account.
     pub const PHONE_NOT_REGISTERED: &str = "phone_not_registered";
+    /// `fields.phone`: the SMS provider says this number cannot receive SMS (it does not
+    /// take it as a mobile number, or the number opted out of SMS).
+    pub const PHONE_UNREACHABLE: &str = "phone_unreachable";
     /// `fields.password`: phone and password do not match (never says which is wrong).
     pub const CREDENTIALS_WRONG: &str = "credentials_wrong";
 }

@@ -16,12 +16,12 @@
 pub mod api;
 pub mod application;
 pub mod auth;
+#[cfg(feature = "csp")]
+pub mod csp;
 pub mod eligibility;
 pub mod error;
 pub mod id_card;
 pub mod money;
-#[cfg(feature = "csp")]
-pub mod csp;
 pub mod occupation;
 pub mod password;
 pub mod phone;

@@ -59,7 +59,8 @@ development mode; otherwise they answer 404.";
         upload_document, get_document, delete_document,
         create_order, get_order, query_order, payment_notification,
         admin_list_applications, admin_get_application, admin_get_document, admin_decide, admin_issue_ticket,
-        dev_sms_outbox, dev_expire_sessions, dev_mark_order_paid,
+        admin_refund,
+        dev_sms_outbox, dev_expire_sessions, dev_mark_order_paid, dev_expire_order_code,
     ),
     components(schemas(
         ErrorEnvelope, ErrorBody, ErrorCode, Health, SmsPurpose, SmsCodeRequest, SmsCodeSent,
@@ -68,7 +69,7 @@ development mode; otherwise they answer 404.";
         SaveDraftRequest, DocumentInfo, ReviewTarget, ReviewReason, StatusEvent, Application,
         ApplicationList, ApplicationStatus, Transition, Condition, Material, Gender,
         DecisionKind, DecisionRequest, AdminApplication, AdminApplicationList, OrderStatus,
-        Order, OutboxMessage, Outbox,
+        Order, PaymentNotice, RefundOrderRequest, OutboxMessage, Outbox,
     )),
     modifiers(&SecuritySchemes),
     tags(
@@ -134,9 +135,10 @@ fn health() {}
         (status = 202, description = "Code sent; `retry_after_s` is the 获取验证码 countdown", body = SmsCodeSent),
         (status = 409, description = "`conflict`: registering a phone that has an account (`fields.phone = phone_registered`)", body = ErrorEnvelope),
         (status = 404, description = "`not_found`: resetting the password of an unknown phone (`fields.phone = phone_not_registered`)", body = ErrorEnvelope),
-        (status = 422, description = "`validation_failed`: `fields.phone`", body = ErrorEnvelope),
-        (status = 429, description = "`rate_limited` (1 a minute, 5 an hour per phone; per client address) or `daily_limit_reached` (10 a day); `retry_after_s`", body = ErrorEnvelope,
+        (status = 422, description = "`validation_failed`: `fields.phone` (its format, or `phone_unreachable`: the SMS provider says the number cannot receive SMS)", body = ErrorEnvelope),
+        (status = 429, description = "`rate_limited` (1 a minute, 5 an hour per phone; per client address; or the SMS provider's own limits) or `daily_limit_reached` (10 a day); `retry_after_s`", body = ErrorEnvelope,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`unavailable`: the SMS could not be sent; try again later", body = ErrorEnvelope),
     ))]
 #[allow(dead_code)]
 fn send_sms_code() {}
@@ -320,12 +322,13 @@ fn get_order() {}
 fn query_order() {}
 
 #[utoipa::path(post, path = "/api/v1/payments/wechat/notify", tag = "payments",
-    request_body(content = String, content_type = "application/json", description = "WeChat Pay API v3 notification (signed, AES-256-GCM encrypted resource)"),
+    request_body(content = String, content_type = "application/json", description = "WeChat Pay API v3 notification, payment (`TRANSACTION.SUCCESS`) or refund (`REFUND.*`): signed by a platform key, resource AES-256-GCM encrypted with the APIv3 key. Each QR code of an order is an attempt with its own `out_trade_no`; a payment of any attempt pays the order."),
     responses(
         (status = 204, description = "Verified and recorded (idempotent: a repeat changes nothing); also for a non-SUCCESS trade state"),
-        (status = 401, description = "`unauthenticated`: missing or bad signature, unknown platform serial, stale timestamp, undecryptable resource", body = ErrorEnvelope),
-        (status = 404, description = "`not_found`: no such order, or the backend does not use WeChat Pay", body = ErrorEnvelope),
-        (status = 422, description = "`validation_failed`: the paid amount differs from the order's (`fields.amount.total`); nothing recorded", body = ErrorEnvelope),
+        (status = 400, description = "WeChat's failure answer `{\"code\":\"FAIL\",\"message\":…}`: an attempt or refund this backend never made, or a paid amount that differs from the attempt's; nothing recorded"),
+        (status = 401, description = "WeChat's failure answer `{\"code\":\"FAIL\",\"message\":…}`: missing or bad signature, unknown platform serial, a timestamp more than 5 minutes off, undecryptable resource"),
+        (status = 404, description = "WeChat's failure answer: the backend does not use WeChat Pay"),
+        (status = 500, description = "WeChat's failure answer: try again later (WeChat retries)"),
     ))]
 #[allow(dead_code)]
 fn payment_notification() {}
@@ -378,6 +381,18 @@ fn admin_decide() {}
 #[allow(dead_code)]
 fn admin_issue_ticket() {}
 
+#[utoipa::path(post, path = "/api/v1/admin/applications/{application_id}/refund", tag = "admin", security(("reviewer" = [])),
+    params(("application_id" = String, Path, description = "The application's id")),
+    request_body = RefundOrderRequest,
+    responses(
+        (status = 200, description = "The refund was accepted by the payment provider. The order: `refunded` (and the application `refunded`) when it completed at once, else `paid` with notice `refund_pending` until the provider's notification says it completed", body = Order),
+        (status = 409, description = "`invalid_transition`: the application is not paid (or is refunded already), or the provider refused the refund", body = ErrorEnvelope),
+        (status = 422, description = "`validation_failed`: `fields.reason` required (1 to 80 characters)", body = ErrorEnvelope),
+        (status = 503, description = "`unavailable`: the provider did not answer; the refund is recorded and asked for again by the backend", body = ErrorEnvelope),
+    ))]
+#[allow(dead_code)]
+fn admin_refund() {}
+
 #[utoipa::path(get, path = "/api/v1/dev/sms-outbox", tag = "development",
     params(("phone" = Option<String>, Query, description = "Only messages to this phone")),
     responses(
@@ -404,6 +419,15 @@ fn dev_expire_sessions() {}
     ))]
 #[allow(dead_code)]
 fn dev_mark_order_paid() {}
+
+#[utoipa::path(post, path = "/api/v1/dev/orders/{order_no}/expire-code", tag = "development",
+    params(("order_no" = String, Path, description = "The order's number")),
+    responses(
+        (status = 204, description = "As if the order's current code had reached its expiry now: the next read retires it and issues a new code for the same order (tests' time travel)"),
+        (status = 404, description = "Not in development mode, or the order has no open code", body = ErrorEnvelope),
+    ))]
+#[allow(dead_code)]
+fn dev_expire_order_code() {}
 
 #[cfg(test)]
 mod tests {

@@ -321,9 +321,7 @@ fn tiff_orientation(tiff: &[u8]) -> Option<u8> {
 
 /// Whether a PNG ends with its `IEND` chunk, from its last bytes.
 pub fn png_is_complete(tail: &[u8]) -> bool {
-    tail.ends_with(&[
-        0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82,
-    ])
+    tail.ends_with(&[0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82])
 }
 
 /// Walks a JPEG's segments and entropy-coded data, fed in chunks, to find the end-of-image
@@ -354,7 +352,10 @@ enum ScanState {
     LenHi(u8),
     LenLo(u8, u8),
     /// Skipping a segment's body; then entropy-coded data follows if it was SOS.
-    Skip { left: u32, sos: bool },
+    Skip {
+        left: u32,
+        sos: bool,
+    },
     Entropy,
     EntropyFf,
 }
@@ -483,7 +484,9 @@ mod tests {
             v.extend_from_slice(&tiff);
         }
         // SOF0: 8-bit, 300 high, 400 wide, one component.
-        v.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x0B, 0x08, 0x01, 0x2C, 0x01, 0x90, 0x01, 1, 0x11, 0]);
+        v.extend_from_slice(&[
+            0xFF, 0xC0, 0x00, 0x0B, 0x08, 0x01, 0x2C, 0x01, 0x90, 0x01, 1, 0x11, 0,
+        ]);
         // SOS header (length 8), then entropy data with FF 00 and a restart marker.
         v.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00]);
         v.extend_from_slice(&[0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD0, 0x56, 0x78]);
@@ -534,9 +537,15 @@ mod tests {
         let file = jpeg(Some(6), true);
         let (facts, findings) = check_head(Material::IdCardFront, &file, 2_000_000).unwrap();
         // Stored 400 × 300, shown rotated: 300 × 400.
-        assert_eq!((facts.width, facts.height, facts.orientation), (300, 400, 6));
+        assert_eq!(
+            (facts.width, facts.height, facts.orientation),
+            (300, 400, 6)
+        );
         assert!(findings.is_empty());
-        assert_eq!(check_head(Material::IdCardFront, &[], 0), Err(Finding::Empty));
+        assert_eq!(
+            check_head(Material::IdCardFront, &[], 0),
+            Err(Finding::Empty)
+        );
         assert_eq!(
             check_head(Material::IdCardFront, &file, photo::DOCUMENT_MAX_BYTES + 1),
             Err(Finding::TooLarge)
@@ -547,14 +556,21 @@ mod tests {
         );
         // A JPEG without a frame header.
         assert_eq!(
-            check_head(Material::IdCardFront, &[0xFF, 0xD8, 0xFF, 0xE0, 0, 4, 0, 0, 0x20, 0x20], 10),
+            check_head(
+                Material::IdCardFront,
+                &[0xFF, 0xD8, 0xFF, 0xE0, 0, 4, 0, 0, 0x20, 0x20],
+                10
+            ),
             Err(Finding::Corrupt)
         );
         // A PNG that declares 10000 × 8000.
         let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
         png.extend_from_slice(&10_000u32.to_be_bytes());
         png.extend_from_slice(&8_000u32.to_be_bytes());
-        assert_eq!(check_head(Material::ApplicationForm, &png, 9000), Err(Finding::TooManyPixels));
+        assert_eq!(
+            check_head(Material::ApplicationForm, &png, 9000),
+            Err(Finding::TooManyPixels)
+        );
         // The portrait's own rules are findings the fix can cure, not the end.
         let mut png_ok = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
         png_ok.extend_from_slice(&1000u32.to_be_bytes());

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! draft ─submit→ under_review ─approve→ awaiting_payment ─pay→ paid ─ticket→ ticket_ready
-//!                  ↑      └─reject→ rejected
+//!                  ↑      └─reject→ rejected                   └──────refund──────┴→ refunded
 //!                  └──resubmit───────┘
 //! ```
 
@@ -36,6 +36,9 @@ pub enum ApplicationStatus {
     Paid,
     /// 准考证可打印
     TicketReady,
+    /// 已退款: staff refunded the fee (the candidate withdrew, or the exam was cancelled);
+    /// the registration no longer counts.
+    Refunded,
 }
 
 /// What moves an application from one status to another.
@@ -49,6 +52,8 @@ pub enum Transition {
     Resubmit,
     ConfirmPayment,
     IssueTicket,
+    /// Staff refunded the whole fee (the refund completed at the payment provider).
+    Refund,
 }
 
 impl ApplicationStatus {
@@ -63,6 +68,7 @@ impl ApplicationStatus {
             (Rejected, Resubmit) => Some(UnderReview),
             (AwaitingPayment, ConfirmPayment) => Some(Paid),
             (Paid, IssueTicket) => Some(TicketReady),
+            (Paid | TicketReady, Refund) => Some(Refunded),
             _ => None,
         }
     }
@@ -88,6 +94,7 @@ impl ApplicationStatus {
             Self::AwaitingPayment => "待缴费",
             Self::Paid => "缴费成功",
             Self::TicketReady => "准考证可打印",
+            Self::Refunded => "已退款",
         }
     }
 }
@@ -106,6 +113,7 @@ mod tests {
             AwaitingPayment,
             Paid,
             TicketReady,
+            Refunded,
         ];
         let all_t = [
             Submit,
@@ -114,6 +122,7 @@ mod tests {
             Resubmit,
             ConfirmPayment,
             IssueTicket,
+            Refund,
         ];
         let allowed = [
             (Draft, Submit, UnderReview),
@@ -122,6 +131,8 @@ mod tests {
             (Rejected, Resubmit, UnderReview),
             (AwaitingPayment, ConfirmPayment, Paid),
             (Paid, IssueTicket, TicketReady),
+            (Paid, Refund, Refunded),
+            (TicketReady, Refund, Refunded),
         ];
         for s in all_s {
             for t in all_t {

@@ -4,10 +4,12 @@
 //! its variable. No argument parser crate: the surface is small and the errors should name the
 //! flag in the same words as the usage text.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::wechat_pay::{DEFAULT_API_BASE, WechatPayConfig};
+use crate::sms::{Provider, Secret, SmsProviderConfig, Templates};
+use crate::wechat_pay::{DEFAULT_API_BASE, PublicKeyFile, WechatPayConfig};
 
 /// Text printed for `--help` and after a usage error.
 pub const USAGE: &str = "\
@@ -39,18 +41,50 @@ Options for serve (each also read from the environment variable shown):
                               mode without one, `dev-reviewer-token` is accepted
   --payment-provider <NAME>   `sandbox` (the default: no real money) or `wechat`
                               [BAOMING_PAYMENT_PROVIDER]
+  --reconcile-every <SECONDS> How often unsettled payments and refunds are asked about
+                              (default 60) [BAOMING_RECONCILE_EVERY_S]
+  --notification-grace <SECONDS>
+                              How long after a code was issued WeChat Pay's notification
+                              counts as overdue and the reconciler asks (default 300)
+  --sms-provider <NAME>       `tencent` (Tencent Cloud SMS) or `aliyun` (Alibaba Cloud SMS)
+                              [BAOMING_SMS_PROVIDER]; required without --dev (the
+                              development outbox, which prints codes, exists only with --dev)
+  --sms-code-key-file <FILE>  The key SMS codes are stored under (HMAC-SHA256), created
+                              with mode 0600 when missing [BAOMING_SMS_CODE_KEY_FILE]
+                              (default <data-dir>/sms-code.key)
   -h, --help                  Print this help
 
-WeChat Pay API v3 (with --payment-provider wechat; all required except the API base):
+WeChat Pay API v3 (with --payment-provider wechat; a platform key file, or certificates):
   BAOMING_WECHATPAY_MCHID             商户号
   BAOMING_WECHATPAY_APPID             The AppID bound to the merchant
   BAOMING_WECHATPAY_MERCHANT_SERIAL   Serial number of the merchant API certificate
   BAOMING_WECHATPAY_MERCHANT_KEY      PEM file of the merchant private key (apiclient_key.pem)
   BAOMING_WECHATPAY_APIV3_KEY         The APIv3 key (32 bytes)
-  BAOMING_WECHATPAY_PLATFORM_KEY      PEM file of the platform public key (BEGIN PUBLIC KEY)
-  BAOMING_WECHATPAY_PLATFORM_SERIAL   Its id or certificate serial (the Wechatpay-Serial header)
+  BAOMING_WECHATPAY_PLATFORM_KEY      WeChat Pay public key mode: PEM file of the public key
+                                      (pub_key.pem, BEGIN PUBLIC KEY)
+  BAOMING_WECHATPAY_PLATFORM_SERIAL   Its id, PUB_KEY_ID_… (sent as Wechatpay-Serial)
+  BAOMING_WECHATPAY_PLATFORM_CERTIFICATES
+                                      `download`: platform certificates from /v3/certificates,
+                                      refreshed twice a day (the default without a key file;
+                                      both may be used during a move); `off`
   BAOMING_WECHATPAY_NOTIFY_URL        https://<site>/api/v1/payments/wechat/notify
   BAOMING_WECHATPAY_API_BASE          Default https://api.mch.weixin.qq.com
+
+SMS provider (with --sms-provider; all required but region and endpoint):
+  --sms-sign-name <NAME>        The approved sign name (签名), without 【】 [BAOMING_SMS_SIGN_NAME]
+  --sms-template-code <ID>      Template of the verification code [BAOMING_SMS_TEMPLATE_CODE]
+  --sms-template-approved <ID>  Template of 审核通过 [BAOMING_SMS_TEMPLATE_APPROVED]
+  --sms-template-rejected <ID>  Template of 审核未通过 [BAOMING_SMS_TEMPLATE_REJECTED]
+  --sms-template-ticket <ID>    Template of 准考证可打印 [BAOMING_SMS_TEMPLATE_TICKET]
+  --sms-app-id <ID>             tencent only: the SmsSdkAppId [BAOMING_SMS_APP_ID]
+  --sms-region <REGION>         Default ap-guangzhou (tencent), cn-hangzhou (aliyun)
+                                [BAOMING_SMS_REGION]
+  --sms-endpoint <URL>          Default https://sms.tencentcloudapi.com (tencent),
+                                https://dysmsapi.aliyuncs.com (aliyun); https:// except on
+                                a loopback address [BAOMING_SMS_ENDPOINT]
+  BAOMING_SMS_SECRET_ID         Tencent SecretId / Alibaba AccessKey ID (environment only)
+  BAOMING_SMS_SECRET_KEY        Tencent SecretKey / Alibaba AccessKey secret (environment
+                                only), or BAOMING_SMS_SECRET_KEY_FILE: a file holding it
 ";
 
 /// The default `--listen` address.
@@ -101,6 +135,16 @@ pub struct Config {
     pub reviewer_tokens: Vec<String>,
     /// Who takes payments.
     pub payments: Payments,
+    /// How often the payments reconciler runs ([`crate::checkout::reconcile_once`]).
+    pub reconcile_every: std::time::Duration,
+    /// How long after a code was issued the reconciler starts asking about it (by then a
+    /// payment's notification is overdue), and how often it asks again.
+    pub notification_grace: std::time::Duration,
+    /// The SMS provider; without one, development mode uses the outbox and production mode
+    /// refuses to start.
+    pub sms: Option<Box<SmsProviderConfig>>,
+    /// The file of the key SMS codes are stored under; see [`Config::sms_code_key_path`].
+    pub sms_code_key_file: Option<PathBuf>,
 }
 
 /// The payment provider `serve` uses.
@@ -114,7 +158,7 @@ pub enum Payments {
 }
 
 /// The environment variables of the WeChat Pay settings, in [`USAGE`] order.
-pub const WECHATPAY_VARIABLES: [&str; 9] = [
+pub const WECHATPAY_VARIABLES: [&str; 10] = [
     "BAOMING_WECHATPAY_MCHID",
     "BAOMING_WECHATPAY_APPID",
     "BAOMING_WECHATPAY_MERCHANT_SERIAL",
@@ -122,8 +166,22 @@ pub const WECHATPAY_VARIABLES: [&str; 9] = [
     "BAOMING_WECHATPAY_APIV3_KEY",
     "BAOMING_WECHATPAY_PLATFORM_KEY",
     "BAOMING_WECHATPAY_PLATFORM_SERIAL",
+    "BAOMING_WECHATPAY_PLATFORM_CERTIFICATES",
     "BAOMING_WECHATPAY_NOTIFY_URL",
     "BAOMING_WECHATPAY_API_BASE",
+];
+
+/// The `--sms-*` flags of the provider and their environment variables, in [`USAGE`] order.
+pub const SMS_SETTINGS: [(&str, &str); 9] = [
+    ("--sms-provider", "BAOMING_SMS_PROVIDER"),
+    ("--sms-sign-name", "BAOMING_SMS_SIGN_NAME"),
+    ("--sms-template-code", "BAOMING_SMS_TEMPLATE_CODE"),
+    ("--sms-template-approved", "BAOMING_SMS_TEMPLATE_APPROVED"),
+    ("--sms-template-rejected", "BAOMING_SMS_TEMPLATE_REJECTED"),
+    ("--sms-template-ticket", "BAOMING_SMS_TEMPLATE_TICKET"),
+    ("--sms-app-id", "BAOMING_SMS_APP_ID"),
+    ("--sms-region", "BAOMING_SMS_REGION"),
+    ("--sms-endpoint", "BAOMING_SMS_ENDPOINT"),
 ];
 
 /// The reviewer token accepted in development mode when none is configured.
@@ -145,14 +203,31 @@ impl Default for Config {
             no_client_sms_limit: false,
             reviewer_tokens: Vec::new(),
             payments: Payments::Sandbox,
+            reconcile_every: std::time::Duration::from_secs(DEFAULT_RECONCILE_EVERY_S),
+            notification_grace: std::time::Duration::from_secs(
+                crate::checkout::RECONCILE_AFTER_S.unsigned_abs(),
+            ),
+            sms: None,
+            sms_code_key_file: None,
         }
     }
 }
+
+/// The default `--reconcile-every`, in seconds.
+pub const DEFAULT_RECONCILE_EVERY_S: u64 = 60;
 
 impl Config {
     /// The database file inside [`Config::data_dir`].
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("baoming.sqlite3")
+    }
+
+    /// The file of the SMS code key: `--sms-code-key-file`, by default `sms-code.key` in
+    /// [`Config::data_dir`] (next to, but not inside, the database).
+    pub fn sms_code_key_path(&self) -> PathBuf {
+        self.sms_code_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("sms-code.key"))
     }
 
     /// The tokens the admin API accepts: the configured ones, or in development mode with
@@ -217,6 +292,16 @@ where
     let mut provider = env("BAOMING_PAYMENT_PROVIDER")
         .map(|v| v.trim().to_owned())
         .filter(|v| !v.is_empty());
+    // Each SMS setting from its variable, replaced by its flag.
+    let mut sms: BTreeMap<&'static str, String> = SMS_SETTINGS
+        .iter()
+        .filter_map(|(flag, var)| {
+            env(var)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+                .map(|v| (*flag, v))
+        })
+        .collect();
     while let Some(arg) = args.next() {
         // Accept both `--flag value` and `--flag=value`.
         let (flag, inline) = match arg.split_once('=') {
@@ -244,6 +329,16 @@ where
                 cli_tokens.get_or_insert_with(Vec::new).push(token);
             }
             "--payment-provider" => provider = Some(value("--payment-provider")?),
+            "--sms-code-key-file" => {
+                config.sms_code_key_file = Some(PathBuf::from(value("--sms-code-key-file")?));
+            }
+            "--reconcile-every" => {
+                config.reconcile_every = reconcile_every(&value("--reconcile-every")?)?
+            }
+            "--notification-grace" => {
+                config.notification_grace =
+                    seconds("--notification-grace", &value("--notification-grace")?)?
+            }
             "--dev" | "--secure-cookies" | "--trust-forwarded-for" | "--no-client-sms-limit" => {
                 if inline.is_some() {
                     return Err(usage_error(format!("{flag} takes no value")));
@@ -255,7 +350,12 @@ where
                     _ => config.trust_forwarded_for = true,
                 }
             }
-            _ => return Err(usage_error(format!("unknown argument `{arg}`"))),
+            other => match SMS_SETTINGS.iter().find(|(name, _)| *name == other) {
+                Some((name, _)) => {
+                    sms.insert(name, value(name)?);
+                }
+                None => return Err(usage_error(format!("unknown argument `{arg}`"))),
+            },
         }
     }
     // Origins given on the command line replace the environment's list rather than adding
@@ -269,13 +369,14 @@ where
     }
     config.payments = match provider.as_deref() {
         None | Some("sandbox") => Payments::Sandbox,
-        Some("wechat") => Payments::Wechat(Box::new(wechat_pay_from_env(&env)?)),
+        Some("wechat") => Payments::Wechat(Box::new(wechat_pay_from_env(&env, config.dev_mode)?)),
         Some(other) => {
             return Err(usage_error(format!(
                 "--payment-provider must be `sandbox` or `wechat`, not `{other}`"
             )));
         }
     };
+    config.sms = sms_provider(&sms, &env)?;
     if config.no_client_sms_limit && !config.dev_mode {
         return Err(usage_error(
             "--no-client-sms-limit is for development mode only (add --dev)".to_string(),
@@ -297,6 +398,9 @@ fn config_from_env(env: &impl Fn(&str) -> Option<String>) -> Result<Config, Usag
     if let Some(dir) = set("BAOMING_DATA_DIR") {
         config.data_dir = PathBuf::from(dir);
     }
+    if let Some(every) = set("BAOMING_RECONCILE_EVERY_S") {
+        config.reconcile_every = reconcile_every(&every)?;
+    }
     let switch = |name: &str| -> Result<Option<bool>, UsageError> {
         let Some(value) = set(name) else {
             return Ok(None);
@@ -315,6 +419,9 @@ fn config_from_env(env: &impl Fn(&str) -> Option<String>) -> Result<Config, Usag
     }
     if let Some(on) = switch("BAOMING_TRUST_FORWARDED_FOR")? {
         config.trust_forwarded_for = on;
+    }
+    if let Some(file) = set("BAOMING_SMS_CODE_KEY_FILE") {
+        config.sms_code_key_file = Some(PathBuf::from(file));
     }
     if let Some(dir) = set("BAOMING_WEB_ROOT") {
         config.web_root = Some(PathBuf::from(dir));
@@ -338,17 +445,44 @@ fn config_from_env(env: &impl Fn(&str) -> Option<String>) -> Result<Config, Usag
     Ok(config)
 }
 
-/// The WeChat Pay settings, all required but the API base; the error names every missing
-/// variable.
+/// `--reconcile-every` in whole seconds, 1 to 3600.
+fn reconcile_every(value: &str) -> Result<std::time::Duration, UsageError> {
+    seconds("--reconcile-every", value)
+}
+
+/// A duration flag in whole seconds, 1 to 3600.
+fn seconds(flag: &str, value: &str) -> Result<std::time::Duration, UsageError> {
+    value
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|s| (1..=3600).contains(s))
+        .map(std::time::Duration::from_secs)
+        .ok_or_else(|| usage_error(format!("{flag} needs whole seconds, 1 to 3600")))
+}
+
+/// The WeChat Pay settings; the error names every missing variable. The platform's keys
+/// come from a public key file (`…_PLATFORM_KEY` with its `PUB_KEY_ID_…` in
+/// `…_PLATFORM_SERIAL`), or from certificates downloaded from WeChat
+/// (`…_PLATFORM_CERTIFICATES=download`, also the default without a key file), or both
+/// while a merchant moves from certificates to a public key. The notify URL must be HTTPS
+/// (WeChat refuses others) except in development mode, where a local test double calls.
 fn wechat_pay_from_env(
     env: &impl Fn(&str) -> Option<String>,
+    dev_mode: bool,
 ) -> Result<WechatPayConfig, UsageError> {
+    const OPTIONAL: [&str; 4] = [
+        "BAOMING_WECHATPAY_API_BASE",
+        "BAOMING_WECHATPAY_PLATFORM_KEY",
+        "BAOMING_WECHATPAY_PLATFORM_SERIAL",
+        "BAOMING_WECHATPAY_PLATFORM_CERTIFICATES",
+    ];
     let mut missing = Vec::new();
     let mut get = |name: &'static str| {
         let value = env(name)
             .map(|v| v.trim().to_owned())
             .filter(|v| !v.is_empty());
-        if value.is_none() && name != "BAOMING_WECHATPAY_API_BASE" {
+        if value.is_none() && !OPTIONAL.contains(&name) {
             missing.push(name);
         }
         value.unwrap_or_default()
@@ -361,9 +495,32 @@ fn wechat_pay_from_env(
         api_v3_key,
         platform_key,
         platform_serial,
+        certificates,
         notify,
         base,
     ] = WECHATPAY_VARIABLES.map(&mut get);
+    if platform_key.is_empty() != platform_serial.is_empty() {
+        return Err(usage_error(
+            "BAOMING_WECHATPAY_PLATFORM_KEY and BAOMING_WECHATPAY_PLATFORM_SERIAL go together \
+             (the public key file and its PUB_KEY_ID_…)",
+        ));
+    }
+    let download_certificates = match certificates.as_str() {
+        "" => platform_key.is_empty(),
+        "download" => true,
+        "off" => false,
+        _ => {
+            return Err(usage_error(
+                "BAOMING_WECHATPAY_PLATFORM_CERTIFICATES must be `download` or `off`",
+            ));
+        }
+    };
+    if platform_key.is_empty() && !download_certificates {
+        return Err(usage_error(
+            "WeChat Pay needs a platform key: BAOMING_WECHATPAY_PLATFORM_KEY and \
+             BAOMING_WECHATPAY_PLATFORM_SERIAL, or BAOMING_WECHATPAY_PLATFORM_CERTIFICATES=download",
+        ));
+    }
     if !missing.is_empty() {
         return Err(usage_error(format!(
             "--payment-provider wechat needs {}",
@@ -375,7 +532,7 @@ fn wechat_pay_from_env(
             "BAOMING_WECHATPAY_APIV3_KEY must be exactly 32 bytes",
         ));
     }
-    if !notify.starts_with("https://") {
+    if !(notify.starts_with("https://") || (dev_mode && notify.starts_with("http://"))) {
         return Err(usage_error(
             "BAOMING_WECHATPAY_NOTIFY_URL must be an https:// URL",
         ));
@@ -396,11 +553,137 @@ fn wechat_pay_from_env(
         merchant_serial: serial,
         merchant_key_path: PathBuf::from(key),
         api_v3_key,
-        platform_key_path: PathBuf::from(platform_key),
-        platform_serial,
+        public_keys: if platform_key.is_empty() {
+            Vec::new()
+        } else {
+            vec![PublicKeyFile {
+                id: platform_serial,
+                path: PathBuf::from(platform_key),
+            }]
+        },
+        download_certificates,
         notify_url: notify,
         api_base,
     })
+}
+
+/// The SMS provider of the `--sms-*` settings (`values`, by flag) and the secrets from the
+/// environment; `None` without `--sms-provider`. The error names every missing setting.
+fn sms_provider(
+    values: &BTreeMap<&'static str, String>,
+    env: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<Box<SmsProviderConfig>>, UsageError> {
+    let Some(name) = values.get("--sms-provider") else {
+        return Ok(None);
+    };
+    let provider = match name.as_str() {
+        "tencent" => Provider::Tencent,
+        "aliyun" => Provider::Aliyun,
+        other => {
+            return Err(usage_error(format!(
+                "--sms-provider must be `tencent` or `aliyun`, not `{other}`"
+            )));
+        }
+    };
+    let set = |name: &str| {
+        env(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let mut missing: Vec<&str> = Vec::new();
+    let mut required = |flag: &'static str| match values.get(flag) {
+        Some(value) => value.clone(),
+        None => {
+            missing.push(flag);
+            String::new()
+        }
+    };
+    let sign_name = required("--sms-sign-name");
+    let templates = Templates {
+        code: required("--sms-template-code"),
+        approved: required("--sms-template-approved"),
+        rejected: required("--sms-template-rejected"),
+        ticket: required("--sms-template-ticket"),
+    };
+    let app_id = match provider {
+        Provider::Tencent => required("--sms-app-id"),
+        Provider::Aliyun => {
+            if values.contains_key("--sms-app-id") {
+                return Err(usage_error(
+                    "--sms-app-id is for --sms-provider tencent only".to_string(),
+                ));
+            }
+            String::new()
+        }
+    };
+    let secret_id = set("BAOMING_SMS_SECRET_ID").unwrap_or_else(|| {
+        missing.push("BAOMING_SMS_SECRET_ID");
+        String::new()
+    });
+    let secret_key = match (
+        set("BAOMING_SMS_SECRET_KEY"),
+        set("BAOMING_SMS_SECRET_KEY_FILE"),
+    ) {
+        (Some(value), None) => Secret::Value(value),
+        (None, Some(file)) => Secret::File(PathBuf::from(file)),
+        (Some(_), Some(_)) => {
+            return Err(usage_error(
+                "set BAOMING_SMS_SECRET_KEY or BAOMING_SMS_SECRET_KEY_FILE, not both".to_string(),
+            ));
+        }
+        (None, None) => {
+            missing.push("BAOMING_SMS_SECRET_KEY (or BAOMING_SMS_SECRET_KEY_FILE)");
+            Secret::Value(String::new())
+        }
+    };
+    if !missing.is_empty() {
+        return Err(usage_error(format!(
+            "--sms-provider {name} needs {}",
+            missing.join(", ")
+        )));
+    }
+    let endpoint = values
+        .get("--sms-endpoint")
+        .map_or(provider.default_endpoint(), String::as_str)
+        .trim_end_matches('/')
+        .to_owned();
+    let secure = endpoint.starts_with("https://") && endpoint.len() > "https://".len();
+    let loopback = plain_http_loopback(&endpoint);
+    if !(secure || loopback) {
+        return Err(usage_error(format!(
+            "--sms-endpoint must be an https:// URL (plain http only on a loopback address), \
+             not `{endpoint}`"
+        )));
+    }
+    Ok(Some(Box::new(SmsProviderConfig {
+        provider,
+        endpoint,
+        region: values
+            .get("--sms-region")
+            .map_or(provider.default_region(), String::as_str)
+            .to_owned(),
+        app_id,
+        sign_name,
+        templates,
+        secret_id,
+        secret_key,
+    })))
+}
+
+/// Whether `endpoint` is `http://` on this machine (a test double), where TLS adds nothing.
+fn plain_http_loopback(endpoint: &str) -> bool {
+    let Some(rest) = endpoint.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// A reviewer token must be long enough not to be guessed and printable ASCII without
@@ -580,7 +863,14 @@ mod tests {
 
         // wechat without its settings names every missing variable.
         let err = parse(args(&["--payment-provider", "wechat"]), no_env).unwrap_err();
-        for name in &WECHATPAY_VARIABLES[..8] {
+        for name in [
+            "BAOMING_WECHATPAY_MCHID",
+            "BAOMING_WECHATPAY_APPID",
+            "BAOMING_WECHATPAY_MERCHANT_SERIAL",
+            "BAOMING_WECHATPAY_MERCHANT_KEY",
+            "BAOMING_WECHATPAY_APIV3_KEY",
+            "BAOMING_WECHATPAY_NOTIFY_URL",
+        ] {
             assert!(err.0.contains(name), "{err}");
         }
         assert!(!err.0.contains("BAOMING_WECHATPAY_API_BASE"), "{err}");
@@ -613,9 +903,63 @@ mod tests {
             PathBuf::from("/etc/baoming/apiclient_key.pem")
         );
         assert_eq!(w.api_base, crate::wechat_pay::DEFAULT_API_BASE);
+        // Public-key mode: the key file under its id, no certificate download.
+        assert_eq!(
+            w.public_keys,
+            [PublicKeyFile {
+                id: "PUB_KEY_ID_01".into(),
+                path: PathBuf::from("/etc/baoming/pub_key.pem"),
+            }]
+        );
+        assert!(!w.download_certificates);
         assert!(
             !format!("{w:?}").contains("a0b1c2d3"),
             "the APIv3 key is not logged"
+        );
+        // Certificate mode: no key file; both during a move.
+        let certificates = |name: &str| match name {
+            "BAOMING_WECHATPAY_PLATFORM_KEY" | "BAOMING_WECHATPAY_PLATFORM_SERIAL" => None,
+            _ => full(name),
+        };
+        let Payments::Wechat(w) = serve(parse(args(&[]), certificates)).payments else {
+            panic!("not wechat");
+        };
+        assert!(w.public_keys.is_empty() && w.download_certificates);
+        let both = |name: &str| match name {
+            "BAOMING_WECHATPAY_PLATFORM_CERTIFICATES" => Some("download".to_owned()),
+            _ => full(name),
+        };
+        let Payments::Wechat(w) = serve(parse(args(&[]), both)).payments else {
+            panic!("not wechat");
+        };
+        assert!(w.public_keys.len() == 1 && w.download_certificates);
+        // A key without its id, or no key at all with downloads off, is refused.
+        let half = |name: &str| match name {
+            "BAOMING_WECHATPAY_PLATFORM_SERIAL" => None,
+            _ => full(name),
+        };
+        assert!(parse(args(&[]), half).is_err());
+        let none = |name: &str| match name {
+            "BAOMING_WECHATPAY_PLATFORM_CERTIFICATES" => Some("off".to_owned()),
+            _ => certificates(name),
+        };
+        assert!(parse(args(&[]), none).is_err());
+        // Plain-HTTP notifications only for a local double in development mode.
+        let http = |name: &str| match name {
+            "BAOMING_WECHATPAY_NOTIFY_URL" => Some("http://127.0.0.1:1/notify".to_owned()),
+            _ => full(name),
+        };
+        assert!(parse(args(&[]), http).is_err());
+        assert!(parse(args(&["--dev"]), http).is_ok());
+        // The reconciler's period.
+        assert_eq!(
+            serve(parse(args(&["--reconcile-every", "5"]), no_env)).reconcile_every,
+            std::time::Duration::from_secs(5)
+        );
+        assert!(parse(args(&["--reconcile-every", "0"]), no_env).is_err());
+        assert_eq!(
+            serve(parse(args(&["--notification-grace=3"]), no_env)).notification_grace,
+            std::time::Duration::from_secs(3)
         );
         // The flag wins over the variable.
         let flag = parse(args(&["--payment-provider", "sandbox"]), full);
@@ -630,6 +974,153 @@ mod tests {
                 .0
                 .contains("32 bytes")
         );
+    }
+
+    /// A complete Tencent configuration in the environment.
+    fn tencent_env(name: &str) -> Option<String> {
+        Some(
+            match name {
+                "BAOMING_SMS_PROVIDER" => "tencent",
+                "BAOMING_SMS_SIGN_NAME" => "职业技能等级认定",
+                "BAOMING_SMS_TEMPLATE_CODE" => "2300001",
+                "BAOMING_SMS_TEMPLATE_APPROVED" => "2300002",
+                "BAOMING_SMS_TEMPLATE_REJECTED" => "2300003",
+                "BAOMING_SMS_TEMPLATE_TICKET" => "2300004",
+                "BAOMING_SMS_APP_ID" => "1400987654",
+                "BAOMING_SMS_SECRET_ID" => "AKIDexample",
+                "BAOMING_SMS_SECRET_KEY" => "secret-key-value",
+                _ => return None,
+            }
+            .to_owned(),
+        )
+    }
+
+    #[test]
+    fn the_sms_provider_and_its_settings() {
+        assert_eq!(serve(parse(args(&[]), no_env)).sms, None);
+        let sms = serve(parse(args(&[]), tencent_env)).sms.expect("tencent");
+        assert_eq!(sms.provider, Provider::Tencent);
+        assert_eq!(sms.endpoint, "https://sms.tencentcloudapi.com");
+        assert_eq!(sms.region, "ap-guangzhou");
+        assert_eq!(sms.app_id, "1400987654");
+        assert_eq!(sms.sign_name, "职业技能等级认定");
+        assert_eq!(
+            [
+                &sms.templates.code,
+                &sms.templates.approved,
+                &sms.templates.rejected,
+                &sms.templates.ticket
+            ],
+            ["2300001", "2300002", "2300003", "2300004"]
+        );
+        assert_eq!(sms.secret_id, "AKIDexample");
+        assert_eq!(sms.secret_key, Secret::Value("secret-key-value".into()));
+        assert!(
+            !format!("{sms:?}").contains("secret-key-value"),
+            "the secret key is not logged"
+        );
+
+        // Flags, in both spellings, win over the variables.
+        let sms = serve(parse(
+            args(&[
+                "--sms-sign-name",
+                "另一个签名",
+                "--sms-template-code=9",
+                "--sms-region",
+                "ap-beijing",
+                "--sms-endpoint",
+                "http://127.0.0.1:8123/",
+            ]),
+            tencent_env,
+        ))
+        .sms
+        .unwrap();
+        assert_eq!(sms.sign_name, "另一个签名");
+        assert_eq!(sms.templates.code, "9");
+        assert_eq!(sms.region, "ap-beijing");
+        assert_eq!(sms.endpoint, "http://127.0.0.1:8123");
+
+        // Alibaba: its defaults, no app id, the secret from a file.
+        let aliyun = |name: &str| match name {
+            "BAOMING_SMS_PROVIDER" => Some("aliyun".to_owned()),
+            "BAOMING_SMS_APP_ID" | "BAOMING_SMS_SECRET_KEY" => None,
+            "BAOMING_SMS_SECRET_KEY_FILE" => Some("/run/secrets/aliyun".to_owned()),
+            _ => tencent_env(name),
+        };
+        let sms = serve(parse(args(&[]), aliyun)).sms.unwrap();
+        assert_eq!(sms.provider, Provider::Aliyun);
+        assert_eq!(sms.endpoint, "https://dysmsapi.aliyuncs.com");
+        assert_eq!(sms.region, "cn-hangzhou");
+        assert_eq!(sms.app_id, "");
+        assert_eq!(
+            sms.secret_key,
+            Secret::File(PathBuf::from("/run/secrets/aliyun"))
+        );
+        let err = parse(args(&["--sms-app-id", "1400"]), aliyun).unwrap_err();
+        assert!(err.0.contains("tencent only"), "{err}");
+    }
+
+    #[test]
+    fn an_sms_provider_without_its_settings_names_every_missing_one() {
+        let err = parse(args(&["--sms-provider", "tencent"]), no_env).unwrap_err();
+        for missing in [
+            "--sms-sign-name",
+            "--sms-template-code",
+            "--sms-template-approved",
+            "--sms-template-rejected",
+            "--sms-template-ticket",
+            "--sms-app-id",
+            "BAOMING_SMS_SECRET_ID",
+            "BAOMING_SMS_SECRET_KEY",
+        ] {
+            assert!(err.0.contains(missing), "{missing}: {err}");
+        }
+        let err = parse(args(&["--sms-provider=aliyun"]), no_env).unwrap_err();
+        assert!(!err.0.contains("--sms-app-id"), "{err}");
+
+        let both = |name: &str| match name {
+            "BAOMING_SMS_SECRET_KEY_FILE" => Some("/run/secrets/k".to_owned()),
+            _ => tencent_env(name),
+        };
+        assert!(parse(args(&[]), both).unwrap_err().0.contains("not both"));
+        assert!(parse(args(&["--sms-provider", "twilio"]), tencent_env).is_err());
+        assert!(parse(args(&["--sms-sign-name"]), tencent_env).is_err());
+    }
+
+    #[test]
+    fn sms_endpoints_are_https_except_on_this_machine() {
+        for (endpoint, ok) in [
+            ("https://sms.internal.example", true),
+            ("http://127.0.0.1:9", true),
+            ("http://localhost:8080/", true),
+            ("http://[::1]:8080", true),
+            ("http://sms.tencentcloudapi.com", false),
+            ("http://127.0.0.1.example.com", false),
+            ("https://", false),
+            ("sms.tencentcloudapi.com", false),
+        ] {
+            let result = parse(args(&["--sms-endpoint", endpoint]), tencent_env);
+            assert_eq!(result.is_ok(), ok, "{endpoint}: {result:?}");
+        }
+    }
+
+    #[test]
+    fn the_sms_code_key_file_defaults_to_the_data_dir() {
+        let c = serve(parse(args(&["--data-dir", "/var/lib/baoming"]), no_env));
+        assert_eq!(
+            c.sms_code_key_path(),
+            PathBuf::from("/var/lib/baoming/sms-code.key")
+        );
+        let env = |name: &str| {
+            (name == "BAOMING_SMS_CODE_KEY_FILE").then(|| "/run/secrets/sms-code.key".to_owned())
+        };
+        let c = serve(parse(args(&[]), env));
+        assert_eq!(
+            c.sms_code_key_path(),
+            PathBuf::from("/run/secrets/sms-code.key")
+        );
+        let c = serve(parse(args(&["--sms-code-key-file", "/etc/k"]), env));
+        assert_eq!(c.sms_code_key_path(), PathBuf::from("/etc/k"));
     }
 
     #[test]

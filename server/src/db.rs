@@ -1,9 +1,9 @@
 //! The SQLite database: opening, schema migrations, and running queries off the async
 //! runtime.
 //!
-//! One connection behind a mutex. SQLite allows a single writer anyway, and the reference
-//! backend serves a handful of users; a pool would add failure modes (busy errors between
-//! our own connections) without adding throughput worth having.
+//! One connection behind a mutex (SQLite allows a single writer anyway). Nothing slow may
+//! run while it is held: no password hash, no network call (payments call the provider
+//! between short transactions, see `checkout`), no upload stream.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -31,6 +31,14 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0005_submitted_draft",
         include_str!("../migrations/0005_submitted_draft.sql"),
+    ),
+    (
+        "0006_sms_code_keyed_hash",
+        include_str!("../migrations/0006_sms_code_keyed_hash.sql"),
+    ),
+    (
+        "0007_payment_attempts",
+        include_str!("../migrations/0007_payment_attempts.sql"),
     ),
 ];
 
@@ -203,6 +211,9 @@ mod tests {
                 "idempotency",
                 "rejections",
                 "orders",
+                "payment_attempts",
+                "refunds",
+                "payment_log",
             ] {
                 assert!(table_exists(conn, table).unwrap(), "{table}");
             }

@@ -10,6 +10,7 @@
 //! in-process; [`serve`] binds a socket and runs it until Ctrl-C or SIGTERM.
 
 pub mod auth;
+pub mod checkout;
 pub mod clock;
 pub mod config;
 pub mod db;
@@ -48,7 +49,8 @@ use crate::config::{Config, Payments};
 use crate::db::Db;
 use crate::middleware::AllowedOrigins;
 use crate::payments::{PaymentProvider, SandboxProvider};
-use crate::sms::{DevOutbox, SmsSender};
+use crate::secrets::SmsCodeKey;
+use crate::sms::SmsSender;
 use crate::wechat_pay::WechatPayProvider;
 
 /// What every handler can reach. Cheap to clone.
@@ -60,18 +62,30 @@ pub struct AppState {
     pub db: Db,
     /// "Now", fixed in tests.
     pub clock: Clock,
-    /// Delivers SMS; the development outbox unless replaced with
+    /// Delivers SMS: the configured provider, or in development mode without one the
+    /// outbox ([`sms::sender_from_config`]); tests replace it with
     /// [`AppState::with_sms_sender`].
     pub sms: Arc<dyn SmsSender>,
-    /// Takes payments; the sandbox unless replaced with
-    /// [`AppState::with_payment_provider`].
+    /// The key SMS codes are stored under ([`Config::sms_code_key_path`]).
+    pub sms_code_key: Arc<SmsCodeKey>,
+    /// Takes payments: the sandbox or WeChat Pay (`--payment-provider`).
     pub payments: Arc<dyn PaymentProvider>,
+    /// The sandbox behind `payments`, for the development endpoint that pays orders.
+    pub sandbox: Option<Arc<SandboxProvider>>,
+    /// The WeChat Pay client behind `payments`, for its notification endpoint.
+    pub wechat: Option<Arc<WechatPayProvider>>,
+    /// Keeps two requests about one order from making two payment attempts at once.
+    pub order_locks: Arc<checkout::OrderLocks>,
 }
 
 impl AppState {
     /// Opens (creating and migrating) the database in `config.data_dir` and seeds it on
     /// first start. Blocking: call it before serving or from `spawn_blocking`.
     pub fn open(config: Config, clock: Clock) -> anyhow::Result<AppState> {
+        // Refused before anything is created on disk.
+        if config.sms.is_none() && !config.dev_mode {
+            anyhow::bail!(sms::NO_PROVIDER);
+        }
         let db = Db::open_in_dir(&config.data_dir).with_context(|| {
             format!("cannot open the database in {}", config.data_dir.display())
         })?;
@@ -94,12 +108,18 @@ impl AppState {
                  every request"
             );
         }
-        let payments: Arc<dyn PaymentProvider> = match &config.payments {
-            Payments::Sandbox => Arc::new(SandboxProvider::new()),
-            Payments::Wechat(wechat) => Arc::new(
-                WechatPayProvider::from_config((**wechat).clone(), clock.clone())
-                    .context("cannot set up WeChat Pay")?,
-            ),
+        let (payments, sandbox, wechat): (Arc<dyn PaymentProvider>, _, _) = match &config.payments {
+            Payments::Sandbox => {
+                let sandbox = Arc::new(SandboxProvider::new(clock.clone()));
+                (sandbox.clone(), Some(sandbox), None)
+            }
+            Payments::Wechat(wechat) => {
+                let wechat = Arc::new(
+                    WechatPayProvider::from_config((**wechat).clone(), clock.clone())
+                        .context("cannot set up WeChat Pay")?,
+                );
+                (wechat.clone(), None, Some(wechat))
+            }
         };
         if !config.dev_mode && config.payments == Payments::Sandbox {
             tracing::warn!(
@@ -107,16 +127,25 @@ impl AppState {
                  (--payment-provider wechat)"
             );
         }
-        if !config.dev_mode {
-            tracing::warn!(
-                "no SMS provider is configured: verification codes are only printed on the \
-                 console (see baoming_server::sms)"
-            );
+        let sms = sms::sender_from_config(&config, &db, &clock).context("cannot set up SMS")?;
+        match &config.sms {
+            Some(provider) => {
+                tracing::info!(provider = provider.provider.name(), "SMS provider");
+            }
+            None => tracing::warn!(
+                "SMS go to the development outbox: codes are printed on the console and kept \
+                 in the database (--sms-provider sends them for real)"
+            ),
         }
+        let sms_code_key = SmsCodeKey::load_or_create(&config.sms_code_key_path())?;
         Ok(AppState {
             config: Arc::new(config),
-            sms: Arc::new(DevOutbox::new(db.clone(), clock.clone())),
+            sms,
+            sms_code_key: Arc::new(sms_code_key),
             payments,
+            sandbox,
+            wechat,
+            order_locks: Arc::default(),
             db,
             clock,
         })
@@ -127,9 +156,14 @@ impl AppState {
         AppState { sms, ..self }
     }
 
-    /// The same state with another payment provider (a real one, or a test double).
-    pub fn with_payment_provider(self, payments: Arc<dyn PaymentProvider>) -> AppState {
-        AppState { payments, ..self }
+    /// The same state taking payments through `wechat` (a client of a test double, say).
+    pub fn with_wechat_pay(self, wechat: Arc<WechatPayProvider>) -> AppState {
+        AppState {
+            payments: wechat.clone(),
+            sandbox: None,
+            wechat: Some(wechat),
+            ..self
+        }
     }
 }
 
@@ -224,12 +258,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     stdout.flush()?;
     drop(stdout);
 
+    let reconciler = checkout::spawn_reconciler(state.clone(), state.config.reconcile_every);
     // The peer address feeds the per-client SMS limits.
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("server failed")?;
+    reconciler.abort();
     tracing::info!("stopped");
     Ok(())
 }

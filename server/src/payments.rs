@@ -2,69 +2,142 @@
 //! [`SandboxProvider`].
 //!
 //! **The real WeChat Pay API v3 Native client** is [`crate::wechat_pay::WechatPayProvider`]
-//! (`--payment-provider wechat`): `prepay` is `POST /v3/pay/transactions/native`
-//! answering `code_url`; `query` is `GET /v3/pay/transactions/out-trade-no/{order_no}`
-//! (`trade_state` `SUCCESS` is paid, with `success_time`); `close` is
-//! `.../out-trade-no/{order_no}/close`. Each request is signed (RSA-SHA256,
-//! `WECHATPAY2-SHA256-RSA2048`) and each answer's platform signature verified; its
-//! notifications arrive at `POST /api/v1/payments/wechat/notify`.
+//! (`--payment-provider wechat`). A provider knows *attempts*, WeChat's `out_trade_no`:
+//! the candidate's order number never changes, and behind it [`crate::checkout`] makes one
+//! attempt after another as codes expire (WeChat takes a repeated `out_trade_no` only with
+//! identical parameters, sets `time_expire` once, and wants a new `out_trade_no` after it).
 //!
-//! Calls are blocking and made on the blocking thread pool, inside the database
-//! transaction that records their result (so concurrent requests make one order); a real
-//! client should use short time-outs.
+//! Calls are blocking and run on the blocking thread pool, never while a database
+//! connection or a lock other requests need is held.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Mutex;
 
-use baoming_contract::review::ORDER_CODE_TTL_S;
 use baoming_contract::time::Timestamp;
 
 use crate::secrets;
 
-/// A payment code for an order.
+/// One attempt to be paid: exactly what WeChat receives. Repeating it unchanged is safe
+/// (WeChat answers the same code); any change needs a new `out_trade_no`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Prepay {
-    /// `weixin://wxpay/bizpayurl?pr=…`, drawn as a QR code.
-    pub code_url: String,
-    /// After this the code no longer works; ask for a new one for the same order.
-    pub expires_at: Timestamp,
+pub struct PrepayRequest {
+    pub out_trade_no: String,
+    pub amount_fen: u64,
+    pub description: String,
+    /// After this the code no longer works, set once per attempt.
+    pub time_expire: Timestamp,
 }
 
-/// What the provider knows about an order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PaymentState {
-    Unpaid,
-    Paid { paid_at: Timestamp },
+/// A refund of (part of) one paid attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundRequest {
+    pub out_trade_no: String,
+    pub out_refund_no: String,
+    pub amount_fen: u64,
+    /// The attempt's whole amount.
+    pub total_fen: u64,
+    pub reason: String,
 }
+
+/// What the provider knows of an attempt (WeChat's `trade_state`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TradeState {
+    /// The provider never took this `out_trade_no`.
+    NotFound,
+    /// NOTPAY: issued, not paid.
+    NotPay,
+    /// USERPAYING: the candidate is entering a password.
+    UserPaying,
+    /// SUCCESS: paid.
+    Success {
+        paid_at: Timestamp,
+        transaction_id: String,
+        amount_fen: u64,
+    },
+    /// REFUND: paid, then (partly) refunded.
+    Refund {
+        paid_at: Timestamp,
+        transaction_id: String,
+        amount_fen: u64,
+    },
+    /// CLOSED: closed or expired unpaid.
+    Closed,
+    /// REVOKED: revoked (not used by Native; handled as closed).
+    Revoked,
+    /// PAYERROR: the payment failed (bank card refused, …).
+    PayError,
+}
+
+/// A refund's state (WeChat's `status` / `refund_status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefundState {
+    Processing,
+    Success {
+        at: Timestamp,
+    },
+    /// Closed by WeChat without the money moving.
+    Closed,
+    /// The money could not be returned (a closed bank card): staff must act.
+    Abnormal,
+}
+
+/// Why a provider call failed.
+#[derive(Debug)]
+pub enum ProviderError {
+    /// The provider answered with a business error: the request took no effect, and
+    /// repeating it unchanged gets the same answer (`code` is WeChat's, e.g. `ORDERPAID`).
+    Refused {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    /// No usable answer (network, 5xx, a bad signature): the outcome is unknown, so the
+    /// request may be repeated unchanged later.
+    Unavailable(anyhow::Error),
+}
+
+impl ProviderError {
+    /// Whether this is the refusal `code`.
+    pub fn is(&self, wanted: &str) -> bool {
+        matches!(self, ProviderError::Refused { code, .. } if code == wanted)
+    }
+}
+
+impl fmt::Display for ProviderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProviderError::Refused {
+                status,
+                code,
+                message,
+            } => write!(f, "refused (HTTP {status} {code}): {message}"),
+            ProviderError::Unavailable(e) => write!(f, "unavailable: {e:#}"),
+        }
+    }
+}
+
+impl std::error::Error for ProviderError {}
 
 /// Something that takes payments. Blocking; called from the blocking thread pool.
 pub trait PaymentProvider: Send + Sync {
-    /// A code to pay `amount_fen` for `order_no`, valid from `now`. Called again for the
-    /// same order when its code expires: the order number never changes.
-    fn prepay(
-        &self,
-        order_no: &str,
-        amount_fen: u64,
-        description: &str,
-        now: Timestamp,
-    ) -> anyhow::Result<Prepay>;
+    /// A code (`code_url`) to pay the attempt.
+    fn prepay(&self, req: &PrepayRequest) -> Result<String, ProviderError>;
 
-    /// Whether `order_no` has been paid.
-    fn query(&self, order_no: &str) -> anyhow::Result<PaymentState>;
+    /// What became of an attempt.
+    fn query(&self, out_trade_no: &str) -> Result<TradeState, ProviderError>;
 
-    /// Closes an unpaid order so it can no longer be paid.
-    fn close(&self, order_no: &str) -> anyhow::Result<()>;
+    /// Closes an unpaid attempt so it can no longer be paid (`ORDERPAID` when it was).
+    fn close(&self, out_trade_no: &str) -> Result<(), ProviderError>;
 
-    /// The sandbox behind this provider, for the development endpoint that pays orders.
-    fn sandbox(&self) -> Option<&SandboxProvider> {
-        None
-    }
+    /// Refunds (part of) a paid attempt; repeating the same `out_refund_no` is safe.
+    fn refund(&self, req: &RefundRequest) -> Result<RefundState, ProviderError>;
 
-    /// The WeChat Pay client behind this provider, for the notification endpoint.
-    fn wechat(&self) -> Option<&crate::wechat_pay::WechatPayProvider> {
-        None
-    }
+    /// What became of a refund.
+    fn query_refund(&self, out_refund_no: &str) -> Result<RefundState, ProviderError>;
+
+    /// Periodic upkeep (the reconciler calls it): e.g. refreshing platform certificates.
+    fn maintain(&self) {}
 }
 
 impl fmt::Debug for dyn PaymentProvider {
@@ -73,41 +146,66 @@ impl fmt::Debug for dyn PaymentProvider {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum SandboxState {
     Unpaid,
     Paid(Timestamp),
+    Refunded(Timestamp),
     Closed,
 }
 
-/// The development provider: codes shaped like WeChat's, valid [`ORDER_CODE_TTL_S`], and
-/// nothing is paid until [`SandboxProvider::mark_paid`] (the development endpoint
-/// `POST /api/v1/dev/orders/{order_no}/mark-paid`) says so. Its memory is the process's:
-/// after a restart an unpaid order is simply unpaid again.
+#[derive(Debug, Clone)]
+struct SandboxTrade {
+    request: PrepayRequest,
+    code_url: String,
+    state: SandboxState,
+}
+
+/// The development provider: codes shaped like WeChat's, and nothing is paid until
+/// [`SandboxProvider::mark_paid`] (the development endpoint
+/// `POST /api/v1/dev/orders/{order_no}/mark-paid`) says so. It keeps WeChat's rules for a
+/// repeated `out_trade_no` (identical parameters only, nothing after expiry, close or
+/// payment), so development sees what production will. Refunds succeed at once. Its memory
+/// is the process's: after a restart an attempt is simply unknown.
 #[derive(Debug, Default)]
 pub struct SandboxProvider {
-    orders: Mutex<HashMap<String, SandboxState>>,
+    trades: Mutex<HashMap<String, SandboxTrade>>,
+    clock: crate::clock::Clock,
 }
 
 impl SandboxProvider {
-    pub fn new() -> SandboxProvider {
-        SandboxProvider::default()
+    pub fn new(clock: crate::clock::Clock) -> SandboxProvider {
+        SandboxProvider {
+            trades: Mutex::default(),
+            clock,
+        }
     }
 
-    fn orders(&self) -> std::sync::MutexGuard<'_, HashMap<String, SandboxState>> {
-        self.orders.lock().unwrap_or_else(|p| p.into_inner())
+    fn trades(&self) -> std::sync::MutexGuard<'_, HashMap<String, SandboxTrade>> {
+        self.trades.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Pays `order_no` at `at`, as if the candidate scanned and paid. `false` when it was
-    /// closed; paying twice keeps the first time. An order the sandbox has not seen (its
-    /// code was issued before a restart) is paid too: the caller checks the order exists.
-    pub fn mark_paid(&self, order_no: &str, at: Timestamp) -> bool {
-        let mut orders = self.orders();
-        match orders.get(order_no) {
-            Some(SandboxState::Paid(_)) => true,
-            Some(SandboxState::Closed) => false,
-            Some(SandboxState::Unpaid) | None => {
-                orders.insert(order_no.to_owned(), SandboxState::Paid(at));
+    fn refused(code: &str, message: &str) -> ProviderError {
+        ProviderError::Refused {
+            status: 400,
+            code: code.to_owned(),
+            message: message.to_owned(),
+        }
+    }
+
+    /// Pays the attempt `out_trade_no` at `at`, as if the candidate scanned and paid.
+    /// `false` when it is unknown, closed or expired; paying twice keeps the first time.
+    pub fn mark_paid(&self, out_trade_no: &str, at: Timestamp) -> bool {
+        let mut trades = self.trades();
+        let Some(trade) = trades.get_mut(out_trade_no) else {
+            return false;
+        };
+        match trade.state {
+            SandboxState::Paid(_) | SandboxState::Refunded(_) => true,
+            SandboxState::Closed => false,
+            SandboxState::Unpaid if at.0 >= trade.request.time_expire.0 => false,
+            SandboxState::Unpaid => {
+                trade.state = SandboxState::Paid(at);
                 true
             }
         }
@@ -115,45 +213,113 @@ impl SandboxProvider {
 }
 
 impl PaymentProvider for SandboxProvider {
-    fn prepay(
-        &self,
-        order_no: &str,
-        amount_fen: u64,
-        _description: &str,
-        now: Timestamp,
-    ) -> anyhow::Result<Prepay> {
-        anyhow::ensure!(amount_fen > 0, "nothing to pay");
-        let mut orders = self.orders();
-        match orders.get(order_no) {
-            Some(SandboxState::Paid(_)) => anyhow::bail!("order {order_no} is already paid"),
-            Some(SandboxState::Closed) => anyhow::bail!("order {order_no} is closed"),
-            _ => {}
+    fn prepay(&self, req: &PrepayRequest) -> Result<String, ProviderError> {
+        if req.amount_fen == 0 {
+            return Err(Self::refused("PARAM_ERROR", "nothing to pay"));
         }
-        orders.insert(order_no.to_owned(), SandboxState::Unpaid);
-        Ok(Prepay {
-            code_url: format!("weixin://wxpay/bizpayurl?pr={}", sandbox_code()),
-            expires_at: Timestamp(now.0 + ORDER_CODE_TTL_S),
+        let now = self.clock.now();
+        let mut trades = self.trades();
+        if let Some(trade) = trades.get(&req.out_trade_no) {
+            return match trade.state {
+                SandboxState::Paid(_) | SandboxState::Refunded(_) => {
+                    Err(Self::refused("ORDERPAID", "该订单已支付"))
+                }
+                SandboxState::Closed => Err(Self::refused("ORDER_CLOSED", "订单已关闭")),
+                SandboxState::Unpaid if now.0 >= trade.request.time_expire.0 => {
+                    Err(Self::refused("ORDER_CLOSED", "订单已过期"))
+                }
+                SandboxState::Unpaid if trade.request != *req => {
+                    Err(Self::refused("INVALID_REQUEST", "参数与首次请求时不一致"))
+                }
+                SandboxState::Unpaid => Ok(trade.code_url.clone()),
+            };
+        }
+        if req.time_expire.0 <= now.0 {
+            return Err(Self::refused("PARAM_ERROR", "time_expire is in the past"));
+        }
+        let code_url = format!(
+            "weixin://wxpay/bizpayurl/up?pr={}&groupid=00",
+            sandbox_code()
+        );
+        trades.insert(
+            req.out_trade_no.clone(),
+            SandboxTrade {
+                request: req.clone(),
+                code_url: code_url.clone(),
+                state: SandboxState::Unpaid,
+            },
+        );
+        Ok(code_url)
+    }
+
+    fn query(&self, out_trade_no: &str) -> Result<TradeState, ProviderError> {
+        Ok(match self.trades().get(out_trade_no) {
+            None => TradeState::NotFound,
+            Some(t) => match t.state {
+                SandboxState::Paid(at) => TradeState::Success {
+                    paid_at: at,
+                    transaction_id: format!("sandbox-{out_trade_no}"),
+                    amount_fen: t.request.amount_fen,
+                },
+                SandboxState::Refunded(at) => TradeState::Refund {
+                    paid_at: at,
+                    transaction_id: format!("sandbox-{out_trade_no}"),
+                    amount_fen: t.request.amount_fen,
+                },
+                SandboxState::Closed => TradeState::Closed,
+                // WeChat keeps answering NOTPAY after time_expire (it is "not the time the
+                // order closes"); only a close makes it CLOSED.
+                SandboxState::Unpaid => TradeState::NotPay,
+            },
         })
     }
 
-    fn query(&self, order_no: &str) -> anyhow::Result<PaymentState> {
-        Ok(match self.orders().get(order_no) {
-            Some(SandboxState::Paid(at)) => PaymentState::Paid { paid_at: *at },
-            _ => PaymentState::Unpaid,
-        })
-    }
-
-    fn close(&self, order_no: &str) -> anyhow::Result<()> {
-        let mut orders = self.orders();
-        if let Some(SandboxState::Paid(_)) = orders.get(order_no) {
-            anyhow::bail!("order {order_no} is already paid");
+    fn close(&self, out_trade_no: &str) -> Result<(), ProviderError> {
+        let mut trades = self.trades();
+        let trade = trades
+            .get_mut(out_trade_no)
+            .ok_or_else(|| Self::refused("ORDER_NOT_EXIST", "订单不存在"))?;
+        match trade.state {
+            SandboxState::Paid(_) | SandboxState::Refunded(_) => {
+                Err(Self::refused("ORDERPAID", "该订单已支付"))
+            }
+            _ => {
+                trade.state = SandboxState::Closed;
+                Ok(())
+            }
         }
-        orders.insert(order_no.to_owned(), SandboxState::Closed);
-        Ok(())
     }
 
-    fn sandbox(&self) -> Option<&SandboxProvider> {
-        Some(self)
+    fn refund(&self, req: &RefundRequest) -> Result<RefundState, ProviderError> {
+        let now = self.clock.now();
+        let mut trades = self.trades();
+        let trade = trades
+            .get_mut(&req.out_trade_no)
+            .ok_or_else(|| Self::refused("RESOURCE_NOT_EXISTS", "订单不存在"))?;
+        match trade.state {
+            SandboxState::Paid(_) => {
+                trade.state = SandboxState::Refunded(now);
+                Ok(RefundState::Success { at: now })
+            }
+            SandboxState::Refunded(at) => Ok(RefundState::Success { at }),
+            _ => Err(Self::refused("INVALID_REQUEST", "订单未支付")),
+        }
+    }
+
+    fn query_refund(&self, out_refund_no: &str) -> Result<RefundState, ProviderError> {
+        // Refunds complete at once in the sandbox; an unknown one is refused as WeChat does.
+        let trades = self.trades();
+        trades
+            .values()
+            .find_map(|t| match t.state {
+                SandboxState::Refunded(at)
+                    if out_refund_no.starts_with(&t.request.out_trade_no) =>
+                {
+                    Some(RefundState::Success { at })
+                }
+                _ => None,
+            })
+            .ok_or_else(|| Self::refused("RESOURCE_NOT_EXISTS", "退款单不存在"))
     }
 }
 
@@ -192,28 +358,67 @@ mod tests {
     }
 
     #[test]
-    fn the_sandbox_pays_only_what_it_issued() {
-        let s = SandboxProvider::new();
+    fn the_sandbox_keeps_wechats_rules_for_a_repeated_out_trade_no() {
         let now = Timestamp(1_800_000_000);
-        let p = s.prepay("BM1", 15000, "x", now).unwrap();
-        assert!(p.code_url.starts_with("weixin://wxpay/bizpayurl?pr="));
-        assert_eq!(p.code_url.len(), "weixin://wxpay/bizpayurl?pr=".len() + 7);
-        assert_eq!(p.expires_at, Timestamp(now.0 + 7200));
-        let again = s.prepay("BM1", 15000, "x", now).unwrap();
-        assert_ne!(again.code_url, p.code_url);
-        assert_eq!(s.query("BM1").unwrap(), PaymentState::Unpaid);
-        assert!(s.mark_paid("BM1", Timestamp(now.0 + 5)));
-        assert!(s.mark_paid("BM1", Timestamp(now.0 + 9)));
-        assert_eq!(
-            s.query("BM1").unwrap(),
-            PaymentState::Paid {
-                paid_at: Timestamp(now.0 + 5)
-            }
+        let clock = crate::clock::Clock::fixed(now);
+        let s = SandboxProvider::new(clock.clone());
+        let req = PrepayRequest {
+            out_trade_no: "BM1-1".into(),
+            amount_fen: 15000,
+            description: "x".into(),
+            time_expire: Timestamp(now.0 + 7200),
+        };
+        let code = s.prepay(&req).unwrap();
+        assert!(
+            code.starts_with("weixin://wxpay/bizpayurl/up?pr="),
+            "{code}"
         );
-        assert!(s.prepay("BM1", 15000, "x", now).is_err());
-        assert!(s.close("BM1").is_err());
-        s.prepay("BM2", 1, "x", now).unwrap();
-        s.close("BM2").unwrap();
-        assert!(!s.mark_paid("BM2", now));
+        // The identical request answers the same code; a changed one is refused.
+        assert_eq!(s.prepay(&req).unwrap(), code);
+        let changed = PrepayRequest {
+            time_expire: Timestamp(now.0 + 9000),
+            ..req.clone()
+        };
+        assert!(s.prepay(&changed).unwrap_err().is("INVALID_REQUEST"));
+        assert_eq!(s.query("BM1-1").unwrap(), TradeState::NotPay);
+        assert_eq!(s.query("BM1-9").unwrap(), TradeState::NotFound);
+        assert!(s.mark_paid("BM1-1", Timestamp(now.0 + 5)));
+        assert!(s.mark_paid("BM1-1", Timestamp(now.0 + 9)));
+        assert!(matches!(
+            s.query("BM1-1").unwrap(),
+            TradeState::Success { paid_at: Timestamp(t), amount_fen: 15000, .. } if t == now.0 + 5
+        ));
+        assert!(s.prepay(&req).unwrap_err().is("ORDERPAID"));
+        assert!(s.close("BM1-1").unwrap_err().is("ORDERPAID"));
+        // Expiry: nothing can be paid or re-ordered afterwards.
+        let other = PrepayRequest {
+            out_trade_no: "BM2-1".into(),
+            ..req.clone()
+        };
+        s.prepay(&other).unwrap();
+        clock.advance(7200);
+        assert_eq!(s.query("BM2-1").unwrap(), TradeState::NotPay);
+        assert!(!s.mark_paid("BM2-1", clock.now()));
+        assert!(s.prepay(&other).unwrap_err().is("ORDER_CLOSED"));
+        // Refunds.
+        let refund = RefundRequest {
+            out_trade_no: "BM1-1".into(),
+            out_refund_no: "BM1-1R".into(),
+            amount_fen: 15000,
+            total_fen: 15000,
+            reason: "r".into(),
+        };
+        assert!(matches!(
+            s.refund(&refund).unwrap(),
+            RefundState::Success { .. }
+        ));
+        assert!(matches!(
+            s.query("BM1-1").unwrap(),
+            TradeState::Refund { .. }
+        ));
+        assert!(matches!(
+            s.query_refund("BM1-1R").unwrap(),
+            RefundState::Success { .. }
+        ));
     }
 }

@@ -7,6 +7,7 @@
 //! baoming-server review reject <id> --reason "portrait:背景不是白色" \
 //!     --reason "field:id_number:身份证号有误" --reason "general:请补充社保证明"
 //! baoming-server review ticket <id>
+//! baoming-server review refund <id> --reason "考生申请退考"
 //! ```
 //!
 //! A reason is `<slot>:<message>` or `document:<slot>:<message>` for an upload slot,
@@ -39,6 +40,8 @@ Commands:
   approve <ID>                   审核通过 (→ awaiting_payment)
   reject <ID> --reason <REASON>  审核不通过 with one or more reasons (→ rejected)
   ticket <ID>                    准考证 ready (paid → ticket_ready)
+  refund <ID> --reason <TEXT>    退款: return the whole fee of a paid application, with a
+                                 reason of at most 80 characters (→ refunded)
 
 Options:
   --url <URL>      The backend [BAOMING_REVIEW_URL] (default http://127.0.0.1:8787)
@@ -66,6 +69,10 @@ pub enum Action {
     },
     Ticket {
         id: String,
+    },
+    Refund {
+        id: String,
+        reason: String,
     },
 }
 
@@ -96,7 +103,9 @@ where
     let mut url = set("BAOMING_REVIEW_URL").unwrap_or_else(|| format!("http://{DEFAULT_LISTEN}"));
     let mut token = set("BAOMING_REVIEWER_TOKEN");
     let mut status = None;
-    let mut reasons = Vec::new();
+    // `--reason` is parsed once the command is known: reject's are structured, refund's
+    // one is plain text.
+    let mut raw_reasons: Vec<String> = Vec::new();
     let mut words = Vec::new();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -122,7 +131,7 @@ where
                         .map_err(|_| usage(format!("unknown status `{s}`")))?,
                 );
             }
-            "--reason" => reasons.push(parse_reason(&value("--reason")?)?),
+            "--reason" => raw_reasons.push(value("--reason")?),
             f if f.starts_with('-') => return Err(usage(format!("unknown argument `{arg}`"))),
             _ => words.push(arg),
         }
@@ -134,9 +143,9 @@ where
         )));
     }
     let mut words = words.into_iter();
-    let command = words
-        .next()
-        .ok_or_else(|| usage("review needs a command: list, show, approve, reject or ticket"))?;
+    let command = words.next().ok_or_else(|| {
+        usage("review needs a command: list, show, approve, reject, ticket or refund")
+    })?;
     let mut id = || {
         words
             .next()
@@ -149,13 +158,28 @@ where
         "ticket" => Action::Ticket { id: id()? },
         "reject" => {
             let id = id()?;
-            if reasons.is_empty() {
+            if raw_reasons.is_empty() {
                 return Err(usage("reject needs at least one --reason"));
             }
-            Action::Reject {
-                id,
-                reasons: std::mem::take(&mut reasons),
-            }
+            let reasons = std::mem::take(&mut raw_reasons)
+                .iter()
+                .map(|r| parse_reason(r))
+                .collect::<Result<_, _>>()?;
+            Action::Reject { id, reasons }
+        }
+        "refund" => {
+            let id = id()?;
+            let reason = match std::mem::take(&mut raw_reasons).as_slice() {
+                [one] if baoming_contract::api::refund_reason_ok(one) => one.trim().to_owned(),
+                [_] => {
+                    return Err(usage(format!(
+                        "a refund reason has 1 to {} characters",
+                        baoming_contract::api::REFUND_REASON_MAX_CHARS
+                    )));
+                }
+                _ => return Err(usage("refund needs exactly one --reason")),
+            };
+            Action::Refund { id, reason }
         }
         other => return Err(usage(format!("unknown review command `{other}`"))),
     };
@@ -165,8 +189,8 @@ where
     if status.is_some() && !matches!(action, Action::List { .. }) {
         return Err(usage("--status only goes with list"));
     }
-    if !reasons.is_empty() {
-        return Err(usage("--reason only goes with reject"));
+    if !raw_reasons.is_empty() {
+        return Err(usage("--reason only goes with reject or refund"));
     }
     let token = token
         .ok_or_else(|| usage("a reviewer token is needed: --token or BAOMING_REVIEWER_TOKEN"))?;
@@ -244,6 +268,29 @@ pub fn run(invocation: &Invocation) -> anyhow::Result<String> {
                 Some(String::new()),
             )?;
             Ok(status_line(&app))
+        }
+        Action::Refund { id, reason } => {
+            let body = serde_json::to_string(&baoming_contract::api::RefundOrderRequest {
+                reason: reason.clone(),
+            })?;
+            let order: baoming_contract::api::Order = client.call(
+                "POST",
+                &format!("/admin/applications/{}/refund", path_part(id)),
+                Some(body),
+            )?;
+            Ok(format!(
+                "{}: order {} {} ({} fen)\n",
+                id,
+                order.order_no,
+                match (order.status, order.notice) {
+                    (baoming_contract::api::OrderStatus::Refunded, _) => "已退款 (refunded)",
+                    (_, Some(baoming_contract::api::PaymentNotice::RefundPending)) => {
+                        "退款处理中 (refund pending)"
+                    }
+                    _ => "未退款 (not refunded)",
+                },
+                order.amount_fen
+            ))
         }
     }
 }
@@ -599,6 +646,25 @@ mod tests {
             ok(&["--token", "T", "ticket", "abc"]).action,
             Action::Ticket { id: "abc".into() }
         );
+        assert_eq!(
+            ok(&[
+                "--token",
+                "T",
+                "refund",
+                "abc",
+                "--reason",
+                " 考生申请退考 "
+            ])
+            .action,
+            Action::Refund {
+                id: "abc".into(),
+                reason: "考生申请退考".into()
+            }
+        );
+        assert_eq!(
+            ok(&["--token", "T", "ticket", "abc"]).action,
+            Action::Ticket { id: "abc".into() }
+        );
         let inv = ok(&[
             "--token",
             "T",
@@ -662,6 +728,18 @@ mod tests {
             &["--token", "T", "reject", "a", "--reason", "field:id_number"],
             &["--token", "T", "reject", "a", "--reason", "document:nope:x"],
             &["--token", "T", "approve", "a", "--reason", "general:x"],
+            &["--token", "T", "refund", "a"],
+            &[
+                "--token", "T", "refund", "a", "--reason", "x", "--reason", "y",
+            ],
+            &[
+                "--token",
+                "T",
+                "refund",
+                "a",
+                "--reason",
+                "退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退",
+            ],
             &["--token", "T", "show", "a", "--status", "paid"],
             &["--token", "T", "list", "--status", "lost"],
             &["--token", "T", "list", "--bogus"],

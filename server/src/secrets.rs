@@ -1,9 +1,15 @@
 //! Random values (ids, SMS codes, session tokens, salts) from the operating system's CSPRNG,
 //! and the hashing and constant-time comparison of secrets.
 
+use std::fmt;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, bail};
 use baoming_contract::auth::SMS_CODE_LEN;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
 use rand::rngs::OsRng;
 use rand::{Rng, RngCore};
 use sha2::{Digest, Sha256};
@@ -61,12 +67,130 @@ pub fn new_salt() -> String {
     hex(&random_bytes::<16>())
 }
 
-/// How an SMS code is stored: hex SHA-256(salt || code).
-pub fn sms_code_hash(salt: &str, code: &str) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(salt.as_bytes());
-    hasher.update(code.as_bytes());
-    hex(&hasher.finalize())
+/// Bytes of the key SMS codes are hashed with.
+pub const SMS_CODE_KEY_BYTES: usize = 32;
+
+/// The server secret SMS codes are stored under. A code has six digits, so any unkeyed hash
+/// of it (salted or not) is reversed from a copy of the database by trying all million
+/// codes; under a key that is not in the database the stored hashes say nothing.
+///
+/// It lives in a file of its own (see [`SmsCodeKey::load_or_create`]), by default next to the
+/// database: copies of the database alone (backups, exports, a stolen `.sqlite3`) then stay
+/// useless. Losing or replacing the key only invalidates the codes of the last few minutes.
+#[derive(Clone)]
+pub struct SmsCodeKey([u8; SMS_CODE_KEY_BYTES]);
+
+impl fmt::Debug for SmsCodeKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SmsCodeKey(…)")
+    }
+}
+
+impl SmsCodeKey {
+    /// A new random key.
+    pub fn random() -> SmsCodeKey {
+        SmsCodeKey(random_bytes())
+    }
+
+    /// A key from its bytes (tests, tools).
+    pub fn from_bytes(bytes: [u8; SMS_CODE_KEY_BYTES]) -> SmsCodeKey {
+        SmsCodeKey(bytes)
+    }
+
+    /// Reads the key from `path` (64 hex digits; surrounding white space is ignored), or,
+    /// when there is no such file, creates it with a new random key, readable and writable
+    /// by its owner only (0600). `openssl rand -hex 32 > FILE` makes one by hand.
+    pub fn load_or_create(path: &Path) -> anyhow::Result<SmsCodeKey> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                warn_if_others_can_read(path);
+                SmsCodeKey::parse(text.trim())
+                    .with_context(|| format!("the SMS code key {}", path.display()))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let key = SmsCodeKey::random();
+                match key.create_file(path) {
+                    Ok(()) => {
+                        tracing::info!(path = %path.display(), "created the SMS code key");
+                        Ok(key)
+                    }
+                    // Another process created it first: use that one.
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                        SmsCodeKey::load_or_create(path)
+                    }
+                    Err(e) => Err(e).with_context(|| {
+                        format!("cannot create the SMS code key {}", path.display())
+                    }),
+                }
+            }
+            Err(e) => {
+                Err(e).with_context(|| format!("cannot read the SMS code key {}", path.display()))
+            }
+        }
+    }
+
+    fn parse(text: &str) -> anyhow::Result<SmsCodeKey> {
+        let digits = text.as_bytes();
+        if digits.len() != SMS_CODE_KEY_BYTES * 2 {
+            bail!(
+                "must be {} hex digits, not {} characters",
+                SMS_CODE_KEY_BYTES * 2,
+                digits.len()
+            );
+        }
+        let nibble = |d: u8| char::from(d).to_digit(16).map(|v| v as u8);
+        let mut bytes = [0u8; SMS_CODE_KEY_BYTES];
+        for (byte, pair) in bytes.iter_mut().zip(digits.chunks_exact(2)) {
+            match (nibble(pair[0]), nibble(pair[1])) {
+                (Some(high), Some(low)) => *byte = high << 4 | low,
+                _ => bail!("must be hex digits only"),
+            }
+        }
+        Ok(SmsCodeKey(bytes))
+    }
+
+    fn create_file(&self, path: &Path) -> std::io::Result<()> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(path)?;
+        writeln!(file, "{}", hex(&self.0))?;
+        file.sync_all()
+    }
+
+    /// How an SMS code is stored: hex HMAC-SHA256 under this key of
+    /// `salt:phone:purpose:code` (none of which can contain a colon). The per-row random salt
+    /// keeps two rows with the same code from having the same hash.
+    pub fn hash(&self, salt: &str, phone: &str, purpose: &str, code: &str) -> String {
+        // Any key length is valid for HMAC, so this cannot fail.
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)
+            .expect("HMAC accepts a key of any length");
+        mac.update(format!("{salt}:{phone}:{purpose}:{code}").as_bytes());
+        hex(&mac.finalize().into_bytes())
+    }
+}
+
+/// The key file should be the server's alone; a warning (not a refusal) because some secret
+/// stores mount files readable by a group on purpose.
+fn warn_if_others_can_read(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            tracing::warn!(
+                path = %path.display(),
+                "the SMS code key can be read by other users: chmod 600 it"
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 /// A new session token: [`SESSION_TOKEN_BYTES`] random bytes, base64url without padding.
@@ -127,17 +251,63 @@ mod tests {
         );
         let salt = new_salt();
         assert_eq!(salt.len(), 32);
-        assert_eq!(
-            sms_code_hash(&salt, "123456"),
-            sms_code_hash(&salt, "123456")
-        );
-        assert_ne!(
-            sms_code_hash(&salt, "123456"),
-            sms_code_hash(&new_salt(), "123456")
-        );
         assert!(constant_time_eq("abc", "abc"));
         assert!(!constant_time_eq("abc", "abd"));
         assert!(!constant_time_eq("abc", "abcd"));
         assert_eq!(new_id().len(), 32);
+    }
+
+    #[test]
+    fn sms_code_hashes_depend_on_key_salt_phone_purpose_and_code() {
+        let key = SmsCodeKey::from_bytes([7; SMS_CODE_KEY_BYTES]);
+        let h = |key: &SmsCodeKey, salt, phone, purpose, code| key.hash(salt, phone, purpose, code);
+        let base = h(&key, "aa", "13800138000", "register", "123456");
+        assert_eq!(base.len(), 64);
+        assert_eq!(base, h(&key, "aa", "13800138000", "register", "123456"));
+        for other in [
+            h(
+                &SmsCodeKey::random(),
+                "aa",
+                "13800138000",
+                "register",
+                "123456",
+            ),
+            h(&key, "ab", "13800138000", "register", "123456"),
+            h(&key, "aa", "13800138001", "register", "123456"),
+            h(&key, "aa", "13800138000", "reset_password", "123456"),
+            h(&key, "aa", "13800138000", "register", "123457"),
+        ] {
+            assert_ne!(base, other);
+        }
+        // HMAC-SHA256 itself (RFC 4231, test case 2), so the stored format is the documented one.
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(b"Jefe").unwrap();
+        mac.update(b"what do ya want for nothing?");
+        assert_eq!(
+            hex(&mac.finalize().into_bytes()),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        assert!(!format!("{key:?}").contains('7'));
+    }
+
+    #[test]
+    fn the_code_key_file_is_created_once_private_and_read_back() {
+        let dir = std::env::temp_dir().join(format!("baoming-key-{}", new_id()));
+        let path = dir.join("nested").join("sms-code.key");
+        let created = SmsCodeKey::load_or_create(&path).unwrap();
+        let again = SmsCodeKey::load_or_create(&path).unwrap();
+        assert_eq!(created.0, again.0, "the same key on every start");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.trim().len(), 64);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::write(&path, "not hex\n").unwrap();
+        assert!(SmsCodeKey::load_or_create(&path).is_err());
+        std::fs::write(&path, format!("{}\n", "Ab".repeat(32))).unwrap();
+        assert_eq!(SmsCodeKey::load_or_create(&path).unwrap().0, [0xab; 32]);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

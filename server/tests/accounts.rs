@@ -19,7 +19,7 @@ use baoming_contract::auth::{
 use baoming_contract::time::Timestamp;
 use baoming_server::clock::Clock;
 use baoming_server::config::Config;
-use baoming_server::sms::SmsSender;
+use baoming_server::sms::{Cause, SmsError, SmsMessage, SmsSender};
 use baoming_server::{AppState, app};
 use common::{ALLOWED_ORIGIN, Reply, TestApp, send};
 use serde_json::{Value, json};
@@ -518,8 +518,12 @@ async fn x_forwarded_for_counts_only_behind_a_trusted_proxy() {
 async fn a_code_that_cannot_be_sent_is_forgotten() {
     struct Broken;
     impl SmsSender for Broken {
-        fn send(&self, _: &str, _: &str, _: Option<&str>) -> anyhow::Result<()> {
-            anyhow::bail!("provider down")
+        fn send(&self, _: &SmsMessage) -> Result<(), SmsError> {
+            Err(SmsError::Unavailable {
+                cause: Cause::Network,
+                maybe_sent: false,
+                detail: "provider down".into(),
+            })
         }
     }
     let (test_app, _clock) = dev_app();
@@ -833,8 +837,12 @@ async fn the_dev_endpoints_exist_only_in_development_mode() {
         .send(&app)
         .await
         .assert_envelope(404, "not_found");
-    // Codes are still sent (to the console) outside development mode.
-    assert_eq!(request_code(&app, PHONE, "register").await.status, 202);
+    // Outside development mode codes go to the SMS provider (here one that cannot be
+    // reached: see tests/sms_providers.rs for real ones), never to the outbox.
+    request_code(&app, PHONE, "register")
+        .await
+        .assert_envelope(503, "unavailable");
+    assert_eq!(query_count(&app, "SELECT COUNT(*) FROM sms_outbox"), 0);
 }
 
 #[tokio::test]

@@ -125,10 +125,12 @@ const OTHER_ROUTES: &[(&str, &str, &str)] = &[
     ("GET",    "/api/v1/admin/applications/{application_id}",                  REVIEWER),
     ("POST",   "/api/v1/admin/applications/{application_id}/decision",         REVIEWER),
     ("POST",   "/api/v1/admin/applications/{application_id}/admission-ticket", REVIEWER),
+    ("POST",   "/api/v1/admin/applications/{application_id}/refund", REVIEWER),
     ("GET",    "/api/v1/admin/applications/{application_id}/documents/{material}", REVIEWER),
     ("GET",    "/api/v1/dev/sms-outbox",                 DEV),
     ("POST",   "/api/v1/dev/sessions/expire",            DEV),
     ("POST",   "/api/v1/dev/orders/{order_no}/mark-paid", DEV),
+    ("POST",   "/api/v1/dev/orders/{order_no}/expire-code", DEV),
 ];
 
 /// Path parameters that name a candidate's resource.

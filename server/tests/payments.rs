@@ -36,9 +36,12 @@ fn order_rows(app: &TestApp) -> i64 {
         .unwrap()
 }
 
+/// The sandbox's codes look like WeChat's own example
+/// (`weixin://wxpay/bizpayurl/up?pr=NwY5Mz9&groupid=00`).
 fn assert_code_url(url: &str) {
     let code = url
-        .strip_prefix("weixin://wxpay/bizpayurl?pr=")
+        .strip_prefix("weixin://wxpay/bizpayurl/up?pr=")
+        .and_then(|rest| rest.strip_suffix("&groupid=00"))
         .unwrap_or_else(|| panic!("{url}"));
     assert!(
         !code.is_empty() && code.bytes().all(|b| b.is_ascii_alphanumeric()),

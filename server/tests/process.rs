@@ -26,6 +26,8 @@ impl Running {
             .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .env_remove("BAOMING_LISTEN")
+            // Production mode needs an SMS provider; this one is never called.
+            .envs(common::UNREACHABLE_SMS_ENV)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

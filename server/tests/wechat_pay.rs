@@ -1,529 +1,585 @@
-//! The WeChat Pay API v3 provider without the network: keys generated here, a local mock of
-//! api.mch.weixin.qq.com that checks each request's signature and signs its answers with
-//! the platform key, and signed, encrypted notifications sent to the in-process server.
+//! The reference backend against the strict WeChat Pay double (`wechatpay-double`, written
+//! from WeChat Pay's documentation and sharing no code with the backend): the backend
+//! listens on a real port for the double's notifications, both clocks stand still at the
+//! same instant and move together.
+//!
+//! What must hold: a code refresh never re-orders an `out_trade_no` (the old attempt is
+//! asked about, closed, and a new one made; the order number stays); a payment on any
+//! attempt counts; a lost notification is found by the reconciler; a second payment is
+//! refunded automatically; staff refunds complete through the refund notification;
+//! platform certificates rotate without a restart; no request waits on WeChat behind
+//! another request's database work.
 
 mod common;
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
-use aes_gcm::aead::{Aead, Payload};
-use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
-use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::http::{HeaderMap, Method, Request, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
-use baoming_contract::api::{Order, OrderStatus};
+use baoming_contract::api::{Order, OrderStatus, PaymentNotice};
+use baoming_contract::review::ORDER_CODE_TTL_S;
 use baoming_contract::status::ApplicationStatus;
-use baoming_contract::time::Timestamp;
+use baoming_server::checkout;
 use baoming_server::clock::Clock;
-use baoming_server::payments::{PaymentProvider, PaymentState};
-use baoming_server::wechat_pay::{
-    self, PlatformSignature, WechatPayConfig, WechatPayProvider, request_message,
-};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD as BASE64;
+use baoming_server::config::Payments;
+use baoming_server::wechat_pay::{PlatformSignature, PublicKeyFile, WechatPayConfig};
 use common::journey::*;
 use common::{Reply, TestApp};
-use rand::SeedableRng;
-use rand::rngs::StdRng;
-use rsa::{RsaPrivateKey, RsaPublicKey};
-use serde_json::{Value, json};
+use serde_json::json;
+use wechatpay_double::{DoubleConfig, KeyMode, RotateMode, RunningDouble, TradeState, fixtures};
 
-const MCHID: &str = "1900000109";
-const APPID: &str = "wxd678efh567hg6787";
-const MERCHANT_SERIAL: &str = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1";
-const PLATFORM_SERIAL: &str = "PUB_KEY_ID_0119000001092025010100000000000001";
-const API_V3_KEY: &str = "a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5";
-const CODE_URL: &str = "weixin://wxpay/bizpayurl?pr=MockQr7";
+const PHONE: &str = "13800138000";
 
-struct Keys {
-    merchant: RsaPrivateKey,
-    platform: RsaPrivateKey,
+/// The backend, serving on a port of its own, and the double it pays through.
+struct Paying {
+    app: TestApp,
+    clock: Clock,
+    double: RunningDouble,
+    origin: String,
 }
 
-fn keys() -> &'static Keys {
-    static KEYS: OnceLock<Keys> = OnceLock::new();
-    KEYS.get_or_init(|| {
-        let mut rng = StdRng::seed_from_u64(20_261_127);
-        Keys {
-            merchant: RsaPrivateKey::new(&mut rng, 2048).expect("merchant key"),
-            platform: RsaPrivateKey::new(&mut rng, 2048).expect("platform key"),
+impl Paying {
+    async fn start(mode: KeyMode) -> Paying {
+        let clock = Clock::fixed(t0());
+        let double = wechatpay_double::start(DoubleConfig {
+            mode,
+            start_at: Some(t0().0),
+            ..DoubleConfig::for_tests()
+        })
+        .await
+        .expect("the double starts");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        let wechat = WechatPayConfig {
+            mchid: fixtures::MCHID.into(),
+            appid: fixtures::APPID.into(),
+            merchant_serial: fixtures::MERCHANT_CERT_SERIAL.into(),
+            merchant_key_path: fixtures::fixture_path("merchant_key.pem"),
+            api_v3_key: fixtures::API_V3_KEY.into(),
+            public_keys: match mode {
+                KeyMode::PublicKey => vec![PublicKeyFile {
+                    id: fixtures::PLATFORM_1_PUB_KEY_ID.into(),
+                    path: fixtures::fixture_path("platform_1_public.pem"),
+                }],
+                KeyMode::Certificate => Vec::new(),
+            },
+            download_certificates: mode == KeyMode::Certificate,
+            notify_url: format!("{origin}/api/v1/payments/wechat/notify"),
+            api_base: double.base_url(),
+        };
+        let app = TestApp::build(clock.clone(), |c| {
+            c.dev_mode = true;
+            c.payments = Payments::Wechat(Box::new(wechat));
+        });
+        let service = baoming_server::app(app.state.clone())
+            .into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, service).await;
+        });
+        Paying {
+            app,
+            clock,
+            double,
+            origin,
         }
-    })
-}
-
-/// The mock's memory: verified requests, paid orders, and whether to tamper with answers.
-#[derive(Default)]
-struct Mock {
-    verified: AtomicUsize,
-    refused: AtomicUsize,
-    tamper: AtomicBool,
-    paid: Mutex<HashMap<String, (u64, String)>>,
-    prepaid: Mutex<HashMap<String, Value>>,
-}
-
-fn platform_signed(status: StatusCode, body: String, mock: &Mock, now: i64) -> Response {
-    let nonce = "MockNonce0123456789";
-    let message = wechat_pay::response_message(&now.to_string(), nonce, body.as_bytes());
-    let signature = wechat_pay::sign(&keys().platform, &message);
-    let body = if mock.tamper.load(Ordering::SeqCst) {
-        body.replace("MockQr7", "EvilQr7")
-            .replace("NOTPAY", "SUCCESS")
-    } else {
-        body
-    };
-    (
-        status,
-        [
-            ("content-type", "application/json".to_owned()),
-            ("wechatpay-timestamp", now.to_string()),
-            ("wechatpay-nonce", nonce.to_owned()),
-            ("wechatpay-signature", signature),
-            ("wechatpay-serial", PLATFORM_SERIAL.to_owned()),
-        ],
-        body,
-    )
-        .into_response()
-}
-
-/// Checks `Authorization` as WeChat Pay does: the merchant's signature over the request.
-fn authorized(method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> bool {
-    let Some(auth) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
-        return false;
-    };
-    let Some(params) = auth.strip_prefix("WECHATPAY2-SHA256-RSA2048 ") else {
-        return false;
-    };
-    let fields: HashMap<&str, &str> = params
-        .split(',')
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| (k, v.trim_matches('"')))
-        .collect();
-    let (Some(ts), Some(nonce), Some(sig)) = (
-        fields.get("timestamp").and_then(|t| t.parse::<i64>().ok()),
-        fields.get("nonce_str"),
-        fields.get("signature"),
-    ) else {
-        return false;
-    };
-    if fields.get("mchid") != Some(&MCHID) || fields.get("serial_no") != Some(&MERCHANT_SERIAL) {
-        return false;
     }
-    let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("");
-    let message = request_message(
-        method.as_str(),
-        path,
-        ts,
-        nonce,
-        std::str::from_utf8(body).unwrap_or(""),
-    );
-    wechat_pay::verify(&keys().merchant.to_public_key(), message.as_bytes(), sig)
-}
 
-async fn start_mock(now: i64) -> (String, Arc<Mock>) {
-    let mock = Arc::new(Mock::default());
-    let shared = Arc::clone(&mock);
-    let router = Router::new().fallback(
-        move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
-            let mock = Arc::clone(&shared);
-            async move {
-                if !authorized(&method, &uri, &headers, &body) {
-                    mock.refused.fetch_add(1, Ordering::SeqCst);
-                    return (
-                        StatusCode::UNAUTHORIZED,
-                        r#"{"code":"SIGN_ERROR","message":"签名错误"}"#,
-                    )
-                        .into_response();
-                }
-                mock.verified.fetch_add(1, Ordering::SeqCst);
-                let path = uri.path();
-                if method == Method::POST && path == "/v3/pay/transactions/native" {
-                    let req: Value = serde_json::from_slice(&body).unwrap();
-                    let no = req["out_trade_no"].as_str().unwrap().to_owned();
-                    mock.prepaid.lock().unwrap().insert(no, req);
-                    return platform_signed(
-                        StatusCode::OK,
-                        json!({ "code_url": CODE_URL }).to_string(),
-                        &mock,
-                        now,
-                    );
-                }
-                if let Some(no) = path.strip_prefix("/v3/pay/transactions/out-trade-no/") {
-                    if let Some(no) = no.strip_suffix("/close") {
-                        assert_eq!(method, Method::POST);
-                        let req: Value = serde_json::from_slice(&body).unwrap();
-                        assert_eq!(req, json!({ "mchid": MCHID }), "{no}");
-                        return platform_signed(StatusCode::NO_CONTENT, String::new(), &mock, now);
-                    }
-                    assert_eq!(uri.query(), Some(format!("mchid={MCHID}").as_str()));
-                    let paid = mock.paid.lock().unwrap().get(no).cloned();
-                    let body = match paid {
-                        Some((total, at)) => json!({
-                            "appid": APPID, "mchid": MCHID, "out_trade_no": no,
-                            "transaction_id": "4200000000000000000000000001",
-                            "trade_state": "SUCCESS", "success_time": at,
-                            "amount": { "total": total, "payer_total": total, "currency": "CNY" },
-                        }),
-                        None => json!({
-                            "appid": APPID, "mchid": MCHID, "out_trade_no": no,
-                            "trade_state": "NOTPAY", "amount": { "total": 1, "currency": "CNY" },
-                        }),
-                    };
-                    return platform_signed(StatusCode::OK, body.to_string(), &mock, now);
-                }
-                (StatusCode::NOT_FOUND, "{}").into_response()
-            }
-        },
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    (format!("http://{addr}"), mock)
-}
+    /// Both clocks forward.
+    fn advance(&self, seconds: i64) {
+        self.clock.advance(seconds);
+        self.double.advance_clock(seconds);
+    }
 
-fn config(api_base: &str) -> WechatPayConfig {
-    WechatPayConfig {
-        mchid: MCHID.into(),
-        appid: APPID.into(),
-        merchant_serial: MERCHANT_SERIAL.into(),
-        merchant_key_path: "unused".into(),
-        api_v3_key: API_V3_KEY.into(),
-        platform_key_path: "unused".into(),
-        platform_serial: PLATFORM_SERIAL.into(),
-        notify_url: "https://baoming.example/api/v1/payments/wechat/notify".into(),
-        api_base: api_base.into(),
+    fn attempts(&self, order_no: &str) -> Vec<(String, String)> {
+        self.app
+            .state
+            .db
+            .blocking(|c| baoming_server::store::orders::attempts(c, order_no))
+            .unwrap()
+            .into_iter()
+            .map(|a| (a.out_trade_no, format!("{:?}", a.state)))
+            .collect()
+    }
+
+    /// The `/v3` requests the double answered, as `METHOD path status [code]`.
+    fn calls(&self) -> Vec<String> {
+        self.double
+            .requests()
+            .into_iter()
+            .map(|r| {
+                let path = r.path.split('?').next().unwrap_or_default().to_owned();
+                format!(
+                    "{} {path} {}{}",
+                    r.method,
+                    r.status,
+                    r.code.map(|c| format!(" {c}")).unwrap_or_default()
+                )
+            })
+            .collect()
     }
 }
 
-fn provider(api_base: &str, clock: Clock) -> WechatPayProvider {
-    WechatPayProvider::new(
-        config(api_base),
-        keys().merchant.clone(),
-        keys().platform.to_public_key(),
-        clock,
-    )
-    .unwrap()
+fn order(reply: &Reply) -> Order {
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    serde_json::from_slice(&reply.body).unwrap_or_else(|e| panic!("{e}: {}", reply.text()))
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    tokio::task::spawn_blocking(f).await.unwrap()
+async fn create_order(p: &Paying, cookie: &str, id: &str, key: &str) -> Order {
+    order(
+        &Call::new("POST", format!("/api/v1/applications/{id}/orders"))
+            .cookie(cookie)
+            .key(key)
+            .send(&p.app)
+            .await,
+    )
+}
+
+async fn get_order(p: &Paying, cookie: &str, no: &str) -> Order {
+    order(
+        &Call::new("GET", format!("/api/v1/orders/{no}"))
+            .cookie(cookie)
+            .send(&p.app)
+            .await,
+    )
+}
+
+/// Polls the order (as the pay page does) until `done` or 5 s.
+async fn wait_order(p: &Paying, cookie: &str, no: &str, done: impl Fn(&Order) -> bool) -> Order {
+    for _ in 0..100 {
+        // Each poll may ask WeChat; move past the poll interval so it does.
+        p.advance(checkout::POLL_QUERY_INTERVAL_S);
+        let o = get_order(p, cookie, no).await;
+        if done(&o) {
+            return o;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("order {no} never reached the state");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn prepay_query_and_close_are_signed_and_verified() {
-    let now = t0();
-    let (base, mock) = start_mock(now.0).await;
-    let p = Arc::new(provider(&base, Clock::fixed(now)));
-
-    let pp = Arc::clone(&p);
-    let prepay = blocking(move || pp.prepay("BM202611270000000001", 15000, "报名费", now))
-        .await
-        .unwrap();
-    assert_eq!(prepay.code_url, CODE_URL);
-    assert_eq!(prepay.expires_at, Timestamp(now.0 + 7200));
-    let sent = mock.prepaid.lock().unwrap()["BM202611270000000001"].clone();
+async fn a_code_refresh_makes_a_new_attempt_and_keeps_the_order_number() {
+    let p = Paying::start(KeyMode::PublicKey).await;
+    let (cookie, app) = approved(&p.app, PHONE).await;
+    let first = create_order(&p, &cookie, &app.id, "pay-1").await;
+    // The code is WeChat's own, whatever its shape, passed on untouched.
+    let code = first.code_url.clone().unwrap();
+    let a1 = format!("{}-1", first.order_no);
+    assert_eq!(code, p.double.order(&a1).unwrap().code_url);
+    assert_eq!(first.code_expires_at.unwrap().0, t0().0 + ORDER_CODE_TTL_S);
+    let attempts = p.attempts(&first.order_no);
     assert_eq!(
-        sent,
-        json!({
-            "appid": APPID, "mchid": MCHID, "description": "报名费",
-            "out_trade_no": "BM202611270000000001",
-            "time_expire": "2026-11-27T12:00:00+08:00",
-            "notify_url": "https://baoming.example/api/v1/payments/wechat/notify",
-            "amount": { "total": 15000, "currency": "CNY" },
-        })
+        attempts,
+        [(format!("{}-1", first.order_no), "Open".to_owned())]
     );
 
-    let pp = Arc::clone(&p);
+    // The candidate comes back after the code expired: the same order, a new code.
+    p.advance(ORDER_CODE_TTL_S + 60);
+    let again = create_order(&p, &cookie, &app.id, "pay-2").await;
+    assert_eq!(again.order_no, first.order_no);
+    assert_eq!(again.status, OrderStatus::Unpaid);
+    assert_ne!(again.code_url, first.code_url);
+    assert_eq!(again.notice, Some(PaymentNotice::CodeReplaced));
     assert_eq!(
-        blocking(move || pp.query("BM202611270000000001"))
-            .await
-            .unwrap(),
-        PaymentState::Unpaid
+        again.code_expires_at.unwrap().0,
+        p.clock.now().0 + ORDER_CODE_TTL_S
     );
-    mock.paid.lock().unwrap().insert(
-        "BM202611270000000001".into(),
-        (15000, "2026-11-27T10:05:00+08:00".into()),
-    );
-    let pp = Arc::clone(&p);
+    let a2 = format!("{}-2", first.order_no);
     assert_eq!(
-        blocking(move || pp.query("BM202611270000000001"))
-            .await
-            .unwrap(),
-        PaymentState::Paid {
-            paid_at: at("2026-11-27T10:05:00+08:00")
-        }
+        p.attempts(&first.order_no),
+        [
+            (a1.clone(), "Closed".to_owned()),
+            (a2.clone(), "Open".to_owned())
+        ]
     );
-    let pp = Arc::clone(&p);
-    blocking(move || pp.close("BM202611270000000002"))
-        .await
-        .unwrap();
-    assert_eq!(mock.verified.load(Ordering::SeqCst), 4);
-    assert_eq!(mock.refused.load(Ordering::SeqCst), 0);
-
-    // A tampered answer (a body the platform did not sign) is rejected.
-    mock.tamper.store(true, Ordering::SeqCst);
-    let pp = Arc::clone(&p);
-    let err = blocking(move || pp.prepay("BM202611270000000003", 15000, "x", now))
-        .await
-        .unwrap_err();
-    assert!(format!("{err:#}").contains("signature"), "{err:#}");
-    let pp = Arc::clone(&p);
+    // Never a repeated out_trade_no with other parameters: asked, closed, then a new one;
+    // the double refused nothing.
+    let calls = p.calls();
+    assert_eq!(
+        calls,
+        [
+            "POST /v3/pay/transactions/native 200".to_owned(),
+            format!("GET /v3/pay/transactions/out-trade-no/{a1} 200"),
+            format!("POST /v3/pay/transactions/out-trade-no/{a1}/close 204"),
+            "POST /v3/pay/transactions/native 200".to_owned(),
+        ],
+        "{calls:#?}"
+    );
+    assert_eq!(p.double.order(&a1).unwrap().trade_state, TradeState::Closed);
+    // Every request named the platform key the backend holds.
     assert!(
-        blocking(move || pp.query("BM202611270000000003"))
-            .await
-            .is_err()
+        p.double
+            .requests()
+            .iter()
+            .all(|r| r.wechatpay_serial.as_deref() == Some(fixtures::PLATFORM_1_PUB_KEY_ID))
     );
-    mock.tamper.store(false, Ordering::SeqCst);
 
-    // A merchant key the mock does not know is refused by the mock.
-    let mut rng = StdRng::seed_from_u64(7);
-    let stranger = WechatPayProvider::new(
-        config(&base),
-        RsaPrivateKey::new(&mut rng, 2048).unwrap(),
-        keys().platform.to_public_key(),
-        Clock::fixed(now),
-    )
-    .unwrap();
-    let err = blocking(move || stranger.prepay("BM202611270000000004", 1, "x", now))
-        .await
-        .unwrap_err();
-    assert!(format!("{err:#}").contains("401"), "{err:#}");
-    assert_eq!(mock.refused.load(Ordering::SeqCst), 1);
-
-    // Answers signed by another platform key are rejected.
-    let wrong_platform: RsaPublicKey = keys().merchant.to_public_key();
-    let confused = WechatPayProvider::new(
-        config(&base),
-        keys().merchant.clone(),
-        wrong_platform,
-        Clock::fixed(now),
-    )
-    .unwrap();
-    assert!(
-        blocking(move || confused.prepay("BM202611270000000005", 1, "x", now))
-            .await
-            .is_err()
-    );
-}
-
-/// A signed notification of `transaction`, timestamped `ts`.
-fn notification(transaction: &Value, ts: i64) -> (Vec<(String, String)>, Vec<u8>) {
-    let nonce = "hgGlDa9fKNrZ";
-    let cipher = Aes256Gcm::new_from_slice(API_V3_KEY.as_bytes()).unwrap();
-    let ciphertext = cipher
-        .encrypt(
-            Nonce::from_slice(nonce.as_bytes()),
-            Payload {
-                msg: transaction.to_string().as_bytes(),
-                aad: b"transaction",
-            },
-        )
-        .unwrap();
-    let body = json!({
-        "id": "EV-2018022511223320873",
-        "create_time": "2026-11-27T10:05:00+08:00",
-        "resource_type": "encrypt-resource",
-        "event_type": "TRANSACTION.SUCCESS",
-        "summary": "支付成功",
-        "resource": {
-            "original_type": "transaction",
-            "algorithm": "AEAD_AES_256_GCM",
-            "ciphertext": BASE64.encode(ciphertext),
-            "associated_data": "transaction",
-            "nonce": nonce,
-        },
+    // Paying the new code: the notification pays the order and the application.
+    p.double.pay(&a2, true).unwrap();
+    let paid = wait_order(&p, &cookie, &first.order_no, |o| {
+        o.status == OrderStatus::Paid
     })
-    .to_string()
-    .into_bytes();
-    let sig_nonce = "5K8264ILTKCH16CQ2502SI8ZNMTM67VS";
-    let message = wechat_pay::response_message(&ts.to_string(), sig_nonce, &body);
-    let signature = wechat_pay::sign(&keys().platform, &message);
-    let headers = vec![
-        ("wechatpay-timestamp".to_owned(), ts.to_string()),
-        ("wechatpay-nonce".to_owned(), sig_nonce.to_owned()),
-        ("wechatpay-signature".to_owned(), signature),
-        ("wechatpay-serial".to_owned(), PLATFORM_SERIAL.to_owned()),
-    ];
-    (headers, body)
-}
-
-fn paid_transaction(order_no: &str, total: u64) -> Value {
-    json!({
-        "appid": APPID, "mchid": MCHID, "out_trade_no": order_no,
-        "transaction_id": "4200000000000000000000000002",
-        "trade_type": "NATIVE", "trade_state": "SUCCESS", "trade_state_desc": "支付成功",
-        "bank_type": "OTHERS", "success_time": "2026-11-27T10:05:00+08:00",
-        "payer": { "openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o" },
-        "amount": { "total": total, "payer_total": total, "currency": "CNY", "payer_currency": "CNY" },
-    })
-}
-
-async fn notify(app: &TestApp, headers: &[(String, String)], body: Vec<u8>) -> Reply {
-    // As WeChat Pay sends it: no Origin, no cookie.
-    let mut req =
-        Request::post("/api/v1/payments/wechat/notify").header("content-type", "application/json");
-    for (k, v) in headers {
-        req = req.header(k, v);
-    }
-    app.send(req.body(Body::from(body)).unwrap()).await
-}
-
-fn wechat_app(base: &str) -> TestApp {
-    let (mut app, clock) = dev_app();
-    app.state = app
-        .state
-        .clone()
-        .with_payment_provider(Arc::new(provider(base, clock)));
-    app.app = baoming_server::app(app.state.clone());
-    app
-}
-
-async fn open_order(app: &TestApp, phone: &str) -> (String, String, Order) {
-    let (cookie, approved) = approved(app, phone).await;
-    let reply = Call::new(
-        "POST",
-        format!("/api/v1/applications/{}/orders", approved.id),
-    )
-    .cookie(&cookie)
-    .key(&format!("key-{phone}"))
-    .send(app)
     .await;
-    assert_eq!(reply.status, 200, "{}", reply.text());
-    let order: Order = serde_json::from_slice(&reply.body).unwrap();
-    (cookie, approved.id, order)
-}
-
-fn stored_order(app: &TestApp, order_no: &str) -> (String, Option<i64>) {
-    let no = order_no.to_owned();
-    app.state
+    assert_eq!(paid.notice, None);
+    assert_eq!(
+        get_app(&p.app, &cookie, &app.id).await.status,
+        ApplicationStatus::Paid
+    );
+    let delivered = p
+        .double
+        .wait_for_notification(Duration::from_secs(5), |n| n.out_trade_no == a2)
+        .await
+        .expect("a notification");
+    assert!(matches!(delivered.status, Some(200 | 204)), "{delivered:?}");
+    // A repeat of the notification changes nothing.
+    p.double.resend_notification(&a2).unwrap();
+    let orders: i64 = p
+        .app
+        .state
         .db
-        .blocking(move |c| {
+        .blocking(|c| {
             c.query_row(
-                "SELECT status, paid_at FROM orders WHERE order_no = ?1",
-                [no],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                "SELECT COUNT(*) FROM payment_log WHERE event = 'paid'",
+                [],
+                |r| r.get(0),
             )
         })
-        .unwrap()
+        .unwrap();
+    assert_eq!(orders, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn notifications_record_a_payment_once() {
-    let (base, mock) = start_mock(t0().0).await;
-    let app = wechat_app(&base);
-    let (cookie, id, order) = open_order(&app, "13800138000").await;
-    assert_eq!(order.code_url.as_deref(), Some(CODE_URL));
-    assert_eq!(order.status, OrderStatus::Unpaid);
-    assert!(mock.verified.load(Ordering::SeqCst) >= 1);
-    let now = app.state.clock.now().0;
-
-    // A bad signature: 401, nothing changes.
-    let (mut headers, body) =
-        notification(&paid_transaction(&order.order_no, order.amount_fen), now);
-    let good_signature = headers[2].1.clone();
-    headers[2].1 = wechat_pay::sign(&keys().merchant, b"something else");
-    notify(&app, &headers, body.clone())
-        .await
-        .assert_envelope(401, "unauthenticated");
-    // A body other than the one signed.
-    headers[2].1 = good_signature;
-    let mut altered = body.clone();
-    altered.extend_from_slice(b" ");
-    notify(&app, &headers, altered)
-        .await
-        .assert_envelope(401, "unauthenticated");
-    // Headers missing, an unknown serial.
-    notify(&app, &[], body.clone())
-        .await
-        .assert_envelope(401, "unauthenticated");
-    let mut other_serial = headers.clone();
-    other_serial[3].1 = "PUB_KEY_ID_OTHER".into();
-    notify(&app, &other_serial, body.clone())
-        .await
-        .assert_envelope(401, "unauthenticated");
-    // Signed more than 5 minutes ago.
-    let (old_headers, old_body) = notification(
-        &paid_transaction(&order.order_no, order.amount_fen),
-        now - 301,
-    );
-    notify(&app, &old_headers, old_body)
-        .await
-        .assert_envelope(401, "unauthenticated");
-    // The wrong amount is refused.
-    let (wrong_headers, wrong_body) = notification(
-        &paid_transaction(&order.order_no, order.amount_fen - 1),
-        now,
-    );
-    let reply = notify(&app, &wrong_headers, wrong_body).await;
-    reply.assert_envelope(422, "validation_failed");
-    assert_eq!(stored_order(&app, &order.order_no), ("unpaid".into(), None));
+async fn a_payment_on_the_old_code_counts_when_the_new_one_is_asked_for() {
+    let p = Paying::start(KeyMode::PublicKey).await;
+    let (cookie, app) = approved(&p.app, PHONE).await;
+    let first = create_order(&p, &cookie, &app.id, "pay-1").await;
+    let a1 = format!("{}-1", first.order_no);
+    // Paid a minute before the code's end, the notification lost.
+    p.advance(ORDER_CODE_TTL_S - 60);
+    p.double.pay(&a1, false).unwrap();
+    let again = create_order(&p, &cookie, &app.id, "pay-2").await;
+    assert_eq!(again.status, OrderStatus::Paid, "{again:?}");
     assert_eq!(
-        get_app(&app, &cookie, &id).await.status,
-        ApplicationStatus::AwaitingPayment
+        p.attempts(&first.order_no),
+        [(a1.clone(), "Paid".to_owned())]
     );
-
-    // The real one: 204, paid once.
-    let reply = notify(&app, &headers, body.clone()).await;
-    assert_eq!(reply.status, 204, "{}", reply.text());
-    let paid_at = at("2026-11-27T10:05:00+08:00").0;
-    assert_eq!(
-        stored_order(&app, &order.order_no),
-        ("paid".into(), Some(paid_at))
+    // Asked, never closed.
+    assert!(
+        !p.calls().iter().any(|c| c.contains("/close")),
+        "{:#?}",
+        p.calls()
     );
-    let after = get_app(&app, &cookie, &id).await;
-    assert_eq!(after.status, ApplicationStatus::Paid);
-    let history = after.events.len();
-
-    // A replay (also one with a later success time) changes nothing.
-    app.state.clock.advance(60);
-    let reply = notify(&app, &headers, body).await;
-    assert_eq!(reply.status, 204, "{}", reply.text());
-    let mut later = paid_transaction(&order.order_no, order.amount_fen);
-    later["success_time"] = json!("2026-11-27T10:06:00+08:00");
-    let (h, b) = notification(&later, app.state.clock.now().0);
-    assert_eq!(notify(&app, &h, b).await.status, 204);
-    assert_eq!(
-        stored_order(&app, &order.order_no),
-        ("paid".into(), Some(paid_at))
-    );
-    let again = get_app(&app, &cookie, &id).await;
-    assert_eq!(again.status, ApplicationStatus::Paid);
-    assert_eq!(again.events.len(), history);
-
-    // An order that does not exist.
-    let (h, b) = notification(
-        &paid_transaction("BM202611279999999999", 1),
-        app.state.clock.now().0,
-    );
-    notify(&app, &h, b).await.assert_envelope(404, "not_found");
 }
 
-#[tokio::test]
-async fn the_sandbox_has_no_notification_endpoint() {
-    let (app, _clock) = dev_app();
-    let (headers, body) = notification(&paid_transaction("BM202611270000000001", 1), t0().0);
-    notify(&app, &headers, body)
-        .await
-        .assert_envelope(404, "not_found");
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_notification_is_found_by_the_reconciler() {
+    let p = Paying::start(KeyMode::PublicKey).await;
+    let (cookie, app) = approved(&p.app, PHONE).await;
+    let first = create_order(&p, &cookie, &app.id, "pay-1").await;
+    let a1 = format!("{}-1", first.order_no);
+    p.double.pay(&a1, false).unwrap();
+    // Not yet overdue: the reconciler leaves it alone.
+    let done = checkout::reconcile_once(&p.app.state).await.unwrap();
+    assert_eq!(done.checked, 0);
+    // The candidate closed the page; minutes later the reconciler asks.
+    p.advance(checkout::RECONCILE_AFTER_S + 1);
+    let done = checkout::reconcile_once(&p.app.state).await.unwrap();
+    assert_eq!((done.checked, done.paid), (1, 1), "{done:?}");
+    let app_now = get_app(&p.app, &cookie, &app.id).await;
+    assert_eq!(app_now.status, ApplicationStatus::Paid);
+    // An abandoned code is closed once it expired.
+    let (cookie_b, app_b) = approved(&p.app, "13900139000").await;
+    let other = create_order(&p, &cookie_b, &app_b.id, "pay-b").await;
+    p.advance(ORDER_CODE_TTL_S + 1);
+    let done = checkout::reconcile_once(&p.app.state).await.unwrap();
+    assert_eq!(done.closed, 1, "{done:?}");
+    let b1 = format!("{}-1", other.order_no);
+    assert_eq!(p.double.order(&b1).unwrap().trade_state, TradeState::Closed);
 }
 
-#[test]
-fn platform_signature_headers_are_read_case_insensitively() {
-    let mut headers = HeaderMap::new();
-    headers.insert("Wechatpay-Timestamp", "1".parse().unwrap());
-    headers.insert("Wechatpay-Nonce", "n".parse().unwrap());
-    headers.insert("Wechatpay-Signature", "s".parse().unwrap());
-    headers.insert("Wechatpay-Serial", "x".parse().unwrap());
-    let sig = PlatformSignature::from_headers(|n| headers.get(n).and_then(|v| v.to_str().ok()));
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_payment_gets_a_new_code_in_the_candidates_words() {
+    let p = Paying::start(KeyMode::PublicKey).await;
+    let (cookie, app) = approved(&p.app, PHONE).await;
+    let first = create_order(&p, &cookie, &app.id, "pay-1").await;
+    let a1 = format!("{}-1", first.order_no);
+    p.double.fail(&a1).unwrap();
+    let o = Call::new("POST", format!("/api/v1/orders/{}/query", first.order_no))
+        .cookie(&cookie)
+        .send(&p.app)
+        .await;
+    let o = order(&o);
+    assert_eq!(o.status, OrderStatus::Unpaid);
+    assert_eq!(o.notice, Some(PaymentNotice::PaymentFailed));
+    assert_ne!(o.code_url, first.code_url);
+    assert_eq!(o.order_no, first.order_no);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_payment_is_refunded_automatically_and_logged() {
+    let p = Paying::start(KeyMode::PublicKey).await;
+    let (cookie, app) = approved(&p.app, PHONE).await;
+    let first = create_order(&p, &cookie, &app.id, "pay-1").await;
+    let a1 = format!("{}-1", first.order_no);
+    // WeChat reporting two paid attempts of one order "cannot happen": make it happen with
+    // a second attempt the double knows about.
+    let a9 = format!("{}-9", first.order_no);
+    let req = baoming_server::payments::PrepayRequest {
+        out_trade_no: a9.clone(),
+        amount_fen: first.amount_fen,
+        description: "x".into(),
+        time_expire: baoming_contract::time::Timestamp(t0().0 + 3600),
+    };
+    let provider = Arc::clone(&p.app.state.payments);
+    tokio::task::spawn_blocking(move || provider.prepay(&req))
+        .await
+        .unwrap()
+        .unwrap();
+    p.app.state.db.blocking(|c| {
+        c.execute(
+            "INSERT INTO payment_attempts (out_trade_no, order_no, amount_fen, description,
+                                           time_expire, state, created_at)
+             VALUES (?1, ?2, ?3, 'x', ?4, 'open', ?5)",
+            rusqlite::params![
+                a9,
+                first.order_no,
+                first.amount_fen as i64,
+                t0().0 + 3600,
+                t0().0
+            ],
+        )
+        .unwrap()
+    });
+    p.double.pay(&a1, true).unwrap();
+    wait_order(&p, &cookie, &first.order_no, |o| {
+        o.status == OrderStatus::Paid
+    })
+    .await;
+    p.double.pay(&a9, true).unwrap();
+    // The second payment goes back, the first stays.
+    for _ in 0..100 {
+        if p.double.refunds().iter().any(|r| r.out_trade_no == a9) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let refunds = p.double.refunds();
+    assert_eq!(refunds.len(), 1, "{refunds:?}");
+    assert_eq!(refunds[0].out_trade_no, a9);
+    assert_eq!(refunds[0].refund, first.amount_fen as i64);
+    let o = get_order(&p, &cookie, &first.order_no).await;
+    assert_eq!(o.status, OrderStatus::Paid);
     assert_eq!(
-        sig,
-        Some(PlatformSignature {
-            timestamp: "1".into(),
-            nonce: "n".into(),
-            signature: "s".into(),
-            serial: "x".into(),
+        get_app(&p.app, &cookie, &app.id).await.status,
+        ApplicationStatus::Paid
+    );
+    let logged: Vec<String> = p.app.state.db.blocking(|c| {
+        baoming_server::store::orders::log_of(c, &first.order_no)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.event)
+            .collect()
+    });
+    assert!(
+        logged.contains(&"duplicate_payment".to_owned()),
+        "{logged:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_refund_a_paid_application_and_the_candidate_sees_it() {
+    let p = Paying::start(KeyMode::PublicKey).await;
+    let (cookie, app) = approved(&p.app, PHONE).await;
+    let first = create_order(&p, &cookie, &app.id, "pay-1").await;
+    // Not paid yet: no refund.
+    let early = Call::new(
+        "POST",
+        format!("/api/v1/admin/applications/{}/refund", app.id),
+    )
+    .reviewer()
+    .json(&json!({"reason": "考生申请退考"}))
+    .send(&p.app)
+    .await;
+    early.assert_envelope(409, "invalid_transition");
+    p.double
+        .pay(&format!("{}-1", first.order_no), true)
+        .unwrap();
+    wait_order(&p, &cookie, &first.order_no, |o| {
+        o.status == OrderStatus::Paid
+    })
+    .await;
+    // A reason is required.
+    let bare = Call::new(
+        "POST",
+        format!("/api/v1/admin/applications/{}/refund", app.id),
+    )
+    .reviewer()
+    .json(&json!({"reason": "  "}))
+    .send(&p.app)
+    .await;
+    bare.assert_envelope(422, "validation_failed");
+    // A candidate's session cannot refund.
+    let candidate = Call::new(
+        "POST",
+        format!("/api/v1/admin/applications/{}/refund", app.id),
+    )
+    .cookie(&cookie)
+    .json(&json!({"reason": "考生申请退考"}))
+    .send(&p.app)
+    .await;
+    assert_eq!(candidate.status, 401, "{}", candidate.text());
+    let refunded = Call::new(
+        "POST",
+        format!("/api/v1/admin/applications/{}/refund", app.id),
+    )
+    .reviewer()
+    .json(&json!({"reason": "考生申请退考"}))
+    .send(&p.app)
+    .await;
+    let refunded = order(&refunded);
+    assert!(
+        refunded.status == OrderStatus::Refunded
+            || refunded.notice == Some(PaymentNotice::RefundPending),
+        "{refunded:?}"
+    );
+    // The refund notification settles it.
+    let o = wait_order(&p, &cookie, &first.order_no, |o| {
+        o.status == OrderStatus::Refunded
+    })
+    .await;
+    assert!(o.refunded_at.is_some());
+    assert_eq!(o.notice, None);
+    assert_eq!(
+        get_app(&p.app, &cookie, &app.id).await.status,
+        ApplicationStatus::Refunded
+    );
+    let refund = &p.double.refunds()[0];
+    assert_eq!(refund.reason.as_deref(), Some("考生申请退考"));
+    assert_eq!(
+        (refund.refund, refund.total),
+        (first.amount_fen as i64, first.amount_fen as i64)
+    );
+    // Asking again refunds nothing more.
+    let again = Call::new(
+        "POST",
+        format!("/api/v1/admin/applications/{}/refund", app.id),
+    )
+    .reviewer()
+    .json(&json!({"reason": "考生申请退考"}))
+    .send(&p.app)
+    .await;
+    again.assert_envelope(409, "invalid_transition");
+    assert_eq!(p.double.refunds().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn platform_certificates_are_downloaded_and_rotate_without_a_restart() {
+    let p = Paying::start(KeyMode::Certificate).await;
+    let wechat = p.app.state.wechat.clone().unwrap();
+    let w = wechat.clone();
+    tokio::task::spawn_blocking(move || w.refresh_certificates())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        wechat.platform_keys().preferred().as_deref(),
+        Some(fixtures::PLATFORM_1_SERIAL)
+    );
+    let (cookie, app) = approved(&p.app, PHONE).await;
+    let first = create_order(&p, &cookie, &app.id, "pay-1").await;
+    // WeChat publishes the new certificate, then signs with it.
+    p.double.rotate(RotateMode::PublishBoth).unwrap();
+    p.double.rotate(RotateMode::Switch).unwrap();
+    p.double
+        .pay(&format!("{}-1", first.order_no), true)
+        .unwrap();
+    let o = wait_order(&p, &cookie, &first.order_no, |o| {
+        o.status == OrderStatus::Paid
+    })
+    .await;
+    assert!(o.paid_at.is_some());
+    let serials = wechat.platform_keys().serials();
+    assert!(
+        serials.contains(&fixtures::PLATFORM_2_SERIAL.to_owned()),
+        "{serials:?}"
+    );
+    let _ = p.origin;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notifications_that_do_not_verify_are_refused_in_wechats_words() {
+    let p = Paying::start(KeyMode::PublicKey).await;
+    let (cookie, app) = approved(&p.app, PHONE).await;
+    let first = create_order(&p, &cookie, &app.id, "pay-1").await;
+    let a1 = format!("{}-1", first.order_no);
+    p.double.pay(&a1, false).unwrap();
+    // WeChat's signature probe: a deliberately wrong signature must be refused.
+    p.double.send_probe(&a1).unwrap();
+    let probe = p
+        .double
+        .wait_for_notification(Duration::from_secs(5), |n| n.probe && n.status.is_some())
+        .await
+        .expect("the probe was answered");
+    assert_eq!(probe.status, Some(401), "{probe:?}");
+    let body: serde_json::Value =
+        serde_json::from_str(probe.answer_body.as_deref().unwrap()).unwrap();
+    assert_eq!(body["code"], "FAIL");
+    assert!(body["message"].is_string());
+    // Nothing was recorded from it.
+    assert_eq!(
+        p.attempts(&first.order_no),
+        [(a1.clone(), "Open".to_owned())]
+    );
+
+    // An answer signed more than 5 minutes ago is a replay.
+    let wechat = p.app.state.wechat.clone().unwrap();
+    let signer =
+        wechatpay_double::crypto::RsaSigner::from_pkcs8_pem(fixtures::PLATFORM_1_KEY_PEM).unwrap();
+    let body = br#"{"code_url":"weixin://wxpay/bizpayurl/up?pr=x&groupid=00"}"#;
+    let sign_at = |t: i64| {
+        let ts = t.to_string();
+        PlatformSignature {
+            signature: signer
+                .sign_base64(&wechatpay_double::crypto::answer_message(&ts, "n0", body)),
+            timestamp: ts,
+            nonce: "n0".into(),
+            serial: fixtures::PLATFORM_1_PUB_KEY_ID.into(),
+        }
+    };
+    let now = p.clock.now().0;
+    assert!(wechat.verify_platform(&sign_at(now - 10), body).is_ok());
+    assert!(wechat.verify_platform(&sign_at(now - 301), body).is_err());
+    assert!(wechat.verify_platform(&sign_at(now + 301), body).is_err());
+    let mut unknown = sign_at(now);
+    unknown.serial = "PUB_KEY_ID_UNKNOWN".into();
+    assert!(wechat.verify_platform(&unknown, body).is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn nobody_waits_on_wechat_behind_someone_elses_request() {
+    let p = Paying::start(KeyMode::PublicKey).await;
+    let (cookie, app) = approved(&p.app, PHONE).await;
+    let first = create_order(&p, &cookie, &app.id, "pay-1").await;
+    // WeChat answers slowly; 我已支付 waits on it.
+    p.double.set_latency(1500);
+    let slow = {
+        let (router, cookie, no) = (p.app.app.clone(), cookie.clone(), first.order_no.clone());
+        tokio::spawn(async move {
+            let call = Call::new("POST", format!("/api/v1/orders/{no}/query")).cookie(&cookie);
+            common::send(&router, call.request()).await
         })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Meanwhile the plans (and another candidate's reads) answer at once: no connection
+    // or lock is held across the call to WeChat.
+    let plans = p.app.get("/api/v1/plans").await;
+    assert_eq!(plans.status, 200);
+    assert!(
+        !slow.is_finished(),
+        "the slow query should still be waiting on WeChat"
     );
+    let done = slow.await.unwrap();
+    assert_eq!(done.status, 200, "{}", done.text());
 }

@@ -4,7 +4,9 @@
 //! frame never zooms past the photo's own pixels (the contract's `CropFrame`), so nothing is
 //! enlarged; a coloured background is pointed out, never painted over.
 
-use baoming_contract::photo::{PORTRAIT_HEIGHT_PX, PORTRAIT_MAX_BYTES, PORTRAIT_MIN_BYTES, PORTRAIT_WIDTH_PX};
+use baoming_contract::photo::{
+    PORTRAIT_HEIGHT_PX, PORTRAIT_MAX_BYTES, PORTRAIT_MIN_BYTES, PORTRAIT_WIDTH_PX,
+};
 use baoming_contract::photo_check::Facts;
 use baoming_contract::photo_quality::{CropFrame, MIN_WHITE_BORDER};
 use leptos::prelude::*;
@@ -31,7 +33,9 @@ struct ObjectUrl(String);
 
 impl ObjectUrl {
     fn new(blob: &Blob) -> Option<Self> {
-        web_sys::Url::create_object_url_with_blob(blob).ok().map(ObjectUrl)
+        web_sys::Url::create_object_url_with_blob(blob)
+            .ok()
+            .map(ObjectUrl)
     }
 }
 
@@ -122,14 +126,27 @@ pub fn PortraitFixer(
     });
 
     let frame_size = |ev: &web_sys::Event| -> Option<(f64, f64)> {
-        let el = ev.current_target()?.dyn_into::<web_sys::HtmlElement>().ok()?;
-        Some((f64::from(el.client_width().max(1)), f64::from(el.client_height().max(1))))
+        let el = ev
+            .current_target()?
+            .dyn_into::<web_sys::HtmlElement>()
+            .ok()?;
+        Some((
+            f64::from(el.client_width().max(1)),
+            f64::from(el.client_height().max(1)),
+        ))
     };
     let on_down = move |ev: web_sys::PointerEvent| {
-        if let Some(el) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+        if let Some(el) = ev
+            .current_target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        {
             let _ = el.set_pointer_capture(ev.pointer_id());
         }
-        let (id, x, y) = (ev.pointer_id(), f64::from(ev.client_x()), f64::from(ev.client_y()));
+        let (id, x, y) = (
+            ev.pointer_id(),
+            f64::from(ev.client_x()),
+            f64::from(ev.client_y()),
+        );
         pointers.update_value(|p| {
             p.retain(|q| q.0 != id);
             p.push((id, x, y));
@@ -137,10 +154,18 @@ pub fn PortraitFixer(
         ev.prevent_default();
     };
     let on_move = move |ev: web_sys::PointerEvent| {
-        let (id, x, y) = (ev.pointer_id(), f64::from(ev.client_x()), f64::from(ev.client_y()));
-        let Some((fw, fh)) = frame_size(&ev) else { return };
+        let (id, x, y) = (
+            ev.pointer_id(),
+            f64::from(ev.client_x()),
+            f64::from(ev.client_y()),
+        );
+        let Some((fw, fh)) = frame_size(&ev) else {
+            return;
+        };
         let before = pointers.get_value();
-        let Some(i) = before.iter().position(|p| p.0 == id) else { return };
+        let Some(i) = before.iter().position(|p| p.0 == id) else {
+            return;
+        };
         let mut after = before.clone();
         after[i] = (id, x, y);
         pointers.set_value(after.clone());

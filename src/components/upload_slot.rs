@@ -39,7 +39,10 @@ pub enum SlotState {
     /// The portrait fix is open.
     Fixing,
     /// `attempt` counts automatic retries (0 on the first try).
-    Uploading { fraction: f64, attempt: u32 },
+    Uploading {
+        fraction: f64,
+        attempt: u32,
+    },
     Uploaded(DocumentInfo),
 }
 
@@ -353,7 +356,11 @@ mod tests {
     #[test]
     fn backend_refusals_become_findings() {
         assert_eq!(
-            refusal_finding(ErrorCode::ValidationFailed, Some("portrait_too_large"), 90_000),
+            refusal_finding(
+                ErrorCode::ValidationFailed,
+                Some("portrait_too_large"),
+                90_000
+            ),
             Some(Finding::PortraitSize { bytes: 90_000 })
         );
         assert_eq!(

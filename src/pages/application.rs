@@ -14,8 +14,8 @@ use crate::api::{Api, ApiError};
 use crate::components::feedback::{ErrorPanel, Loading, retry_of};
 use crate::components::link::Link;
 use crate::i18n::{
-    Lang, Msg, date_time, field_label, label_colon, list_separator, material_label, status_label, t,
-    use_lang,
+    Lang, Msg, date_time, field_label, label_colon, list_separator, material_label, status_label,
+    t, use_lang,
 };
 use crate::routes::AppRoute;
 
@@ -95,7 +95,8 @@ fn Status(app: Application, on_change: Callback<Application>) -> impl IntoView {
                     }
                     // Already resubmitted (by this page earlier, or another tab): show it.
                     Err(ApiError::Api { body, .. })
-                        if body.error.code == baoming_contract::error::ErrorCode::InvalidTransition =>
+                        if body.error.code
+                            == baoming_contract::error::ErrorCode::InvalidTransition =>
                     {
                         crate::session::forget_attempt_key("resubmit", &id);
                         match api.application(&id).await {
@@ -171,6 +172,7 @@ fn Status(app: Application, on_change: Callback<Application>) -> impl IntoView {
                 }.into_any(),
                 ApplicationStatus::Paid => view! { <p class="bm-notice bm-notice--info">{t(Msg::PaidNotice)}</p> }.into_any(),
                 ApplicationStatus::TicketReady => view! { <p class="bm-notice bm-notice--info">{t(Msg::TicketReadyNotice)}</p> }.into_any(),
+                ApplicationStatus::Refunded => view! { <p class="bm-notice bm-notice--info">{t(Msg::RefundedNotice)}</p> }.into_any(),
                 ApplicationStatus::Draft => view! {
                     <p><Link to=AppRoute::Wizard { id: id.clone(), step: 1 } class="bm-button bm-button--primary">{t(Msg::ContinueApplication)}</Link></p>
                 }.into_any(),

@@ -3,7 +3,7 @@
 //! 2 s for the first minute, then every 5 s, paused while the tab is hidden), 我已支付, and
 //! 缴费成功.
 
-use baoming_contract::api::{Order, OrderStatus};
+use baoming_contract::api::{Order, OrderStatus, PaymentNotice};
 use baoming_contract::error::ErrorCode;
 use baoming_contract::money::format_yuan;
 use leptos::prelude::*;
@@ -82,7 +82,10 @@ fn PayOrder(initial: Order, application_id: String, on_expired: Callback<()>) ->
     let order = RwSignal::new(initial.clone());
     let now = RwSignal::new(now_s());
     let started = now_s();
-    let paid = move || order.with(|o| o.status == OrderStatus::Paid);
+    // Paid, or paid and refunded since: nothing to scan any more.
+    let paid =
+        move || order.with(|o| matches!(o.status, OrderStatus::Paid | OrderStatus::Refunded));
+    let refunded = move || order.with(|o| o.status == OrderStatus::Refunded);
     let left = move || order.with(|o| o.code_expires_at.map(|e| e.0 - now.get()).unwrap_or(0));
     let order_no = initial.order_no.clone();
     // Polling is I/O: ask the backend about the order until it is paid.
@@ -114,7 +117,7 @@ fn PayOrder(initial: Order, application_id: String, on_expired: Callback<()>) ->
         move || {
             let t = now_s();
             now.set(t);
-            if order.with_untracked(|o| o.status == OrderStatus::Paid) || document().hidden() {
+            if order.with_untracked(|o| o.status != OrderStatus::Unpaid) || document().hidden() {
                 return;
             }
             let every = if t - started < 60 { 2 } else { 5 };
@@ -142,13 +145,29 @@ fn PayOrder(initial: Order, application_id: String, on_expired: Callback<()>) ->
             }
         })
     };
-    // The QR code is drawn just after the card, in its own task, so the first frame is quick.
+    // The QR code is drawn just after the card, in its own task, so the first frame is quick;
+    // drawn again when a poll brings a new code (the last one failed or was closed).
     let svg = RwSignal::new(String::new());
+    let drawn = StoredValue::new(initial.code_url.clone());
     let code_url = initial.code_url.clone();
     set_timeout(
         move || svg.set(code_url.as_deref().and_then(qr_svg).unwrap_or_default()),
         std::time::Duration::ZERO,
     );
+    Effect::new(move || {
+        let url = order.with(|o| o.code_url.clone());
+        if url.is_some() && url != drawn.get_value() {
+            drawn.set_value(url.clone());
+            svg.set(url.as_deref().and_then(qr_svg).unwrap_or_default());
+        }
+    });
+    let notice = move || {
+        order.with(|o| match o.notice? {
+            PaymentNotice::PaymentFailed => Some(Msg::PaymentFailedNotice),
+            PaymentNotice::CodeReplaced => Some(Msg::CodeReplacedNotice),
+            PaymentNotice::RefundPending => Some(Msg::RefundPendingNotice),
+        })
+    };
     view! {
         <section class="bm-card bm-pay">
             <dl class="bm-facts bm-pay__amount">
@@ -161,13 +180,19 @@ fn PayOrder(initial: Order, application_id: String, on_expired: Callback<()>) ->
                     let application_id = application_id.clone();
                     move || view! {
                         <div class="bm-pay__done" role="status">
-                            <h2 class="bm-title">{t(Msg::PaySuccess)}</h2>
-                            <p>{t(Msg::PaidNotice)}</p>
+                            <h2 class="bm-title">{move || if refunded() { t(Msg::RefundedTitle)() } else { t(Msg::PaySuccess)() }}</h2>
+                            <p>{move || if refunded() { t(Msg::RefundedNotice)() } else { t(Msg::PaidNotice)() }}</p>
+                            {move || notice().filter(|m| *m == Msg::RefundPendingNotice).map(|m| view! {
+                                <p class="bm-notice bm-notice--info">{t(m)}</p>
+                            })}
                             <p><Link to=AppRoute::Application { id: application_id.clone() }>{t(Msg::BackToApplication)}</Link></p>
                         </div>
                     }
                 }
             >
+                {move || notice().filter(|m| *m != Msg::RefundPendingNotice).map(|m| view! {
+                    <p class="bm-notice bm-notice--warn" role="status">{t(m)}</p>
+                })}
                 <p class="bm-pay__scan">{t(Msg::ScanWithWechat)}</p>
                 <div class="bm-pay__qr" role="img" aria-label=t(Msg::PayQrLabel) inner_html=move || svg.get()></div>
                 <p class="bm-pay__countdown" role="timer">{move || countdown(left())}</p>

@@ -62,7 +62,13 @@ fn FormSheet(app: Application, plan: Plan) -> impl IntoView {
     let needs_cert = d.condition.is_some_and(|c| c.needs_existing_certificate());
     let gender = d
         .gender
-        .map(|g| if g == Gender::Male { sheet::MALE } else { sheet::FEMALE })
+        .map(|g| {
+            if g == Gender::Male {
+                sheet::MALE
+            } else {
+                sheet::FEMALE
+            }
+        })
         .unwrap_or("");
     let opinion = d
         .condition

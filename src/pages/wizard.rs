@@ -9,9 +9,9 @@ use baoming_contract::api::{
 use baoming_contract::application::{self, Context, Step};
 use baoming_contract::eligibility::{Condition, Material};
 use baoming_contract::error::{ErrorCode, FieldErrors};
-use baoming_contract::status::ApplicationStatus;
 use baoming_contract::id_card::Gender;
 use baoming_contract::plan::Plan;
+use baoming_contract::status::ApplicationStatus;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -24,9 +24,8 @@ use crate::components::form::{TextField, focus_first_invalid};
 use crate::components::link::{Link, RouterBase};
 use crate::components::upload_slot::UploadSlot;
 use crate::i18n::{
-    Msg, condition_label, level_name, material_label, occupation_label, occupation_name, t, use_lang,
-    wizard_reason,
-    work_summary_text,
+    Msg, condition_label, level_name, material_label, occupation_label, occupation_name, t,
+    use_lang, wizard_reason, work_summary_text,
 };
 use crate::routes::AppRoute;
 
@@ -339,7 +338,10 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
                     // The backend moved on: an earlier 报名 whose answer was lost went
                     // through, or another tab saved. Ask where the application stands.
                     Err(ApiError::Api { body, .. })
-                        if matches!(body.error.code, ErrorCode::Conflict | ErrorCode::InvalidTransition) =>
+                        if matches!(
+                            body.error.code,
+                            ErrorCode::Conflict | ErrorCode::InvalidTransition
+                        ) =>
                     {
                         let current = match api.application(&id).await {
                             Ok(app) => app,
@@ -786,7 +788,11 @@ fn slot_reasons(app: &Application) -> Vec<(Material, String)> {
             _ => None,
         })
         .filter(|(m, _)| {
-            let uploaded = app.documents.iter().find(|d| d.material == *m).map(|d| d.uploaded_at);
+            let uploaded = app
+                .documents
+                .iter()
+                .find(|d| d.material == *m)
+                .map(|d| d.uploaded_at);
             match (uploaded, rejected_at) {
                 (Some(u), Some(r)) => u <= r,
                 _ => true,

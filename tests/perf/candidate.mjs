@@ -12,9 +12,11 @@ export const PASSWORD = "abcd1234";
 // ---------------------------------------------------------------------------------------------
 // The candidate, through the API
 
-/** A valid mainland mobile number nobody else used (the outbox limits one code a minute). */
+/** A valid mainland mobile number nobody else used (the outbox limits one code a minute),
+ * also when several candidates are prepared in the same millisecond. */
+let prepared = 0;
 function freshPhone() {
-  const tail = `${Date.now() % 100_000_000}`.padStart(8, "0");
+  const tail = `${(Date.now() + prepared++) % 100_000_000}`.padStart(8, "0");
   return `139${tail}`;
 }
 

@@ -9,7 +9,7 @@ import { CHROME_PATH } from "../chromium.mjs";
 
 /**
  * `own` maps each of the script's options (`--reports`) to its key and kind ("path" values
- * are made absolute); `defaults` gives any key its default. Exits 2 with `usageLine` on a
+ * are made absolute; a "flag" takes no value); `defaults` gives any key its default. Exits 2 with `usageLine` on a
  * mistake.
  */
 export function parseOptions(argv, script, usageLine, { own = {}, defaults = {} } = {}) {
@@ -30,7 +30,8 @@ export function parseOptions(argv, script, usageLine, { own = {}, defaults = {} 
       case "-h": case "--help": usage(); break;
       default: {
         const option = own[arg] ?? usage(`unknown argument: ${arg}`);
-        opts[option.key] = option.kind === "path" ? path.resolve(value()) : value();
+        if (option.kind === "flag") opts[option.key] = true;
+        else opts[option.key] = option.kind === "path" ? path.resolve(value()) : value();
       }
     }
   }

@@ -16,6 +16,7 @@ mod size_compare;
 mod strings_check;
 mod test;
 mod wasm_env;
+mod wechat_double;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,7 +39,8 @@ COMMANDS:
     test [--only SUITES]    setup, then every level of tests in order: host unit tests,
                             wasm tests in headless Chromium, release build, conformance
                             against the reference backend, Playwright journeys, Lighthouse
-                            (mobile: login, wizard, pay); the size budget right after the
+                            (mobile: login, wizard, pay; accessibility, best practices and
+                            no 404s, never speed); the size budget right after the
                             release build; ends with a summary and fails if any stage
                             failed or ran no tests. --only host,wasm,conformance,journeys,
                             size,lighthouse runs just those suites
@@ -65,6 +67,17 @@ COMMANDS:
                             throttled (Lighthouse's mobile slow 4G), empty cache: time
                             to the static shell's paint and to the page's own content
                             (builds dist/ and the backend); medians of N (default 3)
+    bench-polling [--candidates N] [--latency-ms N] [--seconds N] [--connections N]
+                            benchmark (figures, not a test): candidates polling their
+                            orders (wrk) while the WeChat Pay double answers after N ms
+                            (default 50), beside GET /plans' p99 (goal < 100 ms);
+                            a debug backend, as the tests run it
+    bench-lighthouse [--runs N]
+                            benchmark (figures, not a test): Lighthouse's mobile preset
+                            on 登录, a wizard step and 待缴费; performance, LCP, TTI,
+                            TBT and the LCP element beside their goals, medians of N
+                            (default 3). The test's Lighthouse stage gates only
+                            accessibility, best practices and 404s
     csp [--api-origin URL] [--dist DIR]
                             print the Content-Security-Policy header value for dist/
                             (hashes of its inline scripts) talking to the backend at
@@ -102,6 +115,12 @@ enum Command {
     BenchPhotos(bench::Options),
     BenchFirstVisit {
         runs: u32,
+    },
+    BenchLighthouse {
+        runs: u32,
+    },
+    BenchPolling {
+        options: Vec<String>,
     },
     Csp {
         api_origin: Option<String>,
@@ -203,7 +222,7 @@ fn parse(args: &[String]) -> Result<Command> {
             }
             Command::BenchPhotos(options)
         }
-        "bench-first-visit" => {
+        "bench-first-visit" | "bench-lighthouse" => {
             let mut runs = 3;
             while let Some(arg) = rest.next() {
                 match arg.split_once('=') {
@@ -211,14 +230,21 @@ fn parse(args: &[String]) -> Result<Command> {
                     None if arg == "--runs" => {
                         runs = parse_runs(rest.next().context("--runs needs a number")?)?
                     }
-                    _ => bail!("unknown option for bench-first-visit: {arg}"),
+                    _ => bail!("unknown option for {name}: {arg}"),
                 }
             }
             if runs > 9 {
-                bail!("--runs {runs}: at most 9 for bench-first-visit");
+                bail!("--runs {runs}: at most 9 for {name}");
             }
-            Command::BenchFirstVisit { runs }
+            if name == "bench-lighthouse" {
+                Command::BenchLighthouse { runs }
+            } else {
+                Command::BenchFirstVisit { runs }
+            }
         }
+        "bench-polling" => Command::BenchPolling {
+            options: rest.by_ref().map(str::to_owned).collect(),
+        },
         "csp" => {
             let (mut api_origin, mut dist) = (None, None);
             while let Some(arg) = rest.next() {
@@ -309,6 +335,8 @@ fn execute(command: Command) -> Result<()> {
         Command::SizeCompare { build } => size_compare::size_compare(&layout, build),
         Command::BenchPhotos(options) => bench::bench_photos(&layout, &options),
         Command::BenchFirstVisit { runs } => lighthouse::bench_first_visit(&layout, runs),
+        Command::BenchLighthouse { runs } => lighthouse::bench_lighthouse(&layout, runs),
+        Command::BenchPolling { options } => wechat_double::bench_polling(&layout, &options),
         Command::Csp { api_origin, dist } => {
             let dist = dist.unwrap_or_else(|| layout.dist.clone());
             println!("{}", csp::policy_for_dist(&dist, api_origin.as_deref())?);
@@ -406,6 +434,10 @@ mod tests {
             (
                 "bench-first-visit --runs 5",
                 Command::BenchFirstVisit { runs: 5 },
+            ),
+            (
+                "bench-lighthouse --runs 2",
+                Command::BenchLighthouse { runs: 2 },
             ),
             (
                 "bench-photos --runs 5 --no-build",

@@ -14,19 +14,21 @@ use anyhow::{Context, Result, bail};
 use crate::paths::{self, Layout};
 use crate::test::Verdict;
 
-/// What a first visit may download, brotli-compressed: 342 KiB.
+/// What a first visit may download, brotli-compressed: 380 KiB. A regression guard, not a
+/// goal (the goals, far lower, are the first-visit work's).
 ///
-/// Set on 2026-11-28 from two figures measured by this file's code:
-/// - Baoming's release build (Leptos 0.8, wasm-opt -Oz): 332.0 KiB (339,934 B) first visit
-///   (index.html, config.json, the JS glue, the .wasm, CSS, favicon), the .wasm 317 KiB of it;
-/// - the same routes and screens at skeleton depth in React 19 + React Router 7 + `qrcode`,
-///   built with Vite 7 (`bench/size-compare/`, `cargo xtask size-compare`): 93.2 KiB
-///   (95,413 B), 3.6 times less.
+/// The same source builds to different sizes on the two toolchain paths the setup takes
+/// (`../shared/TOOLCHAIN.md`): on 2026-12-04 a first visit was 344.3 KiB with rustup's
+/// prebuilt wasm32 std and 334 KiB with Debian's rustc and `-Zbuild-std` (which rebuilds std
+/// with the app's `opt-level = "z"`). The budget sits about 10 % above the larger of the two,
+/// so either path passes on any machine, and a real regression (a heavy crate, a second copy
+/// of the formatting machinery: tens of KiB) still fails. Beside it, the same routes and
+/// screens at skeleton depth in React 19 + React Router 7 + `qrcode` built with Vite 7
+/// (`bench/size-compare/`, `cargo xtask size-compare`) download 93.2 KiB.
 ///
-/// The budget is ours plus 3 % headroom: it stops growth; it does not close the gap to the
-/// JavaScript app (the earlier 110 KiB target was about that app's figure). Lower it when
-/// the app shrinks.
-pub const BUDGET_BROTLI_BYTES: u64 = 342 * 1024;
+/// Lower it when the app shrinks, always keeping it at least 10 KiB (the gap between the
+/// two paths) plus a few percent above the larger path's figure, measured on both.
+pub const BUDGET_BROTLI_BYTES: u64 = 380 * 1024;
 
 /// Files always fetched on a first visit even when nothing names them: the page itself
 /// and the runtime configuration the app loads before anything else.

@@ -169,8 +169,8 @@ fn run_stages(layout: &Layout, summary: &mut Summary) {
             true
         }
         && summary.stage(BACKEND_BUILD, || {
-            run::build_server(layout, false, &["baoming-conformance"])?;
-            Ok(Verdict::pass("baoming-server, baoming-conformance"))
+            run::build_server(layout, false, &["baoming-conformance", "wechatpay-double"])?;
+            Ok(Verdict::pass("baoming-server, baoming-conformance, wechatpay-double"))
         })
         && summary.stage(CONFORMANCE, || conformance(layout))
         && summary.stage(JOURNEYS, || journeys(layout, &tools))
@@ -249,6 +249,11 @@ fn write_webdriver_json(layout: &Layout, tools: &Tools) -> Result<PathBuf> {
 /// checks run rather than being skipped. Any well-formed origin will do.
 const CONFORMANCE_ORIGIN: &str = "http://app.baoming.test";
 
+/// The whole suite against a backend taking payments in its development sandbox, then again
+/// against one taking them through the WeChat Pay test double (the candidate pays by the
+/// double's phone scanning the code; notifications and refunds go through WeChat's
+/// documented, signed path). The payments area needs the review area's approval, so the
+/// second run is whole too.
 fn conformance(layout: &Layout) -> Result<Verdict> {
     // Declared before the server so that the server stops before its data is removed.
     let data = TempDir::new("conformance")?;
@@ -267,8 +272,45 @@ fn conformance(layout: &Layout) -> Result<Verdict> {
         .current_dir(&layout.root)
         .run_tee()?;
     drop(server);
-    let counts = conformance_counts(&out).unwrap_or_default();
-    Ok(judge(&counts, status.success(), &describe(status)))
+    let mut counts = conformance_counts(&out).unwrap_or_default();
+    let mut ok = status.success();
+
+    println!("\nconformance: again, payments through the WeChat Pay double");
+    let double = crate::wechat_double::Double::start(layout)?;
+    let wechat_data = TempDir::new("conformance-wechat")?;
+    let port = free_ports(1)?[0];
+    let listen = format!("127.0.0.1:{port}");
+    let mut wechat_server = double
+        .backend(
+            backend_cmd(
+                layout,
+                &listen,
+                wechat_data.path(),
+                &[CONFORMANCE_ORIGIN],
+                &[],
+            ),
+            &format!("http://{listen}"),
+        )?
+        .spawn_background("backend (WeChat Pay double)")?;
+    let wechat_url = wechat_server.wait_listening(SERVER_START_LIMIT)?;
+    let (status, out) = Cmd::new(run::host_binary(layout, false, "baoming-conformance"))
+        .arg(wechat_url.trim_end_matches('/'))
+        .args([
+            "--origin",
+            CONFORMANCE_ORIGIN,
+            "--wechat-double",
+            &double.url,
+        ])
+        .current_dir(&layout.root)
+        .run_tee()?;
+    drop(wechat_server);
+    drop(double);
+    let more = conformance_counts(&out).unwrap_or_default();
+    counts.passed += more.passed;
+    counts.failed += more.failed;
+    counts.skipped += more.skipped;
+    ok &= status.success() && more.passed > 0;
+    Ok(judge(&counts, ok, &describe(status)))
 }
 
 fn journeys(layout: &Layout, tools: &Tools) -> Result<Verdict> {
@@ -280,8 +322,11 @@ fn journeys(layout: &Layout, tools: &Tools) -> Result<Verdict> {
 
     // The backend must allow the apps' origins and the apps must know the backend's
     // address, so all three ports are chosen before anything starts.
-    let ports = free_ports(3)?;
+    let ports = free_ports(5)?;
     let (api_port, app_port, sub_port) = (ports[0], ports[1], ports[2]);
+    // The WeChat Pay journeys: a backend paying through the WeChat Pay double, and the app
+    // pointed at it.
+    let (wechat_api_port, wechat_app_port) = (ports[3], ports[4]);
     let api_origin = format!("http://127.0.0.1:{api_port}");
     let app_origin = format!("http://127.0.0.1:{app_port}");
     let sub_origin = format!("http://127.0.0.1:{sub_port}");
@@ -323,6 +368,37 @@ fn journeys(layout: &Layout, tools: &Tools) -> Result<Verdict> {
         .spawn_background_teed(&format!("static {}", statics[1].0), Some(&static_logs[1]))?;
     let sub_url = sub.wait_listening(SERVER_START_LIMIT)?;
 
+    let double = crate::wechat_double::Double::start(layout)?;
+    let wechat_data = TempDir::new("journeys-wechat")?;
+    let wechat_api_origin = format!("http://127.0.0.1:{wechat_api_port}");
+    let wechat_app_origin = format!("http://127.0.0.1:{wechat_app_port}");
+    let mut wechat_backend = double
+        .backend(
+            backend_cmd(
+                layout,
+                &format!("127.0.0.1:{wechat_api_port}"),
+                wechat_data.path(),
+                &[&wechat_app_origin],
+                &["--no-client-sms-limit"],
+            ),
+            &wechat_api_origin,
+        )?
+        .spawn_background_teed("backend (WeChat Pay double)", None)?;
+    wechat_backend.wait_listening(SERVER_START_LIMIT)?;
+    let wechat_static_log = reports.join("journeys-static-wechat.log");
+    let wechat_policy = format!(
+        "{}; report-uri {CSP_REPORT_PATH}",
+        csp::policy_for_dist(&layout.dist, Some(&wechat_api_origin))?
+    );
+    let mut wechat_app = static_server(
+        layout,
+        ("/", wechat_app_port),
+        &format!("{wechat_api_origin}/api/v1"),
+        &wechat_policy,
+    )
+    .spawn_background_teed("static / (WeChat Pay)", Some(&wechat_static_log))?;
+    let wechat_app_url = wechat_app.wait_listening(SERVER_START_LIMIT)?;
+
     let report = layout.report_dir().join("playwright-report.json");
     let _ = std::fs::remove_file(&report);
     let status = Cmd::new(&playwright)
@@ -332,13 +408,17 @@ fn journeys(layout: &Layout, tools: &Tools) -> Result<Verdict> {
         .env("BAOMING_APP_URL", &app_url)
         .env("BAOMING_APP_SUBPATH_URL", &sub_url)
         .env("BAOMING_BACKEND_LOG", &backend_log)
+        .env("BAOMING_WECHAT_APP_URL", &wechat_app_url)
+        .env("BAOMING_WECHAT_API_ORIGIN", &wechat_api_origin)
+        .env("BAOMING_WECHAT_DOUBLE_URL", &double.url)
         .env("CHROME_PATH", &tools.chrome)
         .path_prepend(&tools.path_front)
         .current_dir(&layout.root)
         .status()?;
-    drop((sub, app, backend));
+    drop((sub, app, backend, wechat_app, wechat_backend, double));
     let violations: Vec<String> = static_logs
         .iter()
+        .chain([&wechat_static_log])
         .filter_map(|log| std::fs::read_to_string(log).ok())
         .flat_map(|text| csp_violations(&text))
         .collect();
@@ -388,6 +468,19 @@ pub(crate) fn start_backend(
     extra_args: &[&str],
     log: Option<&Path>,
 ) -> Result<Background> {
+    backend_cmd(layout, listen, data_dir, allowed_origins, extra_args)
+        .spawn_background_teed("backend", log)
+}
+
+/// The reference backend in development mode, not yet started (the caller may add
+/// settings, e.g. [`crate::wechat_double::Double::backend`]).
+pub(crate) fn backend_cmd(
+    layout: &Layout,
+    listen: &str,
+    data_dir: &Path,
+    allowed_origins: &[&str],
+    extra_args: &[&str],
+) -> Cmd {
     let mut cmd = Cmd::new(run::host_binary(layout, false, "baoming-server"))
         .args(["serve", "--listen", listen, "--data-dir"])
         .arg(data_dir)
@@ -397,7 +490,6 @@ pub(crate) fn start_backend(
     }
     cmd = cmd.args(extra_args.iter().copied());
     cmd.current_dir(&layout.root)
-        .spawn_background_teed("backend", log)
 }
 
 /// The static server (`STATIC_SERVER`) for `dist/` at `mount`, with the SPA fallback and the

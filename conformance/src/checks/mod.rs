@@ -34,6 +34,8 @@ pub struct Ctx {
     pub origin: Option<String>,
     /// `--reviewer-token`: the admin API's bearer token, when given.
     pub reviewer_token: Option<String>,
+    /// `--wechat-double`: the WeChat Pay test double the backend pays through.
+    pub wechat_double: Option<String>,
     /// `GET /health`'s `dev_mode`, asked once.
     dev_mode: OnceCell<Result<bool, String>>,
     /// What the accounts checks share.
@@ -52,6 +54,7 @@ impl Ctx {
             client,
             origin,
             reviewer_token: None,
+            wechat_double: None,
             dev_mode: OnceCell::new(),
             accounts: accounts::Shared::new(),
             applications: applications::Shared::new(),

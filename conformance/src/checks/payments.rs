@@ -1,7 +1,8 @@
 //! 待缴费: `POST /applications/{id}/orders`, `GET /orders/{order_no}`,
-//! `POST /orders/{order_no}/query`, the development sandbox's
-//! `POST /dev/orders/{order_no}/mark-paid`, then the reviewer's
-//! `POST /admin/applications/{id}/admission-ticket`.
+//! `POST /orders/{order_no}/query`, the candidate paying (the development sandbox's
+//! `POST /dev/orders/{order_no}/mark-paid`, or with `--wechat-double` the WeChat Pay test
+//! double's phone scanning the order's `code_url`), then the reviewer's
+//! `POST /admin/applications/{id}/admission-ticket` and `POST /admin/applications/{id}/refund`.
 //!
 //! The checks follow the application the review area approved (the shared account's, now
 //! `awaiting_payment`): an order is refused without an `Idempotency-Key`, created with one
@@ -26,8 +27,10 @@ use crate::client::{Request, Response, encode_segment};
 use crate::cookie::Jar;
 use crate::expect;
 
-/// What a WeChat Pay Native `code_url` starts with.
-pub const CODE_URL_PREFIX: &str = "weixin://wxpay/bizpayurl?pr=";
+/// What every WeChat Pay Native `code_url` starts with. The rest is WeChat's business
+/// (`weixin://wxpay/bizpayurl?pr=…`, `weixin://wxpay/bizpayurl/up?pr=…&groupid=00`): a
+/// backend must pass on exactly what WeChat answered.
+pub const CODE_URL_PREFIX: &str = "weixin://";
 /// How far the backend's clock may be from ours when judging an order's times.
 const CLOCK_SKEW_S: i64 = 60;
 
@@ -70,7 +73,7 @@ pub fn checks() -> Vec<Check> {
         .needs_reviewer(),
         Check::new(
             area,
-            "POST /dev/orders/{no}/mark-paid answers 200 with the order",
+            "the candidate pays: POST /dev/orders/{no}/mark-paid answers 200 with the order (with --wechat-double: the double's phone pays the code_url)",
             mark_paid,
         )
         .needs_dev()
@@ -100,6 +103,27 @@ pub fn checks() -> Vec<Check> {
             area,
             "POST /admin/applications/{id}/admission-ticket answers 200 ticket_ready",
             ticket,
+        )
+        .needs_dev()
+        .needs_reviewer(),
+        Check::new(
+            area,
+            "POST /admin/applications/{id}/refund without a reason answers 422 validation_failed, fields.reason",
+            refund_without_reason,
+        )
+        .needs_dev()
+        .needs_reviewer(),
+        Check::new(
+            area,
+            "POST /admin/applications/{id}/refund answers 200 Order (refunded, or refund_pending); then the order is refunded and the application refunded",
+            refund,
+        )
+        .needs_dev()
+        .needs_reviewer(),
+        Check::new(
+            area,
+            "POST /admin/applications/{id}/refund again answers 409 invalid_transition",
+            refund_again,
         )
         .needs_dev()
         .needs_reviewer(),
@@ -333,6 +357,14 @@ fn get_unpaid(ctx: &Ctx) -> CheckResult {
 
 fn mark_paid(ctx: &Ctx) -> CheckResult {
     let c = created(ctx)?;
+    if let Some(double) = &ctx.wechat_double {
+        let code_url = c
+            .order
+            .code_url
+            .as_deref()
+            .ok_or("the order has no code_url to scan")?;
+        return crate::double::pay_code(double, code_url);
+    }
     let resp = ctx.client.send(Request::new(
         "POST",
         &format!(
@@ -418,6 +450,69 @@ fn ticket(ctx: &Ctx) -> CheckResult {
     expect::ensure(seen == app, || {
         format!("the candidate's GET differs from the ticket's answer: {seen:?} vs {app:?}")
     })
+}
+
+fn refund_request(ctx: &Ctx, id: &str, reason: &str) -> Result<Response, String> {
+    let req = admin(ctx, "POST", &admin_path(id, "/refund"))?;
+    ctx.client
+        .send(req.json(&serde_json::json!({ "reason": reason })))
+}
+
+fn refund_without_reason(ctx: &Ctx) -> CheckResult {
+    let app = followed(ctx)?;
+    let resp = refund_request(ctx, &app.id, "  ")?;
+    let env = expect::envelope_for(&resp, ErrorCode::ValidationFailed)?;
+    expect::field(&resp, &env, "reason", "required")
+}
+
+fn refund(ctx: &Ctx) -> CheckResult {
+    let before = followed(ctx)?;
+    expect_status(&before, ApplicationStatus::TicketReady)?;
+    let resp = refund_request(ctx, &before.id, "考生申请退考")?;
+    let order: Order = expect::json(&resp, 200)?;
+    let c = created(ctx)?;
+    expect::ensure(order.order_no == c.order.order_no, || {
+        format!(
+            "{}: the refund answered order {}",
+            resp.what, order.order_no
+        )
+    })?;
+    expect::ensure(
+        order.status == OrderStatus::Refunded
+            || order.notice == Some(baoming_contract::api::PaymentNotice::RefundPending),
+        || {
+            format!(
+                "{}: expected refunded or refund_pending, got {order:?}",
+                resp.what
+            )
+        },
+    )?;
+    // The provider's refund notification may take a moment.
+    let owner = owner(ctx)?;
+    for _ in 0..50 {
+        let resp = ctx
+            .client
+            .send(Request::get(&order_path(&order.order_no, "")).cookies(&owner.jar))?;
+        let now: Order = expect::json(&resp, 200)?;
+        if now.status == OrderStatus::Refunded {
+            expect::ensure(now.refunded_at.is_some(), || {
+                format!("{}: a refunded order has no refunded_at", resp.what)
+            })?;
+            return expect_status(&followed(ctx)?, ApplicationStatus::Refunded);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    Err(format!(
+        "order {} was not refunded within 10 s",
+        order.order_no
+    ))
+}
+
+fn refund_again(ctx: &Ctx) -> CheckResult {
+    let app = followed(ctx)?;
+    expect_status(&app, ApplicationStatus::Refunded)?;
+    let resp = refund_request(ctx, &app.id, "考生申请退考")?;
+    expect::envelope_for(&resp, ErrorCode::InvalidTransition).map(|_| ())
 }
 
 #[cfg(test)]

@@ -27,8 +27,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{ClientAddr, JsonBody};
 use crate::limits::{self, LoginFailures, Refusal};
 use crate::passwords;
-use crate::secrets;
-use crate::sms::SmsMessage;
+use crate::secrets::{self, SmsCodeKey};
+use crate::sms::{Cause, SmsError, SmsMessage};
 use crate::store::accounts::{self, StoredAccount};
 use crate::store::{sessions, sms_codes};
 
@@ -124,7 +124,9 @@ async fn send_sms_code(
     let now = state.clock.now();
     let code = secrets::new_sms_code();
     let salt = secrets::new_salt();
-    let code_hash = secrets::sms_code_hash(&salt, &code);
+    let code_hash = state
+        .sms_code_key
+        .hash(&salt, &phone, purpose_name(purpose), &code);
     let stored_phone = phone.clone();
     let (code_id, retry_after_s) = state
         .db
@@ -167,24 +169,31 @@ async fn send_sms_code(
     let sender = Arc::clone(&state.sms);
     let message = SmsMessage::verification_code(&phone, &code);
     let sent = tokio::task::spawn_blocking(move || {
-        sender.send(&message.phone, &message.text, message.code.as_deref())
+        let result = sender.send(&message);
+        if let Err(e) = &result {
+            e.log(&message);
+        }
+        result
     })
-    .await;
-    let failure = match sent {
-        Ok(Ok(())) => None,
-        Ok(Err(e)) => Some(e.to_string()),
-        Err(e) => Some(e.to_string()),
-    };
-    if let Some(cause) = failure {
-        tracing::error!(%cause, phone = %phone::mask(&phone), "SMS not sent");
-        state
-            .db
-            .call(move |conn| Ok(sms_codes::delete(conn, code_id)?))
-            .await?;
-        return Err(ApiError::new(
-            ErrorCode::Unavailable,
-            "the SMS could not be sent; try again later",
-        ));
+    .await
+    .unwrap_or_else(|e| {
+        tracing::error!(error = %e, "the SMS sender panicked");
+        Err(SmsError::Unavailable {
+            cause: Cause::Provider,
+            maybe_sent: true,
+            detail: "the sender panicked".into(),
+        })
+    });
+    if let Err(error) = sent {
+        // A code that certainly never left neither counts against the limits nor
+        // supersedes the previous one; one that may arrive stays usable.
+        if !error.maybe_sent() {
+            state
+                .db
+                .call(move |conn| Ok(sms_codes::delete(conn, code_id)?))
+                .await?;
+        }
+        return Err(sms_refusal(&error));
     }
     Ok((
         StatusCode::ACCEPTED,
@@ -195,12 +204,49 @@ async fn send_sms_code(
     ))
 }
 
+/// The answer to a code the provider did not send.
+fn sms_refusal(error: &SmsError) -> ApiError {
+    match error {
+        SmsError::RateLimited {
+            retry_after_s,
+            daily,
+            ..
+        } => {
+            let refusal = if *daily {
+                Refusal::DailyLimitReached {
+                    retry_after_s: *retry_after_s,
+                }
+            } else {
+                Refusal::RateLimited {
+                    retry_after_s: *retry_after_s,
+                }
+            };
+            refusal.into()
+        }
+        SmsError::InvalidNumber { .. } => ApiError::validation("this number cannot receive SMS")
+            .with_field("phone", reason::PHONE_UNREACHABLE),
+        SmsError::Unavailable { .. } => ApiError::new(
+            ErrorCode::Unavailable,
+            "the SMS could not be sent; try again later",
+        ),
+    }
+}
+
+/// The purpose as stored and hashed (its contract name).
+fn purpose_name(purpose: SmsPurpose) -> &'static str {
+    match purpose {
+        SmsPurpose::Register => "register",
+        SmsPurpose::ResetPassword => "reset_password",
+    }
+}
+
 /// Checks `code` against the newest code sent to `phone` for `purpose`, counting a wrong
 /// guess or using the code up. The outer `Result` is the database's; the inner one the
 /// verdict, with the `fields.code` reason. The caller commits either way, since a wrong
 /// guess must stay counted.
 fn verify_code(
     conn: &Connection,
+    key: &SmsCodeKey,
     phone: &str,
     purpose: SmsPurpose,
     code: &str,
@@ -218,7 +264,7 @@ fn verify_code(
     if stored.expires_at <= now {
         return Ok(Err(reason::CODE_EXPIRED));
     }
-    let guess = secrets::sms_code_hash(&stored.salt, code);
+    let guess = key.hash(&stored.salt, phone, purpose_name(purpose), code);
     if !secrets::constant_time_eq(&guess, &stored.code_hash) {
         sms_codes::add_attempt(conn, stored.id)?;
         return Ok(Err(reason::CODE_WRONG));
@@ -235,6 +281,7 @@ async fn register(
 ) -> ApiResult<Response> {
     let (phone, code) = validate_code_form(&request.phone, &request.code, &request.password)?;
     let now = state.clock.now();
+    let key = Arc::clone(&state.sms_code_key);
     let checked_phone = phone.clone();
     state
         .db
@@ -245,7 +292,7 @@ async fn register(
             if accounts::phone_registered(&tx, &checked_phone)? {
                 return Err(phone_registered());
             }
-            let verdict = verify_code(&tx, &checked_phone, SmsPurpose::Register, &code, now)?;
+            let verdict = verify_code(&tx, &key, &checked_phone, SmsPurpose::Register, &code, now)?;
             tx.commit()?;
             verdict.map_err(code_refused)
         })
@@ -369,6 +416,7 @@ async fn reset_password(
 ) -> ApiResult<Response> {
     let (phone, code) = validate_code_form(&request.phone, &request.code, &request.password)?;
     let now = state.clock.now();
+    let key = Arc::clone(&state.sms_code_key);
     let account_id = state
         .db
         .call(move |conn| {
@@ -376,7 +424,7 @@ async fn reset_password(
             let Some(account) = accounts::by_phone(&tx, &phone)? else {
                 return Err(phone_not_registered());
             };
-            let verdict = verify_code(&tx, &phone, SmsPurpose::ResetPassword, &code, now)?;
+            let verdict = verify_code(&tx, &key, &phone, SmsPurpose::ResetPassword, &code, now)?;
             tx.commit()?;
             verdict.map_err(code_refused).map(|()| account.id)
         })

@@ -8,7 +8,8 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use baoming_contract::api::{
-    AdminApplication, AdminApplicationList, Application, DecisionKind, DecisionRequest,
+    AdminApplication, AdminApplicationList, Application, DecisionKind, DecisionRequest, Order,
+    REFUND_REASON_MAX_CHARS, RefundOrderRequest, refund_reason_ok,
 };
 use baoming_contract::error::ErrorCode;
 use baoming_contract::review::check_decision;
@@ -42,6 +43,7 @@ pub(crate) fn router() -> Router<AppState> {
             "/admin/applications/{application_id}/documents/{material}",
             get(document),
         )
+        .route("/admin/applications/{application_id}/refund", post(refund))
 }
 
 #[derive(Debug, Deserialize)]
@@ -151,8 +153,7 @@ async fn transition(
     // page, so a failed notice is logged rather than undoing the decision.
     let message = sms(&phone);
     let sender = state.sms.clone();
-    let sent =
-        tokio::task::spawn_blocking(move || sender.send(&message.phone, &message.text, None)).await;
+    let sent = tokio::task::spawn_blocking(move || sender.send(&message)).await;
     match sent {
         Ok(Ok(())) => {}
         Ok(Err(e)) => tracing::error!(error = %e, application = %app.id, "decision SMS failed"),
@@ -222,4 +223,40 @@ async fn issue_ticket(
         SmsMessage::ticket_ready,
     )
     .await
+}
+
+/// `POST /admin/applications/{id}/refund`: returns the whole fee of a paid application
+/// (also after its ticket is ready), with a reason. Answers the order once the payment
+/// provider has accepted the refund: `refunded` (and the application `refunded`) when it
+/// completed at once, else still `paid` with notice `refund_pending` until its
+/// notification (or the reconciler) says it completed. Repeating it asks again, never
+/// refunds twice. 409 `invalid_transition` for an application that is not paid.
+async fn refund(
+    _: Reviewer,
+    State(state): State<AppState>,
+    PathParams(id): PathParams<String>,
+    JsonBody(body): JsonBody<RefundOrderRequest>,
+) -> ApiResult<Json<Order>> {
+    if !refund_reason_ok(&body.reason) {
+        return Err(ApiError::validation(format!(
+            "a refund needs a reason of 1 to {REFUND_REASON_MAX_CHARS} characters"
+        ))
+        .with_field("reason", "required"));
+    }
+    let lookup = id.clone();
+    state
+        .db
+        .call(move |conn| load(conn, &lookup).map(|_| ()))
+        .await?;
+    let order_no =
+        crate::checkout::refund_application(&state, &id, &body.reason, "reviewer").await?;
+    let order = state
+        .db
+        .call(move |conn| {
+            crate::store::orders::get(conn, &order_no)?
+                .map(|o| o.order)
+                .ok_or_else(|| ApiError::internal("a refunded order is missing"))
+        })
+        .await?;
+    Ok(Json(order))
 }

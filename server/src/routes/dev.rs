@@ -24,32 +24,77 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/dev/sms-outbox", get(sms_outbox))
         .route("/dev/sessions/expire", post(expire_sessions))
         .route("/dev/orders/{order_no}/mark-paid", post(mark_order_paid))
+        .route(
+            "/dev/orders/{order_no}/expire-code",
+            post(expire_order_code),
+        )
 }
 
-/// `POST /dev/orders/{order_no}/mark-paid`: the sandbox provider records the order as paid
-/// now, as if the candidate had scanned and paid. The backend learns it the way it would
-/// from WeChat Pay: when the order is queried or read. Answers the order as the backend
-/// knows it at this moment (still unpaid until then).
+/// `POST /dev/orders/{order_no}/mark-paid`: the sandbox provider records the order's
+/// current attempt as paid now, as if the candidate had scanned and paid. The backend
+/// learns it the way it would from WeChat Pay: when the order is queried or read, or by
+/// the reconciler. Answers the order as the backend knows it at this moment (still unpaid
+/// until then).
 async fn mark_order_paid(
     State(state): State<AppState>,
     PathParams(order_no): PathParams<String>,
 ) -> ApiResult<Json<Order>> {
-    let sandbox_missing = || ApiError::not_found("payments do not use the sandbox provider");
+    let sandbox = state
+        .sandbox
+        .clone()
+        .ok_or_else(|| ApiError::not_found("payments do not use the sandbox provider"))?;
     let now = state.clock.now();
-    let lookup = order_no.clone();
-    let order = state
+    let (order, attempt) = state
         .db
         .call(move |conn| {
-            orders::get(conn, &lookup)?.ok_or_else(|| ApiError::not_found("no such order"))
+            let order = orders::get(conn, &order_no)?
+                .ok_or_else(|| ApiError::not_found("no such order"))?;
+            let attempt = orders::attempts(conn, &order_no)?
+                .into_iter()
+                .rev()
+                .find(|a| a.state == orders::AttemptState::Open);
+            Ok((order, attempt))
         })
         .await?;
-    let sandbox = state.payments.sandbox().ok_or_else(sandbox_missing)?;
-    if !sandbox.mark_paid(&order_no, now) {
+    let paid = attempt.is_some_and(|a| sandbox.mark_paid(&a.out_trade_no, now));
+    if !paid {
         return Err(ApiError::not_found(
-            "the order is closed at the sandbox provider",
+            "the order has no open code at the sandbox provider",
         ));
     }
     Ok(Json(order.order))
+}
+
+/// `POST /dev/orders/{order_no}/expire-code`: time travel for tests, as if the order's
+/// current code had reached its `time_expire` now (with the WeChat Pay double, pair it with
+/// the double's `/_double/expire`). The next read of the order retires that attempt and
+/// issues a new code, as it would two hours later. 204; 404 without an open code.
+async fn expire_order_code(
+    State(state): State<AppState>,
+    PathParams(order_no): PathParams<String>,
+) -> ApiResult<axum::http::StatusCode> {
+    let now = state.clock.now();
+    let changed = state
+        .db
+        .call(move |conn| {
+            let tx = super::applications::write_tx(conn)?;
+            let changed = tx.execute(
+                "UPDATE payment_attempts SET time_expire = ?2
+                 WHERE order_no = ?1 AND state IN ('pending', 'open')",
+                rusqlite::params![order_no, now.0],
+            )?;
+            tx.execute(
+                "UPDATE orders SET code_expires_at = ?2 WHERE order_no = ?1 AND status = 'unpaid'",
+                rusqlite::params![order_no, now.0],
+            )?;
+            tx.commit()?;
+            Ok(changed)
+        })
+        .await?;
+    if changed == 0 {
+        return Err(ApiError::not_found("the order has no open code"));
+    }
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize)]

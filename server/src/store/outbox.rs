@@ -1,4 +1,5 @@
-//! The `sms_outbox` table: what the development SMS sender "sent".
+//! The `sms_outbox` table: what the development SMS sender "sent". Written only in
+//! development mode: it holds codes in clear text.
 
 use baoming_contract::api::OutboxMessage;
 use baoming_contract::time::Timestamp;

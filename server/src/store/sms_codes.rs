@@ -1,5 +1,5 @@
-//! The `sms_codes` table: codes sent (hashed), their attempts, and the history the rate
-//! limits count.
+//! The `sms_codes` table: codes sent (as keyed hashes), their attempts, and the history the
+//! rate limits count.
 
 use baoming_contract::api::SmsPurpose;
 use baoming_contract::time::Timestamp;
@@ -7,7 +7,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::enum_to_sql;
 
-/// A code to store. `code_hash` is [`crate::secrets::sms_code_hash`] of the code.
+/// A code to store. `code_hash` is [`crate::secrets::SmsCodeKey::hash`] of the code, with
+/// `salt` a fresh random value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewCode<'a> {
     pub phone: &'a str,

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses a different subset
 
 pub mod journey;
+pub mod sms_doubles;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -63,6 +64,8 @@ impl TestApp {
         TestApp::build(Clock::system(), |_| {})
     }
 
+    /// An application over `adjust`ed defaults. Production mode needs an SMS provider: one
+    /// that cannot be reached ([`unreachable_sms_provider`]) unless `adjust` chose another.
     pub fn build(clock: Clock, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let dir = TempDir::new("app");
         let mut config = Config {
@@ -71,6 +74,9 @@ impl TestApp {
             ..Config::default()
         };
         adjust(&mut config);
+        if !config.dev_mode && config.sms.is_none() {
+            config.sms = Some(Box::new(unreachable_sms_provider()));
+        }
         let state = AppState::open(config, clock).expect("open state");
         TestApp {
             app: app(state.clone()),
@@ -88,6 +94,42 @@ impl TestApp {
             .await
     }
 }
+
+/// Tencent settings pointing at a closed port on this machine: production mode starts,
+/// and any SMS fails as `unavailable` without leaving the machine.
+pub fn unreachable_sms_provider() -> baoming_server::sms::SmsProviderConfig {
+    use baoming_server::sms::{Provider, Secret, SmsProviderConfig, Templates};
+    SmsProviderConfig {
+        provider: Provider::Tencent,
+        // Port 9 (discard) has no listener on a test machine: connections are refused.
+        endpoint: "http://127.0.0.1:9".into(),
+        region: "ap-guangzhou".into(),
+        app_id: "1400000000".into(),
+        sign_name: "职业技能等级认定".into(),
+        templates: Templates {
+            code: "1".into(),
+            approved: "2".into(),
+            rejected: "3".into(),
+            ticket: "4".into(),
+        },
+        secret_id: "AKIDunreachable".into(),
+        secret_key: Secret::Value("unreachable".into()),
+    }
+}
+
+/// [`unreachable_sms_provider`] as the environment of a `baoming-server` process.
+pub const UNREACHABLE_SMS_ENV: [(&str, &str); 10] = [
+    ("BAOMING_SMS_PROVIDER", "tencent"),
+    ("BAOMING_SMS_ENDPOINT", "http://127.0.0.1:9"),
+    ("BAOMING_SMS_APP_ID", "1400000000"),
+    ("BAOMING_SMS_SIGN_NAME", "职业技能等级认定"),
+    ("BAOMING_SMS_TEMPLATE_CODE", "1"),
+    ("BAOMING_SMS_TEMPLATE_APPROVED", "2"),
+    ("BAOMING_SMS_TEMPLATE_REJECTED", "3"),
+    ("BAOMING_SMS_TEMPLATE_TICKET", "4"),
+    ("BAOMING_SMS_SECRET_ID", "AKIDunreachable"),
+    ("BAOMING_SMS_SECRET_KEY", "unreachable"),
+];
 
 /// A collected response.
 #[derive(Debug)]
