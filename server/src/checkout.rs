@@ -232,11 +232,9 @@ async fn send(state: &AppState, attempt: Attempt) -> ApiResult<()> {
             // Refused: this out_trade_no cannot carry a code any more (expired, closed, or
             // — a bug — different parameters). Close it there too, and make a new one.
             tracing::error!(attempt = %attempt.out_trade_no, error = %e, "a payment attempt was refused");
-            let no = attempt.out_trade_no.clone();
-            let closed = call(state, move |p| p.close(&no)).await?;
-            if let Err(e) = &closed
-                && e.is("ORDERPAID")
-            {
+            // Best effort: an attempt WeChat refuses to repeat cannot be paid by anyone who
+            // does not already hold its code.
+            if let Ok(Closing::Paid) = close_at_provider(state, &attempt).await {
                 check_attempt(state, &attempt, true).await?;
                 return Ok(());
             }
@@ -248,6 +246,26 @@ async fn send(state: &AppState, attempt: Attempt) -> ApiResult<()> {
             )
             .await
         }
+    }
+}
+
+/// What closing an attempt at the provider found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Closing {
+    /// Closed now, or it already was (or never reached the provider).
+    Closed,
+    /// ORDERPAID: it was paid in the meantime.
+    Paid,
+}
+
+/// Closes an unpaid attempt at the provider. A provider failure is an error.
+async fn close_at_provider(state: &AppState, attempt: &Attempt) -> ApiResult<Closing> {
+    let no = attempt.out_trade_no.clone();
+    match call(state, move |p| p.close(&no)).await? {
+        Ok(()) => Ok(Closing::Closed),
+        Err(e) if e.is("ORDER_CLOSED") || e.is("ORDER_NOT_EXIST") => Ok(Closing::Closed),
+        Err(e) if e.is("ORDERPAID") => Ok(Closing::Paid),
+        Err(e) => Err(unavailable(&e)),
     }
 }
 
@@ -266,18 +284,10 @@ async fn retire(state: &AppState, attempt: &Attempt) -> ApiResult<bool> {
         Checked::Paid | Checked::Closed => Ok(true),
         Checked::Paying => Ok(false),
         Checked::Unpaid { known } => {
-            if known {
-                let no = attempt.out_trade_no.clone();
-                match call(state, move |p| p.close(&no)).await? {
-                    Ok(()) => {}
-                    Err(e) if e.is("ORDER_CLOSED") || e.is("ORDER_NOT_EXIST") => {}
-                    Err(e) if e.is("ORDERPAID") => {
-                        // Paid between our question and the close.
-                        check_attempt(state, attempt, true).await?;
-                        return Ok(true);
-                    }
-                    Err(e) => return Err(unavailable(&e)),
-                }
+            if known && close_at_provider(state, attempt).await? == Closing::Paid {
+                // Paid between our question and the close.
+                check_attempt(state, attempt, true).await?;
+                return Ok(true);
             }
             close_recorded(
                 state,
@@ -392,11 +402,8 @@ async fn check_attempt(state: &AppState, attempt: &Attempt, strict: bool) -> Api
         }
         TradeState::PayError => {
             // A failed payment ends the attempt: close it there, and say so to the candidate.
-            let no = attempt.out_trade_no.clone();
-            if let Err(e) = call(state, move |p| p.close(&no)).await?
-                && !(e.is("ORDER_CLOSED") || e.is("ORDER_NOT_EXIST"))
-            {
-                tracing::warn!(attempt = %attempt.out_trade_no, error = %e, "closing a failed attempt");
+            if let Err(e) = close_at_provider(state, attempt).await {
+                tracing::warn!(attempt = %attempt.out_trade_no, error = ?e, "closing a failed attempt");
             }
             close_recorded(state, attempt, PaymentNotice::PaymentFailed, "PAYERROR").await?;
             Checked::Closed
@@ -455,19 +462,14 @@ pub async fn record_payment(
                     &format!("transaction {tid}"),
                     now,
                 )?;
-                let app = applications::by_id_with_phone(&tx, &order.order.application_id)?
-                    .ok_or_else(|| ApiError::internal("an order's application is missing"))?
-                    .0;
-                match app.status.apply(Transition::ConfirmPayment) {
-                    Some(next) => applications::set_status(&tx, &app.id, next, now)?,
-                    // Orders exist only for applications awaiting payment; the money is
-                    // recorded on the order regardless.
-                    None => tracing::error!(
-                        order = %order_no,
-                        status = %status_name(app.status),
-                        "payment for an application that was not awaiting payment"
-                    ),
-                }
+                // Orders exist only for applications awaiting payment; the money is
+                // recorded on the order regardless.
+                move_application(
+                    &tx,
+                    &order.order.application_id,
+                    Transition::ConfirmPayment,
+                    now,
+                )?;
                 None
             } else {
                 // The order was already paid (or refunded, or closed): this money is a
@@ -512,6 +514,30 @@ pub async fn record_payment(
         if let Err(e) = request_refund(state, &refund).await {
             tracing::warn!(refund = %refund.out_refund_no, error = ?e, "refund request postponed");
         }
+    }
+    Ok(())
+}
+
+/// Moves an order's application by `transition` (payment, refund). One that cannot move
+/// (it was not awaiting payment, or not paid) is logged as an error: the money is on the
+/// order whatever the application says.
+fn move_application(
+    conn: &rusqlite::Connection,
+    application_id: &str,
+    transition: Transition,
+    now: Timestamp,
+) -> ApiResult<()> {
+    let app = applications::by_id_with_phone(conn, application_id)?
+        .ok_or_else(|| ApiError::internal("an order's application is missing"))?
+        .0;
+    match app.status.apply(transition) {
+        Some(next) => applications::set_status(conn, &app.id, next, now)?,
+        None => tracing::error!(
+            application = %app.id,
+            status = %status_name(app.status),
+            ?transition,
+            "money moved for an application that cannot follow"
+        ),
     }
     Ok(())
 }
@@ -585,17 +611,7 @@ pub async fn settle_refund(
                     orders::refund_attempt(&tx, &refund.out_trade_no)?;
                     if !refund.duplicate && orders::mark_refunded(&tx, &refund.order_no, at)? {
                         let order = orders::get(&tx, &refund.order_no)?.ok_or_else(order_not_found)?;
-                        let app = applications::by_id_with_phone(&tx, &order.order.application_id)?
-                            .ok_or_else(|| ApiError::internal("an order's application is missing"))?
-                            .0;
-                        match app.status.apply(Transition::Refund) {
-                            Some(next) => applications::set_status(&tx, &app.id, next, now)?,
-                            None => tracing::error!(
-                                order = %refund.order_no,
-                                status = %status_name(app.status),
-                                "a refund of an application that was not paid"
-                            ),
-                        }
+                        move_application(&tx, &order.order.application_id, Transition::Refund, now)?;
                     }
                 }
                 RefundState::Closed | RefundState::Abnormal => {
@@ -780,18 +796,16 @@ pub async fn reconcile_once(state: &AppState) -> ApiResult<Reconciled> {
                 // Expired, or left open beside an order paid another way: close it.
                 if order_paid || now.0 >= attempt.time_expire.0 {
                     if known {
-                        let no = attempt.out_trade_no.clone();
-                        match call(state, move |p| p.close(&no)).await? {
-                            Ok(()) => {}
-                            Err(e) if e.is("ORDER_CLOSED") || e.is("ORDER_NOT_EXIST") => {}
-                            Err(e) if e.is("ORDERPAID") => {
+                        match close_at_provider(state, &attempt).await {
+                            Ok(Closing::Closed) => {}
+                            Ok(Closing::Paid) => {
                                 if check_attempt(state, &attempt, false).await? == Checked::Paid {
                                     done.paid += 1;
                                 }
                                 continue;
                             }
                             Err(e) => {
-                                tracing::warn!(attempt = %attempt.out_trade_no, error = %e, "closing an expired attempt failed");
+                                tracing::warn!(attempt = %attempt.out_trade_no, error = ?e, "closing an expired attempt failed");
                                 continue;
                             }
                         }

@@ -476,7 +476,8 @@ impl Transaction {
 }
 
 impl Refund {
-    fn state(&self, now: Timestamp) -> RefundState {
+    /// What the refund's status means; `now` when a success has no time.
+    pub fn state(&self, now: Timestamp) -> RefundState {
         match self.status.as_str() {
             "SUCCESS" => RefundState::Success {
                 at: self

@@ -121,6 +121,15 @@ impl Paying {
     }
 }
 
+/// `POST /admin/applications/{id}/refund` as the development reviewer.
+async fn refund(p: &Paying, id: &str, reason: &str) -> Reply {
+    Call::new("POST", format!("/api/v1/admin/applications/{id}/refund"))
+        .reviewer()
+        .json(&json!({ "reason": reason }))
+        .send(&p.app)
+        .await
+}
+
 fn order(reply: &Reply) -> Order {
     assert_eq!(reply.status, 200, "{}", reply.text());
     serde_json::from_slice(&reply.body).unwrap_or_else(|e| panic!("{e}: {}", reply.text()))
@@ -394,14 +403,7 @@ async fn staff_refund_a_paid_application_and_the_candidate_sees_it() {
     let (cookie, app) = approved(&p.app, PHONE).await;
     let first = create_order(&p, &cookie, &app.id, "pay-1").await;
     // Not paid yet: no refund.
-    let early = Call::new(
-        "POST",
-        format!("/api/v1/admin/applications/{}/refund", app.id),
-    )
-    .reviewer()
-    .json(&json!({"reason": "考生申请退考"}))
-    .send(&p.app)
-    .await;
+    let early = refund(&p, &app.id, "考生申请退考").await;
     early.assert_envelope(409, "invalid_transition");
     p.double
         .pay(&format!("{}-1", first.order_no), true)
@@ -411,14 +413,7 @@ async fn staff_refund_a_paid_application_and_the_candidate_sees_it() {
     })
     .await;
     // A reason is required.
-    let bare = Call::new(
-        "POST",
-        format!("/api/v1/admin/applications/{}/refund", app.id),
-    )
-    .reviewer()
-    .json(&json!({"reason": "  "}))
-    .send(&p.app)
-    .await;
+    let bare = refund(&p, &app.id, "  ").await;
     bare.assert_envelope(422, "validation_failed");
     // A candidate's session cannot refund.
     let candidate = Call::new(
@@ -430,14 +425,7 @@ async fn staff_refund_a_paid_application_and_the_candidate_sees_it() {
     .send(&p.app)
     .await;
     assert_eq!(candidate.status, 401, "{}", candidate.text());
-    let refunded = Call::new(
-        "POST",
-        format!("/api/v1/admin/applications/{}/refund", app.id),
-    )
-    .reviewer()
-    .json(&json!({"reason": "考生申请退考"}))
-    .send(&p.app)
-    .await;
+    let refunded = refund(&p, &app.id, "考生申请退考").await;
     let refunded = order(&refunded);
     assert!(
         refunded.status == OrderStatus::Refunded
@@ -455,21 +443,14 @@ async fn staff_refund_a_paid_application_and_the_candidate_sees_it() {
         get_app(&p.app, &cookie, &app.id).await.status,
         ApplicationStatus::Refunded
     );
-    let refund = &p.double.refunds()[0];
-    assert_eq!(refund.reason.as_deref(), Some("考生申请退考"));
+    let at_wechat = &p.double.refunds()[0];
+    assert_eq!(at_wechat.reason.as_deref(), Some("考生申请退考"));
     assert_eq!(
-        (refund.refund, refund.total),
+        (at_wechat.refund, at_wechat.total),
         (first.amount_fen as i64, first.amount_fen as i64)
     );
     // Asking again refunds nothing more.
-    let again = Call::new(
-        "POST",
-        format!("/api/v1/admin/applications/{}/refund", app.id),
-    )
-    .reviewer()
-    .json(&json!({"reason": "考生申请退考"}))
-    .send(&p.app)
-    .await;
+    let again = refund(&p, &app.id, "考生申请退考").await;
     again.assert_envelope(409, "invalid_transition");
     assert_eq!(p.double.refunds().len(), 1);
 }

@@ -28,7 +28,6 @@ use crate::auth::CurrentAccount;
 use crate::checkout;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::PathParams;
-use crate::payments::RefundState;
 use crate::payments::new_order_no;
 use crate::store::idempotency::{self, StoredAnswer};
 use crate::store::orders::{self, StoredOrder};
@@ -233,21 +232,7 @@ async fn wechat_notify(State(state): State<AppState>, headers: HeaderMap, body: 
                 _ => Ok(()),
             }
         }
-        Notice::Refund(r) => {
-            let outcome = match r.status.as_str() {
-                "SUCCESS" => RefundState::Success {
-                    at: r
-                        .success_time
-                        .as_deref()
-                        .and_then(Timestamp::parse_rfc3339)
-                        .unwrap_or(now),
-                },
-                "CLOSED" => RefundState::Closed,
-                "ABNORMAL" => RefundState::Abnormal,
-                _ => RefundState::Processing,
-            };
-            checkout::settle_refund(&state, &r.out_refund_no, outcome).await
-        }
+        Notice::Refund(r) => checkout::settle_refund(&state, &r.out_refund_no, r.state(now)).await,
     };
     match result {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
