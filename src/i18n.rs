@@ -233,6 +233,8 @@ pub enum Msg {
     ErrIdBirth,
     ErrIdCheckDigit,
     ErrDocumentMissing,
+    /// `idempotency_key_reused`: the key went with another request; a new key is used next.
+    ErrIdempotencyKeyReused,
     ErrPlanNotOpen,
     StepHasErrors,
     Submitted,
@@ -650,6 +652,10 @@ impl Msg {
                 "The check digit does not match; please check the number.",
             ),
             ErrDocumentMissing => ("请上传此材料。", "Please upload this material."),
+            ErrIdempotencyKeyReused => (
+                "本次提交与之前的一次提交不一致，请再提交一次。",
+                "This request did not match an earlier one. Submit again.",
+            ),
             ErrPlanNotOpen => (
                 "该认定计划当前不在报名时间内。",
                 "This plan is not open for registration now.",
@@ -1161,6 +1167,7 @@ pub fn wizard_reason(reason: &str) -> Msg {
         r::NOT_ENOUGH_YEARS => Msg::ErrNotEnoughYears,
         r::CERTIFICATE_TOO_RECENT => Msg::ErrCertTooRecent,
         r::MISSING => Msg::ErrDocumentMissing,
+        r::IDEMPOTENCY_KEY_REUSED => Msg::ErrIdempotencyKeyReused,
         "id_wrong_length" => Msg::ErrIdLength,
         "id_invalid_characters" => Msg::ErrIdChars,
         "id_invalid_birth_date" => Msg::ErrIdBirth,
@@ -1326,6 +1333,14 @@ mod tests {
                 assert_eq!(occupation_label(name, Lang::Zh), name);
             }
         }
+    }
+
+    #[test]
+    fn a_reused_idempotency_key_has_its_own_message() {
+        let msg = wizard_reason(baoming_contract::application::reason::IDEMPOTENCY_KEY_REUSED);
+        assert_eq!(msg, Msg::ErrIdempotencyKeyReused);
+        assert!(msg.text(Lang::Zh).contains("提交"));
+        assert!(msg.text(Lang::En).contains("Submit again"));
     }
 
     #[test]

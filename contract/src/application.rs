@@ -77,6 +77,9 @@ pub mod reason {
     pub const TOO_LARGE: &str = "too_large";
     /// `base_version` (409 `conflict`): the draft changed since this version; reload it.
     pub const STALE: &str = "stale";
+    /// `idempotency_key` (422): the key was first used for another request (another
+    /// endpoint or body); a retry must send the same request, a new request a new key.
+    pub const IDEMPOTENCY_KEY_REUSED: &str = "idempotency_key_reused";
 }
 
 /// Drafts are saved incomplete, but never unbounded: the request body of

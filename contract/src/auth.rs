@@ -34,6 +34,11 @@ pub fn login_delay_after_failures(n: u32) -> u64 {
 /// A session lasts this long after it was last used.
 pub const SESSION_IDLE_S: u64 = 7 * 24 * 3600;
 
+/// A session ends this long after the log-in that started it, however often it is used:
+/// a stolen cookie stops working within a month, and a candidate logs in again at most
+/// monthly.
+pub const SESSION_ABSOLUTE_S: u64 = 30 * 24 * 3600;
+
 /// Why an SMS code is refused (the reason in `fields.code`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CodeError {

@@ -31,7 +31,8 @@ developer-facing `message`, per-field reasons in `fields`, and `retry_after_s` (
 
 **Sessions.** Logging in or registering sets an HttpOnly session cookie (`baoming_session`, \
 or `__Host-baoming_session` with `Secure` over HTTPS; `SameSite=Lax`). The backend must be \
-same-site with the web app. Nothing secret is ever in a URL.
+same-site with the web app. Nothing secret is ever in a URL. A session ends 7 days \
+after its last use and at the latest 30 days after the log-in that started it.
 
 **CORS.** A backend on another origin than the app answers CORS for exactly the app's \
 origin(s), with `Access-Control-Allow-Credentials: true`, methods GET, POST, PUT, DELETE, \
@@ -41,7 +42,10 @@ with 403 `cross_site_request`.
 
 **Idempotency.** Submitting an application and creating a payment order take an \
 `Idempotency-Key` header; repeating a request with the same key returns the first result \
-and creates nothing twice.
+and creates nothing twice. A key is bound to the request it first answered (method, path \
+and body): the same key with another body or endpoint is refused with 422 \
+`validation_failed`, `fields.idempotency_key` = `idempotency_key_reused`. Keys are \
+remembered for 24 hours (`IDEMPOTENCY_KEY_RETENTION_S`); after that the key is new again.
 
 **Development mode.** Endpoints tagged `development` exist only when the backend runs in \
 development mode; otherwise they answer 404.";

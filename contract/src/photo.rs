@@ -112,6 +112,19 @@ pub mod reason {
     pub const PORTRAIT_NOT_JPEG: &str = "portrait_not_jpeg";
     pub const PORTRAIT_TOO_SMALL: &str = "portrait_too_small";
     pub const PORTRAIT_TOO_LARGE: &str = "portrait_too_large";
+    /// Starts like a JPEG or PNG but its structure does not parse (no frame header, a
+    /// segment that is not one, text after the magic bytes).
+    pub const CORRUPT: &str = "corrupt";
+    /// Stops before its image does: no JPEG end marker after the scan, no PNG `IEND`.
+    pub const TRUNCATED: &str = "truncated";
+    /// A JPEG whose scan holds nothing but zero bytes.
+    pub const BLANK_SCAN: &str = "blank_scan";
+    /// Declares more than [`super::MAX_DECODE_PIXELS`] pixels.
+    pub const TOO_MANY_PIXELS: &str = "too_many_pixels";
+    /// The portrait's width:height is not 25:35 (within the contract's tolerance).
+    pub const PORTRAIT_PROPORTION: &str = "portrait_proportion";
+    /// The portrait has fewer than 295 × 413 pixels.
+    pub const PORTRAIT_LOW_RESOLUTION: &str = "portrait_low_resolution";
 }
 
 impl PortraitError {
@@ -134,17 +147,42 @@ pub enum DocumentError {
     UnsupportedType(Sniffed),
     /// The portrait slot's own rule (`validation_failed`, `fields.file`).
     Portrait(PortraitError),
+    /// The rest answer `validation_failed` with [`DocumentError::reason`] in `fields.file`:
+    /// see [`reason`].
+    Corrupt,
+    Truncated,
+    BlankScan,
+    TooManyPixels,
+    PortraitProportion,
+    PortraitLowResolution,
 }
 
-/// The backend's arrival check for any slot: at most [`DOCUMENT_MAX_BYTES`], JPEG or PNG by
-/// content, and for [`Material::Portrait`] also [`check_portrait_file`]. Returns the
-/// recognised type.
+impl DocumentError {
+    /// The reason in `fields.file`, for the refusals that answer `validation_failed`.
+    pub fn reason(self) -> Option<&'static str> {
+        match self {
+            DocumentError::TooLarge | DocumentError::UnsupportedType(_) => None,
+            DocumentError::Portrait(e) => Some(e.code()),
+            DocumentError::Corrupt => Some(reason::CORRUPT),
+            DocumentError::Truncated => Some(reason::TRUNCATED),
+            DocumentError::BlankScan => Some(reason::BLANK_SCAN),
+            DocumentError::TooManyPixels => Some(reason::TOO_MANY_PIXELS),
+            DocumentError::PortraitProportion => Some(reason::PORTRAIT_PROPORTION),
+            DocumentError::PortraitLowResolution => Some(reason::PORTRAIT_LOW_RESOLUTION),
+        }
+    }
+}
+
+/// The backend's arrival check for any slot, on the whole file, before anything is stored:
+/// [`check_document`], then the structure read without decoding pixels (declared size,
+/// completeness, a scan that is not blank) and the portrait's proportions and pixel size.
+/// See [`crate::photo_check::check_arrival`]. Returns the recognised type.
 pub fn check_document_file(material: Material, bytes: &[u8]) -> Result<Sniffed, DocumentError> {
-    check_document(material, bytes, bytes.len() as u64)
+    crate::photo_check::check_arrival(material, bytes)
 }
 
-/// [`check_document_file`] from the file's first bytes (at least [`SNIFF_BYTES`]) and its
-/// size, so the browser can check a 10 MB photo before reading it whole.
+/// The cheap part of [`check_document_file`], from the file's first bytes (at least
+/// [`SNIFF_BYTES`]) and its size: the size, the type by content and the portrait's window.
 pub fn check_document(
     material: Material,
     head: &[u8],
@@ -215,39 +253,39 @@ mod tests {
             v
         };
         let png = b"\x89PNG\r\n\x1a\n....".to_vec();
+        // The magic bytes and the size only; the structure is photo_check's (its tests).
+        let head_check = |m: Material, bytes: &[u8]| check_document(m, bytes, bytes.len() as u64);
         assert_eq!(
-            check_document_file(Material::IdCardFront, &jpeg(100)),
+            head_check(Material::IdCardFront, &jpeg(100)),
             Ok(Sniffed::Jpeg)
         );
         assert_eq!(
-            check_document_file(Material::ApplicationForm, &png),
+            head_check(Material::ApplicationForm, &png),
             Ok(Sniffed::Png)
         );
         assert_eq!(
-            check_document_file(Material::IdCardBack, b"GIF89a...."),
+            head_check(Material::IdCardBack, b"GIF89a...."),
             Err(DocumentError::UnsupportedType(Sniffed::Gif))
         );
         assert_eq!(
-            check_document_file(Material::IdCardBack, &[]),
+            head_check(Material::IdCardBack, &[]),
             Err(DocumentError::UnsupportedType(Sniffed::Unknown))
         );
         assert_eq!(
-            check_document_file(Material::IdCardBack, &jpeg(DOCUMENT_MAX_BYTES as usize + 1)),
+            head_check(Material::IdCardBack, &jpeg(DOCUMENT_MAX_BYTES as usize + 1)),
             Err(DocumentError::TooLarge)
         );
-        assert!(
-            check_document_file(Material::IdCardBack, &jpeg(DOCUMENT_MAX_BYTES as usize)).is_ok()
-        );
+        assert!(head_check(Material::IdCardBack, &jpeg(DOCUMENT_MAX_BYTES as usize)).is_ok());
         assert_eq!(
-            check_document_file(Material::Portrait, &jpeg(50 * 1024)),
+            head_check(Material::Portrait, &jpeg(50 * 1024)),
             Ok(Sniffed::Jpeg)
         );
         assert_eq!(
-            check_document_file(Material::Portrait, &png),
+            head_check(Material::Portrait, &png),
             Err(DocumentError::Portrait(PortraitError::NotJpeg))
         );
         assert_eq!(
-            check_document_file(Material::Portrait, &jpeg(30 * 1024)),
+            head_check(Material::Portrait, &jpeg(30 * 1024)),
             Err(DocumentError::Portrait(PortraitError::TooSmall))
         );
         assert_eq!(PortraitError::TooLarge.code(), "portrait_too_large");

@@ -457,6 +457,262 @@ impl JpegEndScan {
     }
 }
 
+/// The backend's arrival check on a whole file, before anything is stored (see
+/// [`photo::check_document_file`], which calls it). The same rules as the browser's, in the
+/// same order, cheapest first: size and type ([`check_head`]: the declared pixel size is read
+/// without decoding, so a 256-megapixel PNG costs nothing), then the structure
+/// ([`check_structure`]: a JPEG's markers, a PNG's chunks, completeness by
+/// [`JpegEndScan`] / [`png_is_complete`]), then the portrait's window and its proportions and
+/// pixel size ([`judge_pixels`], whose other measurements stay warnings the candidate may
+/// override, so they are not the backend's business).
+pub fn check_arrival(material: Material, bytes: &[u8]) -> Result<Sniffed, photo::DocumentError> {
+    use photo::DocumentError;
+    let size = bytes.len() as u64;
+    let (facts, _) = check_head(material, bytes, size).map_err(|finding| match finding {
+        Finding::TooLarge => DocumentError::TooLarge,
+        Finding::TooManyPixels => DocumentError::TooManyPixels,
+        Finding::Type(found) => DocumentError::UnsupportedType(found),
+        // Zero bytes are no type at all, as before this check read structures.
+        Finding::Empty => DocumentError::UnsupportedType(Sniffed::Unknown),
+        _ => DocumentError::Corrupt,
+    })?;
+    check_structure(bytes).map_err(|e| match e {
+        Structure::Corrupt => DocumentError::Corrupt,
+        Structure::Truncated => DocumentError::Truncated,
+        Structure::BlankScan => DocumentError::BlankScan,
+    })?;
+    if material == Material::Portrait {
+        photo::check_portrait(bytes, size).map_err(DocumentError::Portrait)?;
+        // Only the declared size matters here: a neutral analysis adds no other finding.
+        let neutral = Analysis {
+            mean_luma: 128.0,
+            sharpness: f64::MAX,
+            white_border: 1.0,
+        };
+        for finding in judge_pixels(material, &facts, &neutral) {
+            match finding {
+                Finding::Photo(PhotoProblem::PortraitProportion) => {
+                    return Err(DocumentError::PortraitProportion);
+                }
+                Finding::Photo(PhotoProblem::PortraitTooSmall) => {
+                    return Err(DocumentError::PortraitLowResolution);
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(facts.kind)
+}
+
+/// What is wrong with a file's structure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Structure {
+    /// Not a JPEG's markers or a PNG's chunks (text after the magic bytes, zeros, no frame
+    /// header before the scan, bytes after a PNG's `IEND`).
+    Corrupt,
+    /// Ends before the image does.
+    Truncated,
+    /// A JPEG whose first scan is nothing but zero bytes.
+    BlankScan,
+}
+
+/// Reads a whole JPEG's or PNG's structure without decoding pixels.
+///
+/// A small parser of our own rather than a crate such as `imagesize`: the browser runs the
+/// same code in the wasm (no new dependency there), the crate reads the size only (not
+/// completeness, nor whether the segments before the frame are segments), and the walk is
+/// a few dozen lines tested below case by case.
+pub fn check_structure(bytes: &[u8]) -> Result<(), Structure> {
+    match photo::sniff(bytes) {
+        Sniffed::Jpeg => jpeg_structure(bytes),
+        Sniffed::Png => png_structure(bytes),
+        _ => Err(Structure::Corrupt),
+    }
+}
+
+/// SOI, then segments (each `FF`, a marker, a length) up to the first scan, which needs a
+/// frame header before it; the scan must hold something other than zeros, and
+/// [`JpegEndScan`] must find the end marker after it.
+fn jpeg_structure(bytes: &[u8]) -> Result<(), Structure> {
+    let mut i = 2;
+    let mut frame = false;
+    loop {
+        match bytes.get(i) {
+            None => return Err(Structure::Truncated),
+            Some(0xFF) => {}
+            Some(_) => return Err(Structure::Corrupt),
+        }
+        // Fill bytes: any number of FF before the marker.
+        while bytes.get(i + 1) == Some(&0xFF) {
+            i += 1;
+        }
+        let marker = *bytes.get(i + 1).ok_or(Structure::Truncated)?;
+        match marker {
+            // Markers without a length (TEM, restart markers).
+            0x01 | 0xD0..=0xD7 => {
+                i += 2;
+                continue;
+            }
+            // Another SOI, an end before any scan, or not a marker (00 and 02–BF).
+            0xD8 | 0xD9 | 0x00 | 0x02..=0xBF => return Err(Structure::Corrupt),
+            _ => {}
+        }
+        let len = match bytes.get(i + 2..i + 4) {
+            Some(&[hi, lo]) => usize::from(u16::from_be_bytes([hi, lo])),
+            _ => return Err(Structure::Truncated),
+        };
+        if len < 2 {
+            return Err(Structure::Corrupt);
+        }
+        let end = i + 2 + len;
+        if end > bytes.len() {
+            return Err(Structure::Truncated);
+        }
+        let is_frame = (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
+        if is_frame {
+            // Precision, height, width, component count.
+            if len < 8 {
+                return Err(Structure::Corrupt);
+            }
+            frame = true;
+        }
+        if marker == 0xDA {
+            if !frame {
+                return Err(Structure::Corrupt);
+            }
+            return jpeg_scan(bytes, end);
+        }
+        i = end;
+    }
+}
+
+/// The entropy-coded data from `start` on: blank when it is all zeros up to the next
+/// marker, complete when [`JpegEndScan`] finds the end marker.
+fn jpeg_scan(bytes: &[u8], start: usize) -> Result<(), Structure> {
+    let data = &bytes[start..];
+    let blank = match data.iter().position(|&b| b != 0) {
+        None => true,
+        // A stuffed FF 00 or a restart marker is data; any other marker ends the scan.
+        Some(p) => data[p] == 0xFF && !matches!(data.get(p + 1), Some(0x00 | 0xD0..=0xD7) | None),
+    };
+    if !JpegEndScan::file_is_complete(bytes) {
+        return Err(Structure::Truncated);
+    }
+    if blank {
+        return Err(Structure::BlankScan);
+    }
+    Ok(())
+}
+
+/// The signature, an `IHDR` chunk first, chunks (length, a four-letter type, data, CRC) up to
+/// `IEND`, at least one `IDAT` before it, nothing after it ([`png_is_complete`]).
+fn png_structure(bytes: &[u8]) -> Result<(), Structure> {
+    let mut i = 8;
+    let mut first = true;
+    let mut data = false;
+    loop {
+        let Some(head) = bytes.get(i..i + 8) else {
+            return Err(Structure::Truncated);
+        };
+        let len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+        let kind = &head[4..8];
+        if !kind.iter().all(u8::is_ascii_alphabetic) || (first && (kind != b"IHDR" || len != 13)) {
+            return Err(Structure::Corrupt);
+        }
+        first = false;
+        let end = i
+            .checked_add(12)
+            .and_then(|n| n.checked_add(len))
+            .ok_or(Structure::Corrupt)?;
+        if end > bytes.len() {
+            return Err(Structure::Truncated);
+        }
+        match kind {
+            b"IDAT" => data = true,
+            b"IEND" if !data || end != bytes.len() || !png_is_complete(bytes) => {
+                return Err(Structure::Corrupt);
+            }
+            b"IEND" => return Ok(()),
+            _ => {}
+        }
+        i = end;
+    }
+}
+
+/// Made-up files with a real structure (no pixels a decoder could show), for the tests of
+/// every crate: the arrival check accepts them, and cut or altered they show each refusal.
+pub mod sample {
+    /// A baseline JPEG of `width` × `height`: SOI, APP0 (JFIF), a comment of `comment`, a
+    /// frame header, a scan of `scan` (which must not hold `FF`), EOI.
+    pub fn jpeg_parts(width: u16, height: u16, comment: &[u8], scan: &[u8]) -> Vec<u8> {
+        let mut v = vec![0xFF, 0xD8];
+        v.extend_from_slice(&[0xFF, 0xE0, 0x00, 0x10]);
+        v.extend_from_slice(b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
+        v.extend_from_slice(&[0xFF, 0xFE]);
+        v.extend_from_slice(&(comment.len() as u16 + 2).to_be_bytes());
+        v.extend_from_slice(comment);
+        v.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x0B, 0x08]);
+        v.extend_from_slice(&height.to_be_bytes());
+        v.extend_from_slice(&width.to_be_bytes());
+        v.extend_from_slice(&[0x01, 0x01, 0x11, 0x00]);
+        v.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00]);
+        v.extend_from_slice(scan);
+        v.extend_from_slice(&[0xFF, 0xD9]);
+        v
+    }
+
+    /// The bytes of [`jpeg_parts`] besides the scan, with a 16-byte comment.
+    pub const JPEG_OVERHEAD: usize = 65;
+
+    /// A JPEG of `width` × `height` and exactly `len` bytes (at least [`JPEG_OVERHEAD`] + 1);
+    /// `fill` makes files of the same size differ.
+    pub fn jpeg(width: u16, height: u16, len: usize, fill: u8) -> Vec<u8> {
+        let scan: Vec<u8> = (0..len.saturating_sub(JPEG_OVERHEAD).max(1))
+            .map(|k| (k % 0xFE) as u8 + 1)
+            .collect();
+        jpeg_parts(width, height, &[fill; 16], &scan)
+    }
+
+    /// The bytes of [`png`] besides its `IDAT` data.
+    pub const PNG_OVERHEAD: usize = 57;
+
+    /// A PNG of `width` × `height` and exactly `len` bytes (at least [`PNG_OVERHEAD`]): the
+    /// signature, `IHDR`, one `IDAT` of `fill` bytes, `IEND`, each with its CRC.
+    pub fn png(width: u32, height: u32, len: usize, fill: u8) -> Vec<u8> {
+        let mut ihdr = Vec::with_capacity(13);
+        ihdr.extend_from_slice(&width.to_be_bytes());
+        ihdr.extend_from_slice(&height.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+        let mut v = b"\x89PNG\r\n\x1a\n".to_vec();
+        chunk(&mut v, b"IHDR", &ihdr);
+        chunk(
+            &mut v,
+            b"IDAT",
+            &vec![fill; len.saturating_sub(PNG_OVERHEAD)],
+        );
+        chunk(&mut v, b"IEND", &[]);
+        v
+    }
+
+    fn chunk(v: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+        v.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        v.extend_from_slice(kind);
+        v.extend_from_slice(data);
+        let mut crc = !0u32;
+        for &b in kind.iter().chain(data) {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        v.extend_from_slice(&(!crc).to_be_bytes());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -638,5 +894,250 @@ mod tests {
         tail.extend_from_slice(&[0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82]);
         assert!(png_is_complete(&tail));
         assert!(!png_is_complete(&tail[..tail.len() - 1]));
+    }
+
+    #[test]
+    fn the_arrival_check_refuses_each_bad_file_with_its_own_error() {
+        use photo::{DocumentError as E, PortraitError};
+        use sample::{jpeg, jpeg_parts, png};
+        const KB: usize = 1024;
+        let form = jpeg(1240, 1754, 4 * KB, 1);
+        let mut html = vec![0xFF, 0xD8, 0xFF];
+        html.extend_from_slice(b"<html><body><script>alert(1)</script></body></html>");
+        let mut zeros = vec![0xFF, 0xD8, 0xFF];
+        zeros.extend_from_slice(&[0; 50 * KB]);
+        let mut after_iend = png(800, 600, 2 * KB, 3);
+        after_iend.extend_from_slice(b"more");
+        let mut no_frame = form.clone();
+        // SOF0 becomes APP1: a segment of the same length, so no frame before the scan.
+        let sof = no_frame.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+        no_frame[sof + 1] = 0xE1;
+        type Case = (&'static str, Material, Vec<u8>, Result<Sniffed, E>);
+        let table: Vec<Case> = vec![
+            (
+                "a form",
+                Material::ApplicationForm,
+                form.clone(),
+                Ok(Sniffed::Jpeg),
+            ),
+            (
+                "a PNG form",
+                Material::ApplicationForm,
+                png(1240, 1754, 3 * KB, 1),
+                Ok(Sniffed::Png),
+            ),
+            (
+                "a portrait",
+                Material::Portrait,
+                jpeg(295, 413, 50 * KB, 2),
+                Ok(Sniffed::Jpeg),
+            ),
+            (
+                "a large portrait",
+                Material::Portrait,
+                jpeg(590, 826, 80 * KB, 2),
+                Ok(Sniffed::Jpeg),
+            ),
+            (
+                "a sideways ID card",
+                Material::IdCardFront,
+                jpeg(300, 400, 2 * KB, 2),
+                Ok(Sniffed::Jpeg),
+            ),
+            (
+                "256 MP",
+                Material::ApplicationForm,
+                png(16384, 16384, 2 * KB, 1),
+                Err(E::TooManyPixels),
+            ),
+            (
+                "50 MP and one row",
+                Material::ApplicationForm,
+                png(10_000, 5_001, 2 * KB, 1),
+                Err(E::TooManyPixels),
+            ),
+            (
+                "cut JPEG",
+                Material::ApplicationForm,
+                form[..form.len() / 2].to_vec(),
+                Err(E::Truncated),
+            ),
+            (
+                "cut in a segment",
+                Material::ApplicationForm,
+                form[..56].to_vec(),
+                Err(E::Truncated),
+            ),
+            (
+                "JPEG without EOI",
+                Material::ApplicationForm,
+                form[..form.len() - 2].to_vec(),
+                Err(E::Truncated),
+            ),
+            (
+                "cut PNG",
+                Material::ApplicationForm,
+                {
+                    let p = png(800, 600, 2 * KB, 3);
+                    p[..p.len() - 12].to_vec()
+                },
+                Err(E::Truncated),
+            ),
+            (
+                "bytes after IEND",
+                Material::ApplicationForm,
+                after_iend,
+                Err(E::Corrupt),
+            ),
+            (
+                "HTML after the magic",
+                Material::ApplicationForm,
+                html,
+                Err(E::Corrupt),
+            ),
+            (
+                "zeros after the magic",
+                Material::Portrait,
+                zeros,
+                Err(E::Corrupt),
+            ),
+            (
+                "no frame header",
+                Material::ApplicationForm,
+                no_frame,
+                Err(E::Corrupt),
+            ),
+            (
+                "a blank scan",
+                Material::Portrait,
+                jpeg_parts(295, 413, &[], &[0; 50 * KB]),
+                Err(E::BlankScan),
+            ),
+            (
+                "an empty scan",
+                Material::ApplicationForm,
+                jpeg_parts(800, 600, &[], &[]),
+                Err(E::BlankScan),
+            ),
+            (
+                "PNG portrait",
+                Material::Portrait,
+                png(295, 413, 50 * KB, 4),
+                Err(E::Portrait(PortraitError::NotJpeg)),
+            ),
+            (
+                "39 KB portrait",
+                Material::Portrait,
+                jpeg(295, 413, 39 * KB, 4),
+                Err(E::Portrait(PortraitError::TooSmall)),
+            ),
+            (
+                "81 KB portrait",
+                Material::Portrait,
+                jpeg(295, 413, 81 * KB, 4),
+                Err(E::Portrait(PortraitError::TooLarge)),
+            ),
+            (
+                "a square portrait",
+                Material::Portrait,
+                jpeg(413, 413, 50 * KB, 4),
+                Err(E::PortraitProportion),
+            ),
+            (
+                "a landscape portrait",
+                Material::Portrait,
+                jpeg(413, 295, 50 * KB, 4),
+                Err(E::PortraitProportion),
+            ),
+            (
+                "a tiny portrait",
+                Material::Portrait,
+                jpeg(200, 280, 50 * KB, 4),
+                Err(E::PortraitLowResolution),
+            ),
+            (
+                "a GIF",
+                Material::ApplicationForm,
+                b"GIF89a\x01\0\x01\0\0\0\0;".to_vec(),
+                Err(E::UnsupportedType(Sniffed::Gif)),
+            ),
+            (
+                "nothing",
+                Material::ApplicationForm,
+                Vec::new(),
+                Err(E::UnsupportedType(Sniffed::Unknown)),
+            ),
+        ];
+        for (what, material, bytes, expected) in table {
+            assert_eq!(
+                photo::check_document_file(material, &bytes),
+                expected,
+                "{what}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_samples_have_the_size_asked_and_refusals_their_own_reasons() {
+        for len in [66, 100, 4096, 50 * 1024] {
+            assert_eq!(sample::jpeg(295, 413, len, 7).len(), len);
+        }
+        for len in [57, 100, 4096] {
+            assert_eq!(sample::png(10, 10, len, 7).len(), len);
+        }
+        assert_ne!(
+            sample::jpeg(295, 413, 4096, 1),
+            sample::jpeg(295, 413, 4096, 2)
+        );
+        assert_eq!(
+            photo_quality::declared_size(&sample::jpeg(295, 413, 4096, 1)),
+            Some((295, 413))
+        );
+        // The stable reasons match the browser's finding codes where both exist, so its
+        // messages serve the backend's refusals too.
+        use photo::DocumentError as E;
+        assert_eq!(E::Truncated.reason(), Some(Finding::Truncated.code()));
+        assert_eq!(E::Corrupt.reason(), Some(Finding::Corrupt.code()));
+        assert_eq!(
+            E::TooManyPixels.reason(),
+            Some(Finding::TooManyPixels.code())
+        );
+        assert_eq!(
+            E::PortraitProportion.reason(),
+            Some(PhotoProblem::PortraitProportion.code())
+        );
+        let all = [
+            E::Portrait(photo::PortraitError::NotJpeg),
+            E::Portrait(photo::PortraitError::TooSmall),
+            E::Portrait(photo::PortraitError::TooLarge),
+            E::Corrupt,
+            E::Truncated,
+            E::BlankScan,
+            E::TooManyPixels,
+            E::PortraitProportion,
+            E::PortraitLowResolution,
+        ];
+        let reasons: std::collections::HashSet<_> = all.iter().filter_map(|e| e.reason()).collect();
+        assert_eq!(reasons.len(), all.len());
+        assert_eq!(E::TooLarge.reason(), None);
+    }
+
+    #[test]
+    fn fill_bytes_and_restart_markers_are_structure() {
+        let mut file = sample::jpeg(800, 600, 200, 1);
+        // FF fill before the frame header's marker, and a restart marker in the scan.
+        let sof = file.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+        file.insert(sof, 0xFF);
+        let end = file.len() - 2;
+        file.splice(end..end, [0xFF, 0xD0, 0x11]);
+        assert_eq!(check_structure(&file), Ok(()));
+        assert_eq!(check_structure(b"GIF89a"), Err(Structure::Corrupt));
+        assert_eq!(
+            check_structure(&[0xFF, 0xD8, 0xFF]),
+            Err(Structure::Truncated)
+        );
+        let mut png = sample::png(10, 10, 100, 1);
+        png[12..16].copy_from_slice(b"IDAT");
+        assert_eq!(check_structure(&png), Err(Structure::Corrupt), "IHDR first");
     }
 }

@@ -4,9 +4,11 @@
 //! The cookie carries a random token (32 bytes, base64url); the database keeps only its
 //! SHA-256. The cookie is `HttpOnly` (no script reads it), `SameSite=Lax` (not sent on
 //! cross-site sub-requests; the cross-site guard refuses foreign unsafe requests anyway),
-//! `Path=/` and, with `--secure-cookies`, `Secure` under the `__Host-` name, which browsers
-//! only accept from HTTPS without a `Domain`. Sessions expire [`SESSION_IDLE_S`] after their
-//! last use. Tokens and cookies are never logged.
+//! `Path=/` and, outside development mode (unless `--insecure-cookies`), `Secure` under the
+//! `__Host-` name, which browsers only accept from HTTPS without a `Domain`
+//! ([`Config::cookies_secure`]). Sessions expire [`SESSION_IDLE_S`] after their last use and
+//! at the latest [`SESSION_ABSOLUTE_S`] after the log-in, however often they are used. Tokens
+//! and cookies are never logged.
 
 use std::sync::{Arc, Mutex};
 
@@ -16,7 +18,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use baoming_contract::api::{Account, SESSION_COOKIE, SESSION_COOKIE_SECURE};
-use baoming_contract::auth::SESSION_IDLE_S;
+use baoming_contract::auth::{SESSION_ABSOLUTE_S, SESSION_IDLE_S};
 use baoming_contract::error::ErrorCode;
 use baoming_contract::time::Timestamp;
 use rusqlite::Connection;
@@ -42,7 +44,7 @@ impl SessionCookie {
     }
 
     pub fn from_config(config: &Config) -> SessionCookie {
-        SessionCookie::new(config.secure_cookies)
+        SessionCookie::new(config.cookies_secure())
     }
 
     /// `__Host-baoming_session` when secure, else `baoming_session`.
@@ -67,6 +69,12 @@ impl SessionCookie {
     /// `Set-Cookie` value carrying `token` for [`SESSION_IDLE_S`].
     pub fn set(self, token: &str) -> HeaderValue {
         self.header(token, SESSION_IDLE_S)
+    }
+
+    /// `Set-Cookie` value carrying `token` until `deadline`, for a session extended at `now`.
+    fn set_until(self, token: &str, now: Timestamp, deadline: Timestamp) -> HeaderValue {
+        let left = u64::try_from(deadline.0.saturating_sub(now.0)).unwrap_or(0);
+        self.header(token, left.min(SESSION_IDLE_S))
     }
 
     /// `Set-Cookie` value deleting the cookie.
@@ -99,18 +107,23 @@ pub fn create_session(
         &secrets::session_token_hash(&token),
         account_id,
         now,
-        idle_deadline(now),
+        deadline(now, now),
     )?;
     // Ended sessions are kept a day for inspection, then dropped.
     sessions::prune(conn, Timestamp(now.0 - 86_400))?;
     Ok(token)
 }
 
-fn idle_deadline(now: Timestamp) -> Timestamp {
-    Timestamp(
-        now.0
-            .saturating_add(i64::try_from(SESSION_IDLE_S).unwrap_or(i64::MAX)),
-    )
+/// When a session created at `created_at` and used at `now` expires: [`SESSION_IDLE_S`]
+/// after `now`, but never later than [`SESSION_ABSOLUTE_S`] after `created_at`.
+fn deadline(created_at: Timestamp, now: Timestamp) -> Timestamp {
+    let idle = now.0.saturating_add(secs(SESSION_IDLE_S));
+    let absolute = created_at.0.saturating_add(secs(SESSION_ABSOLUTE_S));
+    Timestamp(idle.min(absolute))
+}
+
+fn secs(s: u64) -> i64 {
+    i64::try_from(s).unwrap_or(i64::MAX)
 }
 
 /// The answer when there is no usable session.
@@ -122,7 +135,8 @@ pub fn unauthenticated() -> ApiError {
 }
 
 /// The logged-in candidate. As a handler argument it answers 401 `unauthenticated` when
-/// the request has no live session; it also extends the session (sliding expiry).
+/// the request has no live session; it also extends the session (sliding expiry, up to the
+/// absolute lifetime).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CurrentAccount {
     pub account: Account,
@@ -138,22 +152,28 @@ impl FromRequestParts<AppState> for CurrentAccount {
         let token = cookie.read(&parts.headers).ok_or_else(unauthenticated)?;
         let hash = secrets::session_token_hash(&token);
         let now = state.clock.now();
+        let created_after = Timestamp(now.0.saturating_sub(secs(SESSION_ABSOLUTE_S)));
         let (session, touched) = state
             .db
             .call(move |conn| {
-                let Some(session) = sessions::live(conn, &hash, now)? else {
-                    return Ok((None, false));
+                let Some(session) = sessions::live(conn, &hash, now, created_after)? else {
+                    return Ok((None, None));
                 };
                 let touch = now.0 - session.last_used_at.0 >= SESSION_TOUCH_INTERVAL_S;
+                let mut extended = None;
                 if touch {
-                    sessions::touch(conn, &session.token_hash, now, idle_deadline(now))?;
+                    let until = deadline(session.created_at, now);
+                    sessions::touch(conn, &session.token_hash, now, until)?;
+                    extended = Some(until);
                 }
-                Ok((Some(session), touch))
+                Ok((Some(session), extended))
             })
             .await?;
         let session = session.ok_or_else(unauthenticated)?;
-        if touched && let Some(refresh) = parts.extensions.get::<CookieRefresh>() {
-            refresh.set(cookie.set(&token));
+        if let Some(until) = touched
+            && let Some(refresh) = parts.extensions.get::<CookieRefresh>()
+        {
+            refresh.set(cookie.set_until(&token, now, until));
         }
         Ok(CurrentAccount {
             account: session.account.to_api(),
@@ -213,6 +233,22 @@ mod tests {
         assert_eq!(
             SessionCookie::new(false).clear().to_str().unwrap(),
             "baoming_session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0"
+        );
+    }
+
+    #[test]
+    fn sessions_end_at_the_absolute_lifetime_however_often_used() {
+        let start = Timestamp(1_000_000);
+        let idle = secs(SESSION_IDLE_S);
+        let absolute = secs(SESSION_ABSOLUTE_S);
+        assert_eq!(deadline(start, start), Timestamp(start.0 + idle));
+        // Used the day before the absolute end: no later than the end.
+        let late = Timestamp(start.0 + absolute - 86_400);
+        assert_eq!(deadline(start, late), Timestamp(start.0 + absolute));
+        let cookie = SessionCookie::new(false).set_until("t", late, deadline(start, late));
+        assert!(
+            cookie.to_str().unwrap().contains("Max-Age=86400"),
+            "{cookie:?}"
         );
     }
 

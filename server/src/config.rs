@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::net::IpAddr;
 use std::path::PathBuf;
 
 use crate::sms::{Provider, Secret, SmsProviderConfig, Templates};
@@ -29,10 +30,21 @@ Options for serve (each also read from the environment variable shown):
   --web-root <DIR>            Serve the built web app from DIR [BAOMING_WEB_ROOT]
   --allowed-origin <ORIGIN>   Origin allowed to call the API cross-origin, repeatable
                               [BAOMING_ALLOWED_ORIGINS, comma-separated]
-  --secure-cookies            Session cookie `__Host-baoming_session` with `Secure`, for
-                              HTTPS deployments [BAOMING_SECURE_COOKIES=1]
-  --trust-forwarded-for       Behind a reverse proxy: take the client address for rate
-                              limits from X-Forwarded-For [BAOMING_TRUST_FORWARDED_FOR=1]
+  --public-origin <URL>       Origin browsers use to reach this backend (its Host is
+                              accepted), repeatable [BAOMING_PUBLIC_ORIGINS,
+                              comma-separated]; requests whose Host is neither a public
+                              nor an allowed origin's are refused (DNS rebinding)
+  --insecure-cookies          Plain-HTTP deployment without --dev: session cookie
+                              `baoming_session` without `Secure` (warned at start)
+                              [BAOMING_INSECURE_COOKIES=1]. Without it the cookie is
+                              `__Host-baoming_session` with `Secure` unless --dev
+  --secure-cookies            `Secure` cookie even with --dev (the default without it)
+                              [BAOMING_SECURE_COOKIES=1]
+  --trusted-proxy <IP|CIDR>   Reverse proxy whose X-Forwarded-For is believed for rate
+                              limits (the right-most address not a trusted proxy is the
+                              client), repeatable [BAOMING_TRUSTED_PROXIES, comma-separated]
+  --trust-forwarded-for       Same as --trusted-proxy for the loopback addresses
+                              (127.0.0.0/8, ::1) [BAOMING_TRUST_FORWARDED_FOR=1]
   --no-client-sms-limit       Development mode only: no per-client-address limit on SMS
                               codes (a browser test suite sends many from one address);
                               the per-phone limits stay
@@ -122,13 +134,21 @@ pub struct Config {
     /// Origins (`scheme://host[:port]`) allowed to call the API from another origin with
     /// credentials. Compared exactly.
     pub allowed_origins: Vec<String>,
-    /// Name the session cookie `__Host-baoming_session` and mark it `Secure` (the site is
-    /// served over HTTPS); otherwise it is `baoming_session`, which plain-HTTP development
-    /// needs.
+    /// Origins (`scheme://host[:port]`) browsers use to reach this backend itself; their
+    /// hosts, with the allowed origins', are the `Host` values accepted
+    /// ([`crate::middleware::host_guard`]).
+    pub public_origins: Vec<String>,
+    /// `--secure-cookies`: a `Secure` cookie even in development mode. Without `--dev` the
+    /// cookie is secure anyway unless [`Config::insecure_cookies`]; see
+    /// [`Config::cookies_secure`].
     pub secure_cookies: bool,
-    /// The TCP peer is a reverse proxy: rate limits per client address use the last
-    /// `X-Forwarded-For` entry (the address the proxy saw) instead of the peer.
+    /// `--insecure-cookies`: plain `baoming_session` without `Secure` outside development
+    /// mode, for a plain-HTTP deployment (warned at start).
+    pub insecure_cookies: bool,
+    /// `--trust-forwarded-for`: the loopback addresses are trusted proxies.
     pub trust_forwarded_for: bool,
+    /// Reverse proxies whose `X-Forwarded-For` is believed; see [`Config::is_trusted_proxy`].
+    pub trusted_proxies: Vec<IpNet>,
     /// Development mode only: SMS codes are not limited per client address.
     pub no_client_sms_limit: bool,
     /// Bearer tokens the admin (reviewer) API accepts. See [`Config::reviewer_tokens`].
@@ -198,8 +218,11 @@ impl Default for Config {
             dev_mode: false,
             web_root: None,
             allowed_origins: Vec::new(),
+            public_origins: Vec::new(),
             secure_cookies: false,
+            insecure_cookies: false,
             trust_forwarded_for: false,
+            trusted_proxies: Vec::new(),
             no_client_sms_limit: false,
             reviewer_tokens: Vec::new(),
             payments: Payments::Sandbox,
@@ -228,6 +251,21 @@ impl Config {
         self.sms_code_key_file
             .clone()
             .unwrap_or_else(|| self.data_dir.join("sms-code.key"))
+    }
+
+    /// Whether the session cookie is `__Host-baoming_session` with `Secure`: by default
+    /// outside development mode (browsers reach a real deployment over HTTPS, even when a
+    /// TLS-terminating proxy talks plain HTTP to the backend), unless `--insecure-cookies`;
+    /// in development mode only with `--secure-cookies`.
+    pub fn cookies_secure(&self) -> bool {
+        !self.insecure_cookies && (self.secure_cookies || !self.dev_mode)
+    }
+
+    /// Whether `addr` is a trusted proxy: one of `--trusted-proxy`, or with
+    /// `--trust-forwarded-for` a loopback address.
+    pub fn is_trusted_proxy(&self, addr: IpAddr) -> bool {
+        (self.trust_forwarded_for && addr.to_canonical().is_loopback())
+            || self.trusted_proxies.iter().any(|net| net.contains(addr))
     }
 
     /// The tokens the admin API accepts: the configured ones, or in development mode with
@@ -288,6 +326,8 @@ where
 
     let mut config = config_from_env(&env)?;
     let mut cli_origins: Option<Vec<String>> = None;
+    let mut cli_public: Option<Vec<String>> = None;
+    let mut cli_proxies: Option<Vec<IpNet>> = None;
     let mut cli_tokens: Option<Vec<String>> = None;
     let mut provider = env("BAOMING_PAYMENT_PROVIDER")
         .map(|v| v.trim().to_owned())
@@ -324,6 +364,14 @@ where
                 let origin = normalize_origin(&value("--allowed-origin")?)?;
                 cli_origins.get_or_insert_with(Vec::new).push(origin);
             }
+            "--public-origin" => {
+                let origin = normalize_origin(&value("--public-origin")?)?;
+                cli_public.get_or_insert_with(Vec::new).push(origin);
+            }
+            "--trusted-proxy" => {
+                let net = IpNet::parse(&value("--trusted-proxy")?)?;
+                cli_proxies.get_or_insert_with(Vec::new).push(net);
+            }
             "--reviewer-token" => {
                 let token = reviewer_token(&value("--reviewer-token")?)?;
                 cli_tokens.get_or_insert_with(Vec::new).push(token);
@@ -339,13 +387,18 @@ where
                 config.notification_grace =
                     seconds("--notification-grace", &value("--notification-grace")?)?
             }
-            "--dev" | "--secure-cookies" | "--trust-forwarded-for" | "--no-client-sms-limit" => {
+            "--dev"
+            | "--secure-cookies"
+            | "--insecure-cookies"
+            | "--trust-forwarded-for"
+            | "--no-client-sms-limit" => {
                 if inline.is_some() {
                     return Err(usage_error(format!("{flag} takes no value")));
                 }
                 match flag.as_str() {
                     "--dev" => config.dev_mode = true,
                     "--secure-cookies" => config.secure_cookies = true,
+                    "--insecure-cookies" => config.insecure_cookies = true,
                     "--no-client-sms-limit" => config.no_client_sms_limit = true,
                     _ => config.trust_forwarded_for = true,
                 }
@@ -364,6 +417,18 @@ where
         config.allowed_origins = origins;
     }
     config.allowed_origins.dedup();
+    if let Some(origins) = cli_public {
+        config.public_origins = origins;
+    }
+    config.public_origins.dedup();
+    if let Some(proxies) = cli_proxies {
+        config.trusted_proxies = proxies;
+    }
+    if config.secure_cookies && config.insecure_cookies {
+        return Err(usage_error(
+            "--secure-cookies and --insecure-cookies contradict each other".to_string(),
+        ));
+    }
     if let Some(tokens) = cli_tokens {
         config.reviewer_tokens = tokens;
     }
@@ -417,8 +482,27 @@ fn config_from_env(env: &impl Fn(&str) -> Option<String>) -> Result<Config, Usag
     if let Some(on) = switch("BAOMING_SECURE_COOKIES")? {
         config.secure_cookies = on;
     }
+    if let Some(on) = switch("BAOMING_INSECURE_COOKIES")? {
+        config.insecure_cookies = on;
+    }
     if let Some(on) = switch("BAOMING_TRUST_FORWARDED_FOR")? {
         config.trust_forwarded_for = on;
+    }
+    if let Some(list) = set("BAOMING_PUBLIC_ORIGINS") {
+        config.public_origins = list
+            .split(',')
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(normalize_origin)
+            .collect::<Result<_, _>>()?;
+    }
+    if let Some(list) = set("BAOMING_TRUSTED_PROXIES") {
+        config.trusted_proxies = list
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(IpNet::parse)
+            .collect::<Result<_, _>>()?;
     }
     if let Some(file) = set("BAOMING_SMS_CODE_KEY_FILE") {
         config.sms_code_key_file = Some(PathBuf::from(file));
@@ -715,8 +799,76 @@ fn normalize_origin(origin: &str) -> Result<String, UsageError> {
         Ok(origin.to_ascii_lowercase())
     } else {
         Err(usage_error(format!(
-            "allowed origin `{origin}` must look like http(s)://host[:port]"
+            "origin `{origin}` must look like http(s)://host[:port]"
         )))
+    }
+}
+
+/// An address block of trusted proxies: `10.0.0.0/8`, `2001:db8::/32`, or one address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpNet {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl IpNet {
+    /// Parses `IP` or `IP/prefix`; host bits set beyond the prefix are refused, as they
+    /// usually mean a typo.
+    pub fn parse(text: &str) -> Result<IpNet, UsageError> {
+        let text = text.trim();
+        let bad = || {
+            usage_error(format!(
+                "trusted proxy `{text}` must be an IP address or a CIDR block such as 10.0.0.0/8"
+            ))
+        };
+        let (addr, prefix) = match text.split_once('/') {
+            Some((addr, prefix)) => (addr, Some(prefix)),
+            None => (text, None),
+        };
+        let addr: IpAddr = addr.parse().map_err(|_| bad())?;
+        let bits = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            None => bits,
+            Some(p) => p
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= bits)
+                .ok_or_else(bad)?,
+        };
+        let net = IpNet { addr, prefix };
+        if net.masked(addr) == to_bits(addr) {
+            Ok(net)
+        } else {
+            Err(usage_error(format!(
+                "trusted proxy `{text}` has bits set after its /{prefix}"
+            )))
+        }
+    }
+
+    /// Whether `addr` lies in the block; an IPv4-mapped IPv6 address counts as IPv4.
+    pub fn contains(&self, addr: IpAddr) -> bool {
+        let addr = addr.to_canonical();
+        addr.is_ipv4() == self.addr.is_ipv4() && self.masked(addr) == to_bits(self.addr)
+    }
+
+    /// `addr` with the bits after the prefix cleared.
+    fn masked(&self, addr: IpAddr) -> u128 {
+        let bits: u32 = if addr.is_ipv4() { 32 } else { 128 };
+        let host_bits = bits - u32::from(self.prefix);
+        to_bits(addr) & u128::MAX.checked_shl(host_bits).unwrap_or(0)
+    }
+}
+
+fn to_bits(addr: IpAddr) -> u128 {
+    match addr {
+        IpAddr::V4(v4) => u128::from(u32::from(v4)),
+        IpAddr::V6(v6) => u128::from(v6),
+    }
+}
+
+impl fmt::Display for IpNet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.addr, self.prefix)
     }
 }
 
@@ -1132,6 +1284,65 @@ mod tests {
     }
 
     #[test]
+    fn hardening_flags_from_flags_and_environment() {
+        let c = serve(parse(
+            args(&[
+                "--public-origin",
+                "https://API.example.cn/",
+                "--public-origin=http://10.0.0.5:8787",
+                "--trusted-proxy",
+                "10.0.0.0/8",
+                "--trusted-proxy=2001:db8::1",
+                "--insecure-cookies",
+            ]),
+            no_env,
+        ));
+        assert_eq!(
+            c.public_origins,
+            ["https://api.example.cn", "http://10.0.0.5:8787"]
+        );
+        assert!(c.insecure_cookies && !c.cookies_secure());
+        assert!(c.is_trusted_proxy("10.200.0.1".parse().unwrap()));
+        assert!(c.is_trusted_proxy("::ffff:10.0.0.1".parse().unwrap()));
+        assert!(c.is_trusted_proxy("2001:db8::1".parse().unwrap()));
+        assert!(!c.is_trusted_proxy("2001:db8::2".parse().unwrap()));
+        assert!(!c.is_trusted_proxy("11.0.0.1".parse().unwrap()));
+        assert!(!c.is_trusted_proxy("127.0.0.1".parse().unwrap()));
+
+        let env = |name: &str| {
+            match name {
+                "BAOMING_PUBLIC_ORIGINS" => Some("https://a.test, https://b.test"),
+                "BAOMING_TRUSTED_PROXIES" => Some("192.168.0.0/16, ::1"),
+                "BAOMING_INSECURE_COOKIES" => Some("1"),
+                _ => None,
+            }
+            .map(str::to_owned)
+        };
+        let c = serve(parse(args(&[]), env));
+        assert_eq!(c.public_origins, ["https://a.test", "https://b.test"]);
+        assert!(c.is_trusted_proxy("192.168.3.4".parse().unwrap()));
+        assert!(c.is_trusted_proxy("::1".parse().unwrap()));
+        assert!(!c.cookies_secure());
+
+        // Secure by default without --dev; --trust-forwarded-for means loopback proxies.
+        let c = serve(parse(args(&["--trust-forwarded-for"]), no_env));
+        assert!(c.cookies_secure());
+        assert!(c.is_trusted_proxy("127.0.0.1".parse().unwrap()));
+        assert!(!c.is_trusted_proxy("10.0.0.1".parse().unwrap()));
+        assert_eq!(IpNet::parse("0.0.0.0/0").unwrap().to_string(), "0.0.0.0/0");
+        assert!(
+            IpNet::parse("0.0.0.0/0")
+                .unwrap()
+                .contains("8.8.8.8".parse().unwrap())
+        );
+        assert!(
+            !IpNet::parse("0.0.0.0/0")
+                .unwrap()
+                .contains("::1".parse().unwrap())
+        );
+    }
+
+    #[test]
     fn mistakes_are_usage_errors() {
         for bad in [
             &["--listen"][..],
@@ -1142,6 +1353,12 @@ mod tests {
             &["--allowed-origin", "*"],
             &["--allowed-origin", "localhost:8080"],
             &["--allowed-origin", "http://a.test/path"],
+            &["--public-origin", "api.example.cn"],
+            &["--trusted-proxy", "10.0.0.1/8"],
+            &["--trusted-proxy", "10.0.0.0/33"],
+            &["--trusted-proxy", "proxy.local"],
+            &["--insecure-cookies=1"],
+            &["--secure-cookies", "--insecure-cookies"],
         ] {
             assert!(parse(args(bad), no_env).is_err(), "{bad:?}");
         }

@@ -1,14 +1,18 @@
 //! The SQLite database: opening, schema migrations, and running queries off the async
 //! runtime.
 //!
-//! One connection behind a mutex (SQLite allows a single writer anyway). Nothing slow may
-//! run while it is held: no password hash, no network call (payments call the provider
+//! WAL mode: one writer connection behind a mutex (SQLite allows a single writer anyway, and
+//! one path for writes means no "database is locked" between our own connections), and a
+//! small pool of read-only connections ([`Db::read`]) that read in parallel with each other
+//! and with the writer, each seeing the last committed state. Nothing slow may run while a
+//! connection is held: no password hash, no network call (payments call the provider
 //! between short transactions, see `checkout`), no upload stream.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use tokio::sync::Semaphore;
 
 use crate::error::ApiError;
 
@@ -40,13 +44,31 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0007_payment_attempts",
         include_str!("../migrations/0007_payment_attempts.sql"),
     ),
+    (
+        "0008_idempotency_request_hash",
+        include_str!("../migrations/0008_idempotency_request_hash.sql"),
+    ),
 ];
 
 /// A handle to the database, cheap to clone.
 #[derive(Clone)]
 pub struct Db {
     conn: Arc<Mutex<Connection>>,
+    /// Read-only connections to the same file; `None` for an in-memory database, whose
+    /// reads go to the writer.
+    readers: Option<Arc<Readers>>,
 }
+
+/// Read-only connections, opened on demand up to [`READERS`].
+struct Readers {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+    slots: Semaphore,
+}
+
+/// How many read-only connections at most: reads are short, so a few per core keep both
+/// cores busy while a write or a slow disk holds one.
+pub const READERS: usize = 4;
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -99,7 +121,13 @@ impl Db {
         let mut conn = Connection::open(path)?;
         configure(&conn)?;
         migrate(&mut conn)?;
-        Ok(Db::from_connection(conn))
+        let mut db = Db::from_connection(conn);
+        db.readers = Some(Arc::new(Readers {
+            path: path.to_owned(),
+            idle: Mutex::new(Vec::new()),
+            slots: Semaphore::new(READERS),
+        }));
+        Ok(db)
     }
 
     /// A private in-memory database, migrated (for tests and tools).
@@ -113,7 +141,44 @@ impl Db {
     fn from_connection(conn: Connection) -> Db {
         Db {
             conn: Arc::new(Mutex::new(conn)),
+            readers: None,
         }
+    }
+
+    /// Runs a read-only `f` on one of the read-only connections (waiting for a free one),
+    /// on the blocking thread pool, in parallel with other reads and with the writer. It
+    /// sees what was committed when it starts. A write from `f` fails (`query_only`).
+    pub async fn read<F, T>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&Connection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let Some(readers) = self.readers.clone() else {
+            return self.call(move |conn| f(conn)).await;
+        };
+        // The slot is held until the blocking task below is done (it is awaited here).
+        let pool = Arc::clone(&readers);
+        let _slot = pool.slots.acquire().await.map_err(ApiError::internal)?;
+        let pooled = readers.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        tokio::task::spawn_blocking(move || {
+            let conn = match pooled {
+                Some(conn) => conn,
+                None => open_reader(&readers.path).map_err(ApiError::internal)?,
+            };
+            let result = f(&conn);
+            // A connection left inside a transaction (a panic is caught above us) is dropped
+            // rather than reused.
+            if conn.is_autocommit() {
+                readers
+                    .idle
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(conn);
+            }
+            result
+        })
+        .await
+        .map_err(ApiError::internal)?
     }
 
     /// Runs `f` with the connection on the blocking thread pool, so slow disk I/O never
@@ -140,6 +205,19 @@ impl Db {
         let mut guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         f(&mut guard)
     }
+}
+
+/// A read-only connection to the database file (already migrated, in WAL mode).
+fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.execute_batch(
+        "PRAGMA query_only = ON;
+         PRAGMA busy_timeout = 5000;",
+    )?;
+    Ok(conn)
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
@@ -231,6 +309,55 @@ mod tests {
             migrate(&mut conn),
             Err(OpenError::TooNew { found: 999, .. })
         ));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reads_run_beside_a_write_and_see_what_was_committed() {
+        let dir = std::env::temp_dir().join(format!("baoming-db-{}", crate::secrets::new_id()));
+        let db = Db::open_in_dir(&dir).unwrap();
+        db.call(|c| {
+            c.execute_batch("CREATE TABLE t (v INTEGER); INSERT INTO t VALUES (1);")?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+        // The writer holds an open transaction with an uncommitted row...
+        let (hold, release) = std::sync::mpsc::channel::<()>();
+        let writer = {
+            let db = db.clone();
+            tokio::spawn(async move {
+                db.call(move |c| {
+                    let tx = c.transaction()?;
+                    tx.execute("INSERT INTO t VALUES (2)", [])?;
+                    let _ = release.recv_timeout(std::time::Duration::from_secs(5));
+                    tx.commit()?;
+                    Ok(())
+                })
+                .await
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        // ...and a read answers at once, with the committed state only.
+        let seen: i64 = db
+            .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))?))
+            .await
+            .unwrap();
+        assert_eq!(seen, 1);
+        // Reads cannot write.
+        assert!(
+            db.read(|c| Ok(c.execute("DELETE FROM t", [])?))
+                .await
+                .is_err()
+        );
+        hold.send(()).unwrap();
+        writer.await.unwrap().unwrap();
+        let seen: i64 = db
+            .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))?))
+            .await
+            .unwrap();
+        assert_eq!(seen, 2);
+        drop(db);
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]

@@ -84,11 +84,13 @@ where
     }
 }
 
-/// The client's address as rate limits see it: the TCP peer, or with
-/// `--trust-forwarded-for` the last `X-Forwarded-For` entry. That entry is the one the
-/// trusted proxy added; entries to its left come from the client and could be forged to
-/// dodge the per-client limit. IPv6 clients count per /64, the block one subscriber gets.
-/// Without either (in-process tests) every request shares the key `unknown`.
+/// The client's address as rate limits see it: the TCP peer, unless the peer is a trusted
+/// proxy ([`crate::config::Config::is_trusted_proxy`]); then `X-Forwarded-For` is read from
+/// the right, skipping trusted proxies, and the first address that is not one is the client.
+/// Entries further left were written by the client itself and could be forged to dodge the
+/// per-client limit; a header from an untrusted peer is ignored for the same reason.
+/// IPv6 clients count per /64, the block one subscriber gets. Without a peer (in-process
+/// tests) every request shares the key `unknown`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientAddr(pub String);
 
@@ -96,34 +98,59 @@ impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let forwarded = state
-            .config
-            .trust_forwarded_for
-            .then(|| last_forwarded_for(&parts.headers))
-            .flatten();
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr.ip());
+        let client = peer.map(|peer| {
+            client_behind_proxies(peer, &parts.headers, |a| state.config.is_trusted_proxy(a))
+        });
         Ok(ClientAddr(
-            forwarded
-                .or(peer)
-                .map_or_else(|| "unknown".to_owned(), client_key),
+            client.map_or_else(|| "unknown".to_owned(), client_key),
         ))
     }
 }
 
-fn last_forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
-    let last = headers
+/// The client of a request from `peer`: `peer` itself unless it is trusted, else the
+/// right-most `X-Forwarded-For` entry that is not trusted. A malformed entry stops the walk
+/// (what lies left of it cannot be attributed), and so does running out of entries: then the
+/// last trusted address is the best answer.
+fn client_behind_proxies(
+    peer: IpAddr,
+    headers: &HeaderMap,
+    trusted: impl Fn(IpAddr) -> bool,
+) -> IpAddr {
+    let mut client = peer;
+    if !trusted(client) {
+        return client;
+    }
+    let entries: Vec<&str> = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .map(str::trim)
-        .rfind(|entry| !entry.is_empty())?;
-    last.parse::<IpAddr>()
+        .filter(|entry| !entry.is_empty())
+        .collect();
+    for entry in entries.into_iter().rev() {
+        let Some(addr) = parse_forwarded(entry) else {
+            break;
+        };
+        client = addr;
+        if !trusted(addr) {
+            break;
+        }
+    }
+    client
+}
+
+/// An `X-Forwarded-For` entry: an address, possibly with a port (`[::1]:80`, `1.2.3.4:80`).
+fn parse_forwarded(entry: &str) -> Option<IpAddr> {
+    entry
+        .parse::<IpAddr>()
         .ok()
-        .or_else(|| last.parse::<SocketAddr>().ok().map(|a| a.ip()))
+        .or_else(|| entry.parse::<SocketAddr>().ok().map(|a| a.ip()))
+        .map(|a| a.to_canonical())
 }
 
 /// The rate-limit key of an address: IPv4 as is, IPv6 by its /64 prefix.
@@ -155,23 +182,56 @@ mod tests {
         );
     }
 
+    fn client(peer: &str, forwarded: &[&str], trusted: &[&str]) -> String {
+        let mut headers = HeaderMap::new();
+        for value in forwarded {
+            headers.append("x-forwarded-for", HeaderValue::from_str(value).unwrap());
+        }
+        let trusted: Vec<crate::config::IpNet> = trusted
+            .iter()
+            .map(|t| crate::config::IpNet::parse(t).unwrap())
+            .collect();
+        client_behind_proxies(peer.parse().unwrap(), &headers, |a| {
+            trusted.iter().any(|net| net.contains(a))
+        })
+        .to_string()
+    }
+
     #[test]
-    fn the_last_forwarded_entry_is_the_one_the_proxy_saw() {
-        let mut headers = HeaderMap::new();
-        assert_eq!(last_forwarded_for(&headers), None);
-        headers.append(
-            "x-forwarded-for",
-            HeaderValue::from_static("1.1.1.1, 2.2.2.2"),
+    fn forwarded_for_counts_only_from_trusted_proxies() {
+        // An untrusted peer's header is ignored, however it looks.
+        assert_eq!(client("198.51.100.9", &["1.1.1.1"], &[]), "198.51.100.9");
+        assert_eq!(
+            client("198.51.100.9", &["1.1.1.1"], &["10.0.0.0/8"]),
+            "198.51.100.9"
         );
-        headers.append("x-forwarded-for", HeaderValue::from_static("3.3.3.3"));
-        assert_eq!(last_forwarded_for(&headers), "3.3.3.3".parse().ok());
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            "x-forwarded-for",
-            HeaderValue::from_static("9.9.9.9, [2001:db8::1]:443"),
+        // From a trusted proxy: the right-most entry that is not a trusted proxy, across
+        // several headers; forged entries to its left do not matter.
+        assert_eq!(
+            client(
+                "10.0.0.2",
+                &["6.6.6.6, 1.1.1.1", "10.0.0.7"],
+                &["10.0.0.0/8"]
+            ),
+            "1.1.1.1"
         );
-        assert_eq!(last_forwarded_for(&headers), "2001:db8::1".parse().ok());
-        headers.insert("x-forwarded-for", HeaderValue::from_static("garbage"));
-        assert_eq!(last_forwarded_for(&headers), None);
+        assert_eq!(
+            client("::1", &["9.9.9.9, [2001:db8::1]:443"], &["::1"]),
+            "2001:db8::1"
+        );
+        assert_eq!(
+            client("::ffff:127.0.0.1", &["203.0.113.5"], &["127.0.0.1"]),
+            "203.0.113.5"
+        );
+        // Nothing usable: the proxy itself, or the last trusted address before garbage.
+        assert_eq!(client("10.0.0.2", &[], &["10.0.0.0/8"]), "10.0.0.2");
+        assert_eq!(
+            client("10.0.0.2", &["1.1.1.1, garbage"], &["10.0.0.0/8"]),
+            "10.0.0.2"
+        );
+        assert_eq!(
+            client("10.0.0.2", &["10.0.0.3"], &["10.0.0.0/8"]),
+            "10.0.0.3"
+        );
     }
 }

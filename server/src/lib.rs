@@ -76,6 +76,8 @@ pub struct AppState {
     pub wechat: Option<Arc<WechatPayProvider>>,
     /// Keeps two requests about one order from making two payment attempts at once.
     pub order_locks: Arc<checkout::OrderLocks>,
+    /// Failed log-ins per phone and client address, and per client address.
+    pub login_guard: Arc<limits::LoginGuard>,
 }
 
 impl AppState {
@@ -89,6 +91,7 @@ impl AppState {
         let db = Db::open_in_dir(&config.data_dir).with_context(|| {
             format!("cannot open the database in {}", config.data_dir.display())
         })?;
+        files::sweep_at_start_up(&config.data_dir);
         AppState::with_db(config, db, clock)
     }
 
@@ -121,6 +124,18 @@ impl AppState {
                 (wechat.clone(), None, Some(wechat))
             }
         };
+        if !config.dev_mode && !config.cookies_secure() {
+            tracing::warn!(
+                "--insecure-cookies: the session cookie is sent without Secure and can be read \
+                 on the network; serve the site over HTTPS and drop the flag"
+            );
+        }
+        if !config.dev_mode && config.public_origins.is_empty() {
+            tracing::warn!(
+                "no --public-origin: only loopback Host names and the allowed origins' are answered; \
+                 list the origins browsers use to reach this backend"
+            );
+        }
         if !config.dev_mode && config.payments == Payments::Sandbox {
             tracing::warn!(
                 "payments use the sandbox provider: no real money can be taken \
@@ -146,6 +161,7 @@ impl AppState {
             sandbox,
             wechat,
             order_locks: Arc::default(),
+            login_guard: Arc::default(),
             db,
             clock,
         })
@@ -199,6 +215,10 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             allowed,
             middleware::cross_site_guard,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            middleware::HostPolicy::from_config(&config),
+            middleware::host_guard,
         ))
         .layer(middleware::cors_layer(&config.allowed_origins))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -259,6 +279,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     drop(stdout);
 
     let reconciler = checkout::spawn_reconciler(state.clone(), state.config.reconcile_every);
+    // Temporary files of uploads a crash interrupted (ID-card bytes) never stay long.
+    let sweeper = files::spawn_temp_sweeper(
+        state.config.data_dir.clone(),
+        files::TEMP_SWEEP_EVERY,
+        files::STALE_TEMP_AGE,
+    );
     // The peer address feeds the per-client SMS limits.
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, service)
@@ -266,6 +292,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .context("server failed")?;
     reconciler.abort();
+    sweeper.abort();
     tracing::info!("stopped");
     Ok(())
 }

@@ -194,10 +194,174 @@ pub fn after_login_failure(now: Timestamp, failures: &LoginFailures) -> LoginFai
     }
 }
 
+/// Failed log-ins from one client address (every phone together) within
+/// [`CLIENT_LOGIN_WINDOW_S`] before that address is slowed down: generous, because a school's
+/// computer room shares one address on registration day.
+pub const CLIENT_LOGIN_FAILURES: usize = 100;
+/// The window of [`CLIENT_LOGIN_FAILURES`].
+pub const CLIENT_LOGIN_WINDOW_S: i64 = 10 * 60;
+/// Entries kept before the expired ones are swept.
+const GUARD_SWEEP_AT: usize = 10_000;
+
+/// Failed log-ins, kept in memory per **phone and client address** and per client address.
+///
+/// A lock (after [`LOGIN_LOCK_AFTER_FAILURES`] wrong passwords) and the growing delays
+/// before it apply to the pair, so a stranger guessing someone's password from their own
+/// address locks only themselves out: the candidate, from their phone or home, still logs
+/// in. Guessing from many addresses is met per address (each pair slows down and locks,
+/// each address is capped at [`CLIENT_LOGIN_FAILURES`] failures in
+/// [`CLIENT_LOGIN_WINDOW_S`] whatever the phone), and the password's own strength does the
+/// rest. Memory, not the database: it is a limiter, a restart forgets it (documented), and
+/// a burst of failures never waits on the single writer.
+#[derive(Debug, Default)]
+pub struct LoginGuard {
+    state: std::sync::Mutex<GuardState>,
+}
+
+#[derive(Debug, Default)]
+struct GuardState {
+    pairs: std::collections::HashMap<(String, String), LoginFailures>,
+    clients: std::collections::HashMap<String, std::collections::VecDeque<Timestamp>>,
+}
+
+impl LoginGuard {
+    fn state(&self) -> std::sync::MutexGuard<'_, GuardState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether `client` may try a password for `phone` now.
+    pub fn check(&self, phone: &str, client: &str, now: Timestamp) -> Result<(), Refusal> {
+        let state = self.state();
+        if let Some(times) = state.clients.get(client) {
+            let recent = times
+                .iter()
+                .filter(|t| t.0 > now.0 - CLIENT_LOGIN_WINDOW_S)
+                .count();
+            if recent >= CLIENT_LOGIN_FAILURES
+                && let Some(oldest) = times.iter().find(|t| t.0 > now.0 - CLIENT_LOGIN_WINDOW_S)
+            {
+                return Err(Refusal::RateLimited {
+                    retry_after_s: seconds_until(now, oldest.0 + CLIENT_LOGIN_WINDOW_S),
+                });
+            }
+        }
+        match state.pairs.get(&(phone.to_owned(), client.to_owned())) {
+            Some(failures) => login_attempt(now, failures),
+            None => Ok(()),
+        }
+    }
+
+    /// Counts a failure (before the password is checked, so guesses sent in parallel
+    /// cannot slip past the slow-down); answers the pair's record after it.
+    pub fn failed(&self, phone: &str, client: &str, now: Timestamp) -> LoginFailures {
+        let mut state = self.state();
+        if state.pairs.len() + state.clients.len() > GUARD_SWEEP_AT {
+            state.sweep(now);
+        }
+        let times = state.clients.entry(client.to_owned()).or_default();
+        times.push_back(now);
+        while times.len() > CLIENT_LOGIN_FAILURES {
+            times.pop_front();
+        }
+        let entry = state
+            .pairs
+            .entry((phone.to_owned(), client.to_owned()))
+            .or_default();
+        *entry = after_login_failure(now, entry);
+        *entry
+    }
+
+    /// The password was right: the pair starts over, and the failure counted for this
+    /// attempt is taken back from the address.
+    pub fn succeeded(&self, phone: &str, client: &str) {
+        let mut state = self.state();
+        state.pairs.remove(&(phone.to_owned(), client.to_owned()));
+        if let Some(times) = state.clients.get_mut(client) {
+            times.pop_back();
+        }
+    }
+}
+
+impl LoginGuard {
+    /// Forgets every lock and delay of `phone` (its owner reset the password).
+    pub fn forget_phone(&self, phone: &str) {
+        self.state().pairs.retain(|(p, _), _| p != phone);
+    }
+}
+
+impl GuardState {
+    /// Forgets what no longer slows anyone down.
+    fn sweep(&mut self, now: Timestamp) {
+        let lock = i64::try_from(LOGIN_LOCK_S).unwrap_or(i64::MAX);
+        self.pairs.retain(|_, f| {
+            f.locked_until.is_some_and(|t| t > now)
+                || f.last_failed_at.is_some_and(|t| t.0 > now.0 - lock)
+        });
+        self.clients.retain(|_, times| {
+            times.retain(|t| t.0 > now.0 - CLIENT_LOGIN_WINDOW_S);
+            !times.is_empty()
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use baoming_contract::auth::LOGIN_FREE_FAILURES;
+
+    #[test]
+    fn a_strangers_lock_is_the_strangers_alone() {
+        let guard = LoginGuard::default();
+        let t = Timestamp(1_800_000_000);
+        let mut now = t;
+        for _ in 0..LOGIN_LOCK_AFTER_FAILURES {
+            // Each failure waits out the delay before it.
+            while guard.check("13800138000", "10.0.0.9", now).is_err() {
+                now = Timestamp(now.0 + 1);
+            }
+            guard.failed("13800138000", "10.0.0.9", now);
+        }
+        assert!(matches!(
+            guard.check("13800138000", "10.0.0.9", now),
+            Err(Refusal::AccountLocked { .. })
+        ));
+        // The owner, elsewhere, is not locked; another phone from the stranger is not either.
+        assert_eq!(guard.check("13800138000", "192.0.2.1", now), Ok(()));
+        assert_eq!(guard.check("13900139000", "10.0.0.9", now), Ok(()));
+        // After the lock, the pair may try again.
+        let later = Timestamp(now.0 + LOGIN_LOCK_S as i64 + 1);
+        assert_eq!(guard.check("13800138000", "10.0.0.9", later), Ok(()));
+    }
+
+    #[test]
+    fn one_address_trying_many_phones_is_capped() {
+        let guard = LoginGuard::default();
+        let now = Timestamp(1_800_000_000);
+        for i in 0..CLIENT_LOGIN_FAILURES {
+            let phone = format!("138{i:08}");
+            assert_eq!(guard.check(&phone, "10.0.0.9", now), Ok(()), "{i}");
+            guard.failed(&phone, "10.0.0.9", now);
+        }
+        assert!(matches!(
+            guard.check("13999999999", "10.0.0.9", now),
+            Err(Refusal::RateLimited { .. })
+        ));
+        assert_eq!(guard.check("13999999999", "10.0.0.10", now), Ok(()));
+        let later = Timestamp(now.0 + CLIENT_LOGIN_WINDOW_S + 1);
+        assert_eq!(guard.check("13999999999", "10.0.0.9", later), Ok(()));
+    }
+
+    #[test]
+    fn a_right_password_starts_the_pair_over() {
+        let guard = LoginGuard::default();
+        let now = Timestamp(1_800_000_000);
+        for _ in 0..LOGIN_FREE_FAILURES {
+            guard.failed("13800138000", "10.0.0.9", now);
+        }
+        assert!(guard.check("13800138000", "10.0.0.9", now).is_err());
+        guard.succeeded("13800138000", "10.0.0.9");
+        assert_eq!(guard.check("13800138000", "10.0.0.9", now), Ok(()));
+    }
 
     fn at(s: &str) -> Timestamp {
         Timestamp::parse_rfc3339(s).unwrap()

@@ -1,17 +1,18 @@
-//! Layers around the whole application: request log, security headers, CORS, the cross-site
-//! guard and the panic net.
+//! Layers around the whole application: request log, security headers, CORS, the `Host`
+//! check, the cross-site guard and the panic net.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Uri, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use baoming_contract::api::IDEMPOTENCY_KEY_HEADER;
 use baoming_contract::error::ErrorCode;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
+use crate::config::Config;
 use crate::error::ApiError;
 
 /// Logs one line per request: method, path, status and latency. Only the path is logged,
@@ -137,6 +138,127 @@ fn strip_default_port<'a>(scheme: &str, authority: &'a str) -> &'a str {
     authority.strip_suffix(default).unwrap_or(authority)
 }
 
+/// The `Host` values the backend answers, against DNS rebinding: a page on `evil.test`
+/// whose name the attacker re-points at this backend's address talks to it as "same
+/// origin", but its requests still say `Host: evil.test`.
+///
+/// Accepted: the host (and port) of a `--public-origin` or an `--allowed-origin`, a missing
+/// port standing for the origin's default one; loopback hosts (`127.0.0.1:*`, `localhost:*`,
+/// `[::1]:*`) in development mode, and also outside it while no public origin is configured,
+/// so a fresh install and a proxy on the same machine that passes its upstream address as
+/// `Host` (nginx's default) keep working (loopback names are never a rebinding vector: the
+/// attacker's page would be on the attacker's name). A request with no `Host` at all (nor an
+/// authority in its URI) passes: every browser sends one, so it cannot come from a
+/// rebinding page; only non-browser clients (and in-process tests) omit it.
+#[derive(Debug, Clone)]
+pub struct HostPolicy {
+    /// `(host, port)` pairs, lower-case, ports made explicit.
+    hosts: Arc<[(String, u16)]>,
+    loopback: bool,
+}
+
+impl HostPolicy {
+    pub fn from_config(config: &Config) -> HostPolicy {
+        let hosts: Vec<(String, u16)> = config
+            .public_origins
+            .iter()
+            .chain(&config.allowed_origins)
+            .filter_map(|origin| origin_host_port(origin))
+            .collect();
+        HostPolicy {
+            hosts: hosts.into(),
+            loopback: config.dev_mode || config.public_origins.is_empty(),
+        }
+    }
+
+    /// Whether a request naming `host` (a `Host` header value) may be answered.
+    pub fn permits(&self, host: &str) -> bool {
+        let Some((name, port)) = split_host(&host.to_ascii_lowercase()) else {
+            return false;
+        };
+        if self.loopback && is_loopback_name(&name) {
+            return true;
+        }
+        self.hosts.iter().any(|(allowed, allowed_port)| {
+            *allowed == name
+                && port.map_or_else(
+                    || *allowed_port == 80 || *allowed_port == 443,
+                    |p| p == *allowed_port,
+                )
+        })
+    }
+}
+
+/// `https://a.example:8443` → `("a.example", 8443)`; the scheme's port when none is given.
+fn origin_host_port(origin: &str) -> Option<(String, u16)> {
+    let (scheme, authority) = origin.split_once("://")?;
+    let default = match scheme {
+        "http" => 80,
+        "https" => 443,
+        _ => return None,
+    };
+    let (name, port) = split_host(&authority.to_ascii_lowercase())?;
+    Some((name, port.unwrap_or(default)))
+}
+
+/// `host[:port]` or `[v6][:port]` → the name (brackets kept) and the port if any.
+fn split_host(authority: &str) -> Option<(String, Option<u16>)> {
+    let (name, port) = if authority.starts_with('[') {
+        let end = authority.find(']')?;
+        let (name, rest) = authority.split_at(end + 1);
+        match rest {
+            "" => (name, None),
+            _ => (name, Some(rest.strip_prefix(':')?)),
+        }
+    } else {
+        match authority.split_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (authority, None),
+        }
+    };
+    let name = name.strip_suffix('.').unwrap_or(name);
+    if name.is_empty() {
+        return None;
+    }
+    let port = match port {
+        Some(p) => Some(p.parse::<u16>().ok()?),
+        None => None,
+    };
+    Some((name.to_owned(), port))
+}
+
+fn is_loopback_name(name: &str) -> bool {
+    if name == "localhost" {
+        return true;
+    }
+    let bare = name.trim_start_matches('[').trim_end_matches(']');
+    bare.parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.to_canonical().is_loopback())
+}
+
+/// Refuses requests whose `Host` the [`HostPolicy`] does not accept with 421 Misdirected
+/// Request and the `cross_site_request` envelope: the request comes from a foreign site's
+/// page, and 421 says this server does not answer for that name (so no client retries it).
+pub async fn host_guard(State(policy): State<HostPolicy>, req: Request, next: Next) -> Response {
+    // HTTP/1 carries the authority in Host, HTTP/2 in the URI.
+    let host = match req.headers().get(header::HOST) {
+        Some(value) => Some(value.to_str().unwrap_or("")),
+        None => req.uri().authority().map(|a| a.as_str()),
+    };
+    if let Some(host) = host
+        && !policy.permits(host)
+    {
+        let mut response = ApiError::new(
+            ErrorCode::CrossSiteRequest,
+            "this backend does not answer for that Host (see --public-origin)",
+        )
+        .into_response();
+        *response.status_mut() = StatusCode::MISDIRECTED_REQUEST;
+        return response;
+    }
+    next.run(req).await
+}
+
 /// Turns a handler panic into the `internal` envelope instead of a dropped connection.
 pub fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
     ApiError::internal("a request handler panicked").into_response()
@@ -174,6 +296,63 @@ mod tests {
         ));
         assert!(!permitted("http://127.0.0.1:9999", "127.0.0.1:8787", &[]));
         assert!(!permitted("null", "127.0.0.1:8787", &[]));
+    }
+
+    fn policy(dev: bool, public: &[&str], allowed: &[&str]) -> HostPolicy {
+        HostPolicy::from_config(&Config {
+            dev_mode: dev,
+            public_origins: public.iter().map(|s| s.to_string()).collect(),
+            allowed_origins: allowed.iter().map(|s| s.to_string()).collect(),
+            ..Config::default()
+        })
+    }
+
+    #[test]
+    fn hosts_of_configured_origins_pass_and_loopback_only_when_safe() {
+        let p = policy(
+            false,
+            &["https://api.example.cn", "http://10.1.2.3:8787"],
+            &["https://exam.example.cn"],
+        );
+        for ok in [
+            "api.example.cn",
+            "API.Example.cn:443",
+            "api.example.cn.",
+            "exam.example.cn",
+            "10.1.2.3:8787",
+        ] {
+            assert!(p.permits(ok), "{ok}");
+        }
+        for refused in [
+            "evil.test",
+            "api.example.cn:8443",
+            "api.example.cn.evil.test",
+            "10.1.2.3",
+            "127.0.0.1:8787",
+            "localhost:8787",
+            "",
+            ":443",
+            "[::1",
+        ] {
+            assert!(!p.permits(refused), "{refused}");
+        }
+        // Development mode, or nothing public configured: loopback on any port.
+        for p in [
+            policy(true, &["https://api.example.cn"], &[]),
+            policy(false, &[], &[]),
+        ] {
+            for ok in [
+                "127.0.0.1:8787",
+                "localhost:1",
+                "[::1]:80",
+                "127.0.0.2",
+                "LOCALHOST",
+            ] {
+                assert!(p.permits(ok), "{ok}");
+            }
+            assert!(!p.permits("evil.test:8787"));
+            assert!(!p.permits("localhost.evil.test"));
+        }
     }
 
     #[test]

@@ -89,11 +89,9 @@ async fn upload(app: &TestApp, cookie: &str, id: &str, slot: &str, bytes: Vec<u8
         .await
 }
 
-/// A tiny file a JPEG decoder would start on: SOI, APP0, then `fill` bytes up to `len`.
+/// A PNG of exactly `len` bytes with a real structure (signature, IHDR, IDAT, IEND).
 fn png(len: usize) -> Vec<u8> {
-    let mut v = vec![7u8; len];
-    v[..8].copy_from_slice(b"\x89PNG\r\n\x1a\n");
-    v
+    baoming_contract::photo_check::sample::png(295, 413, len, 7)
 }
 
 /// A 50 KB portrait inside the 40–80 KB window.

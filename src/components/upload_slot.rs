@@ -11,6 +11,7 @@ use baoming_contract::eligibility::Material;
 use baoming_contract::error::ErrorCode;
 use baoming_contract::photo::{Sniffed, reason};
 use baoming_contract::photo_check::{Facts, Finding};
+use baoming_contract::photo_quality::PhotoProblem;
 use leptos::prelude::*;
 use web_sys::{Blob, ImageBitmap};
 
@@ -65,6 +66,16 @@ pub fn refusal_finding(code: ErrorCode, file_reason: Option<&str>, size: u64) ->
         Some(reason::PORTRAIT_NOT_JPEG) => return Some(Finding::PortraitNotJpeg),
         Some(reason::PORTRAIT_TOO_SMALL | reason::PORTRAIT_TOO_LARGE) => {
             return Some(Finding::PortraitSize { bytes: size });
+        }
+        // The backend runs the same structure checks as the browser: the same messages.
+        Some(reason::CORRUPT | reason::BLANK_SCAN) => return Some(Finding::Corrupt),
+        Some(reason::TRUNCATED) => return Some(Finding::Truncated),
+        Some(reason::TOO_MANY_PIXELS) => return Some(Finding::TooManyPixels),
+        Some(reason::PORTRAIT_PROPORTION) => {
+            return Some(Finding::Photo(PhotoProblem::PortraitProportion));
+        }
+        Some(reason::PORTRAIT_LOW_RESOLUTION) => {
+            return Some(Finding::Photo(PhotoProblem::PortraitTooSmall));
         }
         _ => {}
     }
@@ -372,5 +383,26 @@ mod tests {
             Some(Finding::TooLarge)
         );
         assert_eq!(refusal_finding(ErrorCode::Internal, None, 1), None);
+        // The backend's structure checks speak the browser's findings.
+        for (why, finding) in [
+            ("corrupt", Finding::Corrupt),
+            ("blank_scan", Finding::Corrupt),
+            ("truncated", Finding::Truncated),
+            ("too_many_pixels", Finding::TooManyPixels),
+            (
+                "portrait_proportion",
+                Finding::Photo(PhotoProblem::PortraitProportion),
+            ),
+            (
+                "portrait_low_resolution",
+                Finding::Photo(PhotoProblem::PortraitTooSmall),
+            ),
+        ] {
+            assert_eq!(
+                refusal_finding(ErrorCode::ValidationFailed, Some(why), 1),
+                Some(finding),
+                "{why}"
+            );
+        }
     }
 }

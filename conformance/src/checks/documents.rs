@@ -2,11 +2,13 @@
 //!
 //! The checks use the owner's application on an open plan other than the one the
 //! applications checks follow (one application per plan), so that its status stays `draft`
-//! whatever the applications checks did. The files are made here, not photographed: a JPEG is
-//! the bytes `FF D8 FF E0` padded to the size wanted, a PNG its 8-byte signature padded, a GIF
-//! `GIF89a` and a little more. The contract judges uploads by their magic bytes and size
-//! ([`check_document_file`]), never by decoding them or by the request's `Content-Type`, and
-//! the suite's files are checked against that function in the unit tests.
+//! whatever the applications checks did. The files are made here, not photographed: the
+//! contract's [`sample`] files (a JPEG's or PNG's real structure around made-up data, 295 × 413
+//! pixels declared), a GIF `GIF89a` and a little more, and bad files made from them. The
+//! contract judges uploads by their bytes ([`check_document_file`]: type, declared pixel
+//! size, structure and completeness, the portrait's window, proportions and pixel size),
+//! never by decoding pixels or by the request's `Content-Type`, and the suite's files are
+//! checked against that function in the unit tests.
 //!
 //! The cross-account check uses the other candidate the applications area registers
 //! ([`applications::other`]); no check here registers an account.
@@ -19,6 +21,7 @@ use baoming_contract::error::ErrorCode;
 use baoming_contract::photo::{
     DocumentError, PORTRAIT_MAX_BYTES, PORTRAIT_MIN_BYTES, check_document_file, sniff,
 };
+use baoming_contract::photo_check::sample;
 use sha2::{Digest, Sha256};
 
 use super::applications::{self, UNKNOWN_APPLICATION_ID, application_path};
@@ -40,11 +43,6 @@ const _: () = assert!(
 );
 /// A slot the contract does not have.
 const UNKNOWN_SLOT: &str = "selfie";
-
-/// The JPEG magic the backend recognises: SOI and an APP0 marker.
-const JPEG_MAGIC: [u8; 4] = [0xFF, 0xD8, 0xFF, 0xE0];
-/// The PNG signature.
-const PNG_MAGIC: [u8; 8] = *b"\x89PNG\r\n\x1a\n";
 
 pub fn checks() -> Vec<Check> {
     let area = "documents";
@@ -81,6 +79,60 @@ pub fn checks() -> Vec<Check> {
         .needs_dev(),
         Check::new(
             area,
+            "a PNG declaring 16384 × 16384 pixels answers 422 validation_failed, fields.file too_many_pixels, and stores nothing",
+            huge_png,
+        )
+        .needs_dev(),
+        Check::new(
+            area,
+            "a JPEG cut in half (no end marker) answers 422 validation_failed, fields.file truncated, and stores nothing",
+            truncated_jpeg,
+        )
+        .needs_dev(),
+        Check::new(
+            area,
+            "a PNG without its IEND chunk answers 422 validation_failed, fields.file truncated, and stores nothing",
+            truncated_png,
+        )
+        .needs_dev(),
+        Check::new(
+            area,
+            "JPEG magic bytes followed by HTML answer 422 validation_failed, fields.file corrupt, and store nothing",
+            html_after_magic,
+        )
+        .needs_dev(),
+        Check::new(
+            area,
+            "JPEG magic bytes and 50 KB of zeros as the portrait answer 422 validation_failed, fields.file corrupt",
+            zeros_portrait,
+        )
+        .needs_dev(),
+        Check::new(
+            area,
+            "a JPEG whose scan is all zeros answers 422 validation_failed, fields.file blank_scan",
+            blank_scan,
+        )
+        .needs_dev(),
+        Check::new(
+            area,
+            "an 81 KB JPEG portrait answers 422 validation_failed, fields.file portrait_too_large",
+            large_portrait,
+        )
+        .needs_dev(),
+        Check::new(
+            area,
+            "a square 413 × 413 JPEG portrait answers 422 validation_failed, fields.file portrait_proportion",
+            square_portrait,
+        )
+        .needs_dev(),
+        Check::new(
+            area,
+            "a 25:35 JPEG portrait of 250 × 350 pixels answers 422 validation_failed, fields.file portrait_low_resolution",
+            tiny_portrait,
+        )
+        .needs_dev(),
+        Check::new(
+            area,
             "a 50 KB JPEG portrait answers 200 DocumentInfo",
             good_portrait,
         )
@@ -113,19 +165,50 @@ pub fn checks() -> Vec<Check> {
 
 // ---------------------------------------------------------------- test files
 
-/// A file whose bytes say JPEG ([`JPEG_MAGIC`]), padded with `fill` to `len` bytes (at least
-/// the magic's 4).
+/// The pixel size the suite's files declare: the portrait's, so any file fits any slot.
+const WIDTH: u16 = 295;
+const HEIGHT: u16 = 413;
+
+/// A JPEG of 295 × 413 pixels and exactly `len` bytes (at least
+/// [`sample::JPEG_OVERHEAD`] + 1); `fill` makes files of one size differ.
 pub fn jpeg(len: usize, fill: u8) -> Vec<u8> {
-    let mut v = vec![fill; len.max(JPEG_MAGIC.len())];
-    v[..JPEG_MAGIC.len()].copy_from_slice(&JPEG_MAGIC);
+    sample::jpeg(WIDTH, HEIGHT, len, fill)
+}
+
+/// A PNG of 295 × 413 pixels and exactly `len` bytes (at least [`sample::PNG_OVERHEAD`]).
+pub fn png(len: usize) -> Vec<u8> {
+    sample::png(u32::from(WIDTH), u32::from(HEIGHT), len, 7)
+}
+
+/// JPEG magic bytes (`FF D8 FF`) followed by `rest`.
+fn after_magic(rest: &[u8]) -> Vec<u8> {
+    let mut v = vec![0xFF, 0xD8, 0xFF];
+    v.extend_from_slice(rest);
     v
 }
 
-/// A file whose bytes say PNG (its signature), padded to `len` bytes (at least 8).
-pub fn png(len: usize) -> Vec<u8> {
-    let mut v = vec![7u8; len.max(PNG_MAGIC.len())];
-    v[..PNG_MAGIC.len()].copy_from_slice(&PNG_MAGIC);
-    v
+/// A JPEG cut in half: its scan has no end.
+fn cut_jpeg() -> Vec<u8> {
+    let whole = jpeg(DOCUMENT_BYTES * 4, 0x31);
+    whole[..whole.len() / 2].to_vec()
+}
+
+/// A PNG without its last chunk (`IEND`).
+fn cut_png() -> Vec<u8> {
+    let whole = png(DOCUMENT_BYTES);
+    whole[..whole.len() - 12].to_vec()
+}
+
+fn huge_png_file() -> Vec<u8> {
+    sample::png(16384, 16384, DOCUMENT_BYTES, 0x32)
+}
+
+fn html_file() -> Vec<u8> {
+    after_magic(b"<html><head><title>x</title></head><body><script>alert(1)</script></body></html>")
+}
+
+fn blank_scan_file() -> Vec<u8> {
+    sample::jpeg_parts(WIDTH, HEIGHT, &[], &[0; PORTRAIT_OK_BYTES])
 }
 
 /// A tiny GIF header: a type no upload slot accepts.
@@ -160,12 +243,15 @@ fn content_type_of(bytes: &[u8]) -> &'static str {
         .unwrap_or("application/octet-stream")
 }
 
-/// The contract's field reason for a portrait it refuses (a bug in the suite otherwise).
-fn portrait_refusal(bytes: &[u8]) -> &'static str {
-    match check_document_file(Material::Portrait, bytes) {
-        Err(DocumentError::Portrait(e)) => e.code(),
+/// The contract's field reason for a file it refuses in `material`'s slot with
+/// `validation_failed` (a bug in the suite otherwise).
+fn refusal(material: Material, bytes: &[u8]) -> &'static str {
+    match check_document_file(material, bytes).map_err(DocumentError::reason) {
+        Err(Some(reason)) => reason,
         other => {
-            panic!("the suite's portrait example is not refused for the portrait's rule: {other:?}")
+            panic!(
+                "the suite's bad example for {material:?} is not a validation refusal: {other:?}"
+            )
         }
     }
 }
@@ -421,18 +507,78 @@ fn gif_refused(ctx: &Ctx) -> CheckResult {
 
 /// A refused portrait: 422 with `fields.file` the contract's reason, the slot unchanged.
 fn portrait_refused(ctx: &Ctx, bytes: &[u8]) -> CheckResult {
+    refused_in(ctx, Material::Portrait, bytes)
+}
+
+/// A refused file: 422 with `fields.file` the contract's reason; the slot unchanged (listed
+/// as before, and GET answers what it answered before, byte for byte or 404).
+fn refused_in(ctx: &Ctx, material: Material, bytes: &[u8]) -> CheckResult {
     let owner = applications::owner(ctx)?;
     let id = application_id(ctx)?;
-    let reason = portrait_refusal(bytes);
+    let reason = refusal(material, bytes);
     let before = applications::current(ctx, &owner.jar, id)?;
-    let resp = upload(ctx, &owner.jar, id, Material::Portrait, bytes)?;
+    let file_before = get(ctx, &owner.jar, id, material.slug())?;
+    let resp = upload(ctx, &owner.jar, id, material, bytes)?;
     let env = expect::envelope_for(&resp, ErrorCode::ValidationFailed)?;
     expect::fields_exactly(&resp, &env, &[("file", reason)])?;
     let after = applications::current(ctx, &owner.jar, id)?;
     expect::ensure(
-        listed(&after, Material::Portrait) == listed(&before, Material::Portrait),
-        || "the refused portrait changed the portrait slot".to_owned(),
+        listed(&after, material) == listed(&before, material),
+        || {
+            format!(
+                "the refused file ({reason}) changed the {} slot",
+                material.slug()
+            )
+        },
+    )?;
+    let file_after = get(ctx, &owner.jar, id, material.slug())?;
+    expect::ensure(
+        file_after.status == file_before.status && file_after.body == file_before.body,
+        || {
+            format!(
+                "GET of the {} slot answered {} before the refused file ({reason}) and {} after, or other bytes",
+                material.slug(),
+                file_before.status,
+                file_after.status
+            )
+        },
     )
+}
+
+fn huge_png(ctx: &Ctx) -> CheckResult {
+    refused_in(ctx, Material::ApplicationForm, &huge_png_file())
+}
+
+fn truncated_jpeg(ctx: &Ctx) -> CheckResult {
+    refused_in(ctx, Material::IdCardBack, &cut_jpeg())
+}
+
+fn truncated_png(ctx: &Ctx) -> CheckResult {
+    refused_in(ctx, Material::ApplicationForm, &cut_png())
+}
+
+fn html_after_magic(ctx: &Ctx) -> CheckResult {
+    refused_in(ctx, Material::IdCardBack, &html_file())
+}
+
+fn zeros_portrait(ctx: &Ctx) -> CheckResult {
+    portrait_refused(ctx, &after_magic(&[0; PORTRAIT_OK_BYTES]))
+}
+
+fn blank_scan(ctx: &Ctx) -> CheckResult {
+    portrait_refused(ctx, &blank_scan_file())
+}
+
+fn large_portrait(ctx: &Ctx) -> CheckResult {
+    portrait_refused(ctx, &jpeg(PORTRAIT_MAX_BYTES as usize + 1024, 0x5B))
+}
+
+fn square_portrait(ctx: &Ctx) -> CheckResult {
+    portrait_refused(ctx, &sample::jpeg(HEIGHT, HEIGHT, PORTRAIT_OK_BYTES, 0x5C))
+}
+
+fn tiny_portrait(ctx: &Ctx) -> CheckResult {
+    portrait_refused(ctx, &sample::jpeg(250, 350, PORTRAIT_OK_BYTES, 0x5D))
 }
 
 fn png_portrait(ctx: &Ctx) -> CheckResult {
@@ -570,20 +716,13 @@ mod tests {
 
     #[test]
     fn jpegs_are_jpegs_of_the_size_asked() {
-        for len in [
-            4,
-            100,
-            DOCUMENT_BYTES,
-            PORTRAIT_SMALL_BYTES,
-            PORTRAIT_OK_BYTES,
-        ] {
+        for len in [100, DOCUMENT_BYTES, PORTRAIT_SMALL_BYTES, PORTRAIT_OK_BYTES] {
             let file = jpeg(len, 0x42);
             assert_eq!(file.len(), len);
             assert_eq!(&file[..4], &[0xFF, 0xD8, 0xFF, 0xE0]);
             assert_eq!(sniff(&file), Sniffed::Jpeg);
         }
-        assert_eq!(jpeg(0, 0).len(), 4, "never shorter than the magic");
-        assert_ne!(jpeg(10, 1), jpeg(10, 2));
+        assert_ne!(jpeg(100, 1), jpeg(100, 2));
     }
 
     #[test]
@@ -602,14 +741,32 @@ mod tests {
             Err(DocumentError::UnsupportedType(Sniffed::Gif))
         );
         // The portrait: only a JPEG of 40–80 KB.
+        let portrait = |bytes: &[u8]| refusal(Material::Portrait, bytes);
+        assert_eq!(portrait(&png(PORTRAIT_OK_BYTES)), "portrait_not_jpeg");
         assert_eq!(
-            portrait_refusal(&png(PORTRAIT_OK_BYTES)),
-            "portrait_not_jpeg"
-        );
-        assert_eq!(
-            portrait_refusal(&jpeg(PORTRAIT_SMALL_BYTES, 0)),
+            portrait(&jpeg(PORTRAIT_SMALL_BYTES, 0)),
             "portrait_too_small"
         );
+        assert_eq!(
+            portrait(&jpeg(PORTRAIT_MAX_BYTES as usize + 1024, 0)),
+            "portrait_too_large"
+        );
+        assert_eq!(
+            portrait(&sample::jpeg(HEIGHT, HEIGHT, PORTRAIT_OK_BYTES, 0)),
+            "portrait_proportion"
+        );
+        assert_eq!(
+            portrait(&sample::jpeg(250, 350, PORTRAIT_OK_BYTES, 0)),
+            "portrait_low_resolution"
+        );
+        assert_eq!(portrait(&after_magic(&[0; PORTRAIT_OK_BYTES])), "corrupt");
+        assert_eq!(portrait(&blank_scan_file()), "blank_scan");
+        // Any slot: the structure, read without decoding.
+        let form = |bytes: &[u8]| refusal(Material::ApplicationForm, bytes);
+        assert_eq!(form(&huge_png_file()), "too_many_pixels");
+        assert_eq!(form(&cut_jpeg()), "truncated");
+        assert_eq!(form(&cut_png()), "truncated");
+        assert_eq!(form(&html_file()), "corrupt");
         assert_eq!(check_portrait_file(&jpeg(PORTRAIT_OK_BYTES, 0)), Ok(()));
         assert_eq!(
             check_portrait_file(&jpeg(PORTRAIT_SMALL_BYTES, 0)),

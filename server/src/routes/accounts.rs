@@ -330,39 +330,37 @@ fn logged_in(state: &AppState, status: StatusCode, token: &str, account: Account
 
 // ---------------------------------------------------------------- log in / out
 
+/// A log-in. Wrong passwords slow down, then lock, the pair of phone and client address
+/// ([`limits::LoginGuard`]): a stranger guessing locks only themselves out. Unknown phones
+/// count the same way and take the same time, so the answer says nothing about who has an
+/// account.
 async fn login(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     JsonBody(request): JsonBody<LoginRequest>,
 ) -> ApiResult<Response> {
     let now = state.clock.now();
     // A number that does not even normalise has no account; it gets the same answer.
     let phone = phone::normalize(&request.phone).ok();
-    let claimed = state
-        .db
-        .call(move |conn| {
-            let Some(phone) = phone else {
-                return Ok(None);
-            };
-            let tx = conn.transaction()?;
-            let Some(account) = accounts::by_phone(&tx, &phone)? else {
-                return Ok(None);
-            };
-            limits::login_attempt(now, &account.failures)?;
-            // Counted as a failure until the password proves right, so guesses sent in
-            // parallel cannot slip past the slow-down.
-            let failed = limits::after_login_failure(now, &account.failures);
-            accounts::set_failures(&tx, &account.id, &failed)?;
-            tx.commit()?;
-            Ok(Some((account, failed)))
-        })
-        .await?;
-
-    let stored_hash = claimed.as_ref().map(|(a, _)| a.password_hash.clone());
-    let right = passwords::verify(request.password, stored_hash).await?;
-    let Some((account, failed)) = claimed else {
-        return Err(credentials_wrong());
+    let key = phone
+        .clone()
+        .unwrap_or_else(|| request.phone.trim().to_owned());
+    state.login_guard.check(&key, &client, now)?;
+    // Counted as a failure until the password proves right, so guesses sent in parallel
+    // cannot slip past the slow-down.
+    let failed = state.login_guard.failed(&key, &client, now);
+    let account = match phone {
+        Some(phone) => {
+            state
+                .db
+                .read(move |conn| Ok(accounts::by_phone(conn, &phone)?))
+                .await?
+        }
+        None => None,
     };
-    if !right {
+    let stored_hash = account.as_ref().map(|a| a.password_hash.clone());
+    let right = passwords::verify(request.password, stored_hash).await?;
+    let Some(account) = account.filter(|_| right) else {
         return Err(match failed.locked_until {
             Some(until) => Refusal::AccountLocked {
                 retry_after_s: u64::try_from(until.0 - now.0).unwrap_or(0),
@@ -370,13 +368,13 @@ async fn login(
             .into(),
             None => credentials_wrong(),
         });
-    }
+    };
+    state.login_guard.succeeded(&key, &client);
     let account_id = account.id.clone();
     let token = state
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
-            accounts::set_failures(&tx, &account_id, &LoginFailures::default())?;
             let token = auth::create_session(&tx, &account_id, now)?;
             tx.commit()?;
             Ok(token)
@@ -417,6 +415,7 @@ async fn reset_password(
     let (phone, code) = validate_code_form(&request.phone, &request.code, &request.password)?;
     let now = state.clock.now();
     let key = Arc::clone(&state.sms_code_key);
+    let unlocked = phone.clone();
     let account_id = state
         .db
         .call(move |conn| {
@@ -441,6 +440,8 @@ async fn reset_password(
             Ok(revoked)
         })
         .await?;
+    // Whoever proved they hold the phone is no longer slowed down or locked out anywhere.
+    state.login_guard.forget_phone(&unlocked);
     tracing::info!(revoked, "password reset");
     let cookie = SessionCookie::from_config(&state.config);
     Ok((

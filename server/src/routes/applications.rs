@@ -6,6 +6,7 @@
 //! cannot be probed. Every rule (the wizard's, the draft bounds, the transitions, the review
 //! deadline) comes from the contract.
 
+use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -31,7 +32,7 @@ use crate::extract::{JsonBody, PathParams};
 use crate::middleware::idempotency_key_header;
 use crate::secrets;
 use crate::store::applications::{self, StoredApplication};
-use crate::store::idempotency::{self, StoredAnswer};
+use crate::store::idempotency::{self, RequestFingerprint, StoredAnswer};
 use crate::store::{documents, plans, reviews};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -185,7 +186,7 @@ async fn list_applications(
     let account_id = current.account.id;
     let applications = state
         .db
-        .call(move |conn| {
+        .read(move |conn| {
             let stored = applications::list_for_account(conn, &account_id)?;
             stored
                 .into_iter()
@@ -205,7 +206,7 @@ async fn get_application(
     let account_id = current.account.id;
     let app = state
         .db
-        .call(move |conn| Ok(view(conn, load_owned(conn, &account_id, &id)?)?))
+        .read(move |conn| Ok(view(conn, load_owned(conn, &account_id, &id)?)?))
         .await?;
     Ok(Json(app))
 }
@@ -267,8 +268,17 @@ async fn submit(
     current: CurrentAccount,
     PathParams(id): PathParams<String>,
     headers: HeaderMap,
+    body: Bytes,
 ) -> ApiResult<Response> {
-    submission(state, current, id, &headers, Transition::Submit, "submit").await
+    submission(
+        state,
+        current,
+        id,
+        (&headers, &body),
+        Transition::Submit,
+        "submit",
+    )
+    .await
 }
 
 /// `POST /applications/{id}/resubmit` (重新提交): rejected → under_review.
@@ -277,12 +287,13 @@ async fn resubmit(
     current: CurrentAccount,
     PathParams(id): PathParams<String>,
     headers: HeaderMap,
+    body: Bytes,
 ) -> ApiResult<Response> {
     submission(
         state,
         current,
         id,
-        &headers,
+        (&headers, &body),
         Transition::Resubmit,
         "resubmit",
     )
@@ -313,21 +324,22 @@ async fn submission(
     state: AppState,
     current: CurrentAccount,
     id: String,
-    headers: &HeaderMap,
+    (headers, body): (&HeaderMap, &Bytes),
     transition: Transition,
     action: &'static str,
 ) -> ApiResult<Response> {
     let key = idempotency_key(headers)?;
     let now = state.clock.now();
     let account_id = current.account.id;
-    let endpoint = format!("POST /api/v1/applications/{id}/{action}");
+    let request =
+        RequestFingerprint::new("POST", &format!("/api/v1/applications/{id}/{action}"), body);
     let (answer, replayed) = state
         .db
         .call(move |conn| {
             let tx = write_tx(conn)?;
             let retention = i64::try_from(IDEMPOTENCY_KEY_RETENTION_S).unwrap_or(i64::MAX);
             idempotency::prune(&tx, Timestamp(now.0.saturating_sub(retention)))?;
-            if let Some(answer) = idempotency::get(&tx, &account_id, &key, &endpoint)? {
+            if let Some(answer) = idempotency::get(&tx, &account_id, &key, &request)? {
                 tx.commit()?;
                 return Ok((answer, true));
             }
@@ -362,7 +374,7 @@ async fn submission(
                 status: StatusCode::OK.as_u16(),
                 body,
             };
-            idempotency::insert(&tx, &account_id, &key, &endpoint, &answer, now)?;
+            idempotency::insert(&tx, &account_id, &key, &request, &answer, now)?;
             tx.commit()?;
             Ok((answer, false))
         })

@@ -4,6 +4,10 @@
 //! bytes). The bytes go to [`FileStore`] under their SHA-256; the `documents` row names
 //! them. Only the application's owner can read, replace or delete a file; for anyone else the
 //! slot answers 404 like a missing application.
+//!
+//! The file is judged by the contract's rules, the browser's own ([`check_document_file`]):
+//! its type and the pixel size it declares (read without decoding), its structure and
+//! completeness, and the portrait's window, proportions and pixel size.
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -50,17 +54,29 @@ fn too_large() -> ApiError {
     )
 }
 
+/// The answer to a file the contract's arrival check refuses: 413 and 415 as their own
+/// codes, every other rule `validation_failed` with its reason in `fields.file`.
 fn refused(error: DocumentError) -> ApiError {
-    match error {
-        DocumentError::TooLarge => too_large(),
-        DocumentError::UnsupportedType(found) => ApiError::new(
-            ErrorCode::UnsupportedMediaType,
-            format!("only JPEG and PNG are accepted; the bytes look like {found:?}"),
-        ),
-        DocumentError::Portrait(e) => {
-            ApiError::validation("the portrait must be a JPEG of 40–80 KB")
-                .with_field("file", e.code())
+    let message = match error {
+        DocumentError::TooLarge => return too_large(),
+        DocumentError::UnsupportedType(found) => {
+            return ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                format!("only JPEG and PNG are accepted; the bytes look like {found:?}"),
+            );
         }
+        DocumentError::Portrait(_) => "the portrait must be a JPEG of 40–80 KB",
+        DocumentError::Corrupt => "the file starts like a JPEG or PNG but is not one",
+        DocumentError::Truncated => "the file ends before its image does",
+        DocumentError::BlankScan => "the image holds no picture",
+        DocumentError::TooManyPixels => "the image declares more than 50 megapixels",
+        DocumentError::PortraitProportion => "the portrait must be 25:35 (295 × 413 px)",
+        DocumentError::PortraitLowResolution => "the portrait must be at least 295 × 413 pixels",
+    };
+    let validation = ApiError::validation(message);
+    match error.reason() {
+        Some(reason) => validation.with_field("file", reason),
+        None => validation,
     }
 }
 
@@ -87,6 +103,7 @@ async fn upload_document(
             ApiError::validation(rejection.body_text())
         }
     })?;
+    // The whole file, before anything is written: a refused file never replaces the slot's.
     let sniffed = check_document_file(material, &bytes).map_err(refused)?;
     let content_type = sniffed
         .document_content_type()

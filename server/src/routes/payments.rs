@@ -29,7 +29,7 @@ use crate::checkout;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::PathParams;
 use crate::payments::new_order_no;
-use crate::store::idempotency::{self, StoredAnswer};
+use crate::store::idempotency::{self, RequestFingerprint, StoredAnswer};
 use crate::store::orders::{self, StoredOrder};
 use crate::wechat_pay::{Notice, PlatformSignature};
 
@@ -60,7 +60,7 @@ async fn owned_order(state: &AppState, account_id: &str, order_no: &str) -> ApiR
     let (account_id, order_no) = (account_id.to_owned(), order_no.to_owned());
     state
         .db
-        .call(move |conn| Ok(load_owned_order(conn, &account_id, &order_no)?.order))
+        .read(move |conn| Ok(load_owned_order(conn, &account_id, &order_no)?.order))
         .await
 }
 
@@ -74,11 +74,13 @@ async fn create_order(
     current: CurrentAccount,
     PathParams(id): PathParams<String>,
     headers: HeaderMap,
+    body: Bytes,
 ) -> ApiResult<(StatusCode, Json<Order>)> {
     let key = idempotency_key(&headers)?;
     let now = state.clock.now();
     let account_id = current.account.id;
-    let endpoint = format!("POST /api/v1/applications/{id}/orders");
+    let request =
+        RequestFingerprint::new("POST", &format!("/api/v1/applications/{id}/orders"), &body);
     let owner = account_id.clone();
     let (order_no, existed) = state
         .db
@@ -88,7 +90,7 @@ async fn create_order(
             let retention = i64::try_from(IDEMPOTENCY_KEY_RETENTION_S).unwrap_or(i64::MAX);
             idempotency::prune(&tx, Timestamp(now.0.saturating_sub(retention)))?;
             // A repeat answers the order it created, as it is now.
-            if let Some(answer) = idempotency::get(&tx, &owner, &key, &endpoint)? {
+            if let Some(answer) = idempotency::get(&tx, &owner, &key, &request)? {
                 let first: Order =
                     serde_json::from_str(&answer.body).map_err(ApiError::internal)?;
                 return Ok((first.order_no, true));
@@ -127,7 +129,7 @@ async fn create_order(
                 status: StatusCode::OK.as_u16(),
                 body: serde_json::to_string(&order.order).map_err(ApiError::internal)?,
             };
-            idempotency::insert(&tx, &owner, &key, &endpoint, &answer, now)?;
+            idempotency::insert(&tx, &owner, &key, &request, &answer, now)?;
             tx.commit()?;
             Ok((order.order.order_no, existed))
         })

@@ -19,7 +19,7 @@ pub(crate) fn router() -> Router<AppState> {
 }
 
 async fn list_plans(State(state): State<AppState>) -> ApiResult<Json<PlanList>> {
-    let stored = state.db.call(|conn| Ok(store::plans::list(conn)?)).await?;
+    let stored = state.db.read(|conn| Ok(store::plans::list(conn)?)).await?;
     let now = state.clock.now();
     Ok(Json(PlanList {
         plans: stored.into_iter().map(|plan| plan.at(now)).collect(),
@@ -32,7 +32,7 @@ async fn get_plan(
 ) -> ApiResult<Json<Plan>> {
     let stored = state
         .db
-        .call(move |conn| Ok(store::plans::get(conn, &plan_id)?))
+        .read(move |conn| Ok(store::plans::get(conn, &plan_id)?))
         .await?;
     let now = state.clock.now();
     stored

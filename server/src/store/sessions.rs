@@ -10,6 +10,7 @@ use super::accounts::{self, StoredAccount};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveSession {
     pub token_hash: String,
+    pub created_at: Timestamp,
     pub last_used_at: Timestamp,
     pub account: StoredAccount,
 }
@@ -30,34 +31,43 @@ pub fn insert(
     Ok(())
 }
 
-/// The session with `token_hash` if it is neither revoked nor expired at `now`.
+/// The session with `token_hash` if it is neither revoked nor expired at `now`, and was
+/// created after `created_after` (the absolute lifetime, which no use extends).
 pub fn live(
     conn: &Connection,
     token_hash: &str,
     now: Timestamp,
+    created_after: Timestamp,
 ) -> rusqlite::Result<Option<LiveSession>> {
     let found = conn
         .prepare_cached(
-            "SELECT account_id, last_used_at FROM sessions
-             WHERE token_hash = ?1 AND revoked_at IS NULL AND expires_at > ?2",
+            "SELECT account_id, created_at, last_used_at FROM sessions
+             WHERE token_hash = ?1 AND revoked_at IS NULL AND expires_at > ?2
+               AND created_at > ?3",
         )?
-        .query_row(params![token_hash, now.0], |r| {
-            Ok((r.get::<_, String>(0)?, Timestamp(r.get(1)?)))
+        .query_row(params![token_hash, now.0, created_after.0], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                Timestamp(r.get(1)?),
+                Timestamp(r.get(2)?),
+            ))
         })
         .optional()?;
-    let Some((account_id, last_used_at)) = found else {
+    let Some((account_id, created_at, last_used_at)) = found else {
         return Ok(None);
     };
     Ok(
         accounts::by_id(conn, &account_id)?.map(|account| LiveSession {
             token_hash: token_hash.to_owned(),
+            created_at,
             last_used_at,
             account,
         }),
     )
 }
 
-/// Records use at `now`, extending the session to `expires_at` (sliding expiry).
+/// Records use at `now`, extending the session to `expires_at` (sliding expiry; the caller
+/// caps it at the absolute lifetime).
 pub fn touch(
     conn: &Connection,
     token_hash: &str,

@@ -167,10 +167,10 @@ pub async fn get_app(app: &TestApp, cookie: &str, id: &str) -> Application {
     application(&reply)
 }
 
+/// A JPEG of exactly `len` bytes with a real structure (the backend reads it) and the
+/// portrait's 295 × 413 pixels, so it fits every slot; `fill` makes files differ.
 pub fn jpeg(len: usize, fill: u8) -> Vec<u8> {
-    let mut v = vec![fill; len];
-    v[..4].copy_from_slice(&[0xFF, 0xD8, 0xFF, 0xE0]);
-    v
+    baoming_contract::photo_check::sample::jpeg(295, 413, len, fill)
 }
 
 /// A draft for condition 1 on the 电子商务师 plan that passes every rule.
