@@ -644,10 +644,10 @@ fn is_unauthenticated(result: &Result<String, ApiError>) -> bool {
 /// Tells the app the session is over (it returns to 登录), unless `url` is the session's own
 /// endpoint, whose 401 is an answer rather than news.
 fn report_unauthenticated(url: &str) {
-    if !is_session_endpoint(url) {
-        if let Ok(event) = web_sys::CustomEvent::new(UNAUTHENTICATED_EVENT) {
-            let _ = leptos::prelude::window().dispatch_event(&event);
-        }
+    if !is_session_endpoint(url)
+        && let Ok(event) = web_sys::CustomEvent::new(UNAUTHENTICATED_EVENT)
+    {
+        let _ = leptos::prelude::window().dispatch_event(&event);
     }
 }
 

@@ -96,10 +96,7 @@ fn bitmap_options(size: Option<(u32, u32)>, quality: ResizeQuality) -> ImageBitm
 }
 
 async fn bitmap(promise: Result<js_sys::Promise, JsValue>) -> Result<ImageBitmap, JsValue> {
-    JsFuture::from(promise?)
-        .await?
-        .dyn_into::<ImageBitmap>()
-        .map_err(JsValue::from)
+    JsFuture::from(promise?).await?.dyn_into::<ImageBitmap>()
 }
 
 /// Decodes a blob, resized while decoding to `size` (as shown, after EXIF orientation).

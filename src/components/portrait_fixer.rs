@@ -53,6 +53,8 @@ fn percent(fraction: f64) -> String {
     format!("{sign}{}.{:02}%", n / 100, n % 100)
 }
 
+/// A change of the crop frame a key asks for.
+type CropAction = Box<dyn Fn(&mut CropFrame)>;
 #[component]
 pub fn PortraitFixer(
     /// The photo, decoded (what the frame's coordinates refer to).
@@ -196,7 +198,7 @@ pub fn PortraitFixer(
     };
     let on_key = move |ev: web_sys::KeyboardEvent| {
         let step = 0.05;
-        let action: Option<Box<dyn Fn(&mut CropFrame)>> = match ev.key().as_str() {
+        let action: Option<CropAction> = match ev.key().as_str() {
             "ArrowLeft" => Some(Box::new(move |f| f.pan(-step, 0.0))),
             "ArrowRight" => Some(Box::new(move |f| f.pan(step, 0.0))),
             "ArrowUp" => Some(Box::new(move |f| f.pan(0.0, -step))),

@@ -662,7 +662,7 @@ fn HistoryRowView(
         Signal::derive(move || {
             let field = format!("history.{}.{part}", index());
             let visible = shown.attempted.with(|a| a.contains(&shown.step.get()))
-                || shown.touched.with(|t| t.iter().any(|f| *f == field));
+                || shown.touched.with(|t| t.contains(&field));
             if !visible {
                 return None;
             }
