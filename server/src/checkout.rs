@@ -109,19 +109,6 @@ async fn call<T: Send + 'static>(
         .map_err(ApiError::internal)
 }
 
-fn trade_state_name(t: &TradeState) -> &'static str {
-    match t {
-        TradeState::NotFound => "NOT_FOUND",
-        TradeState::NotPay => "NOTPAY",
-        TradeState::UserPaying => "USERPAYING",
-        TradeState::Success { .. } => "SUCCESS",
-        TradeState::Refund { .. } => "REFUND",
-        TradeState::Closed => "CLOSED",
-        TradeState::Revoked => "REVOKED",
-        TradeState::PayError => "PAYERROR",
-    }
-}
-
 /// The attempt that carries the order's code now: the newest pending or open one.
 fn current_attempt(attempts: &[Attempt]) -> Option<&Attempt> {
     attempts
@@ -276,8 +263,10 @@ async fn retire(state: &AppState, attempt: &Attempt) -> ApiResult<bool> {
     // Asked this very second (a poll just did): no need to ask again.
     let just_asked = attempt.checked_at == Some(state.clock.now());
     let checked = match attempt.trade_state.as_deref() {
-        Some("NOTPAY") if just_asked => Checked::Unpaid { known: true },
-        Some("NOT_FOUND") if just_asked => Checked::Unpaid { known: false },
+        Some(n) if just_asked && n == TradeState::NotPay.name() => Checked::Unpaid { known: true },
+        Some(n) if just_asked && n == TradeState::NotFound.name() => {
+            Checked::Unpaid { known: false }
+        }
         _ => check_attempt(state, attempt, true).await?,
     };
     match checked {
@@ -363,7 +352,7 @@ async fn check_attempt(state: &AppState, attempt: &Attempt, strict: bool) -> Api
         }
     };
     let now = state.clock.now();
-    let (no, name) = (attempt.out_trade_no.clone(), trade_state_name(&trade));
+    let (no, name) = (attempt.out_trade_no.clone(), trade.name());
     state
         .db
         .call(move |conn| Ok(orders::checked(conn, &no, name, now)?))

@@ -381,7 +381,7 @@ where
                 config.sms_code_key_file = Some(PathBuf::from(value("--sms-code-key-file")?));
             }
             "--reconcile-every" => {
-                config.reconcile_every = reconcile_every(&value("--reconcile-every")?)?
+                config.reconcile_every = seconds("--reconcile-every", &value("--reconcile-every")?)?
             }
             "--notification-grace" => {
                 config.notification_grace =
@@ -464,7 +464,7 @@ fn config_from_env(env: &impl Fn(&str) -> Option<String>) -> Result<Config, Usag
         config.data_dir = PathBuf::from(dir);
     }
     if let Some(every) = set("BAOMING_RECONCILE_EVERY_S") {
-        config.reconcile_every = reconcile_every(&every)?;
+        config.reconcile_every = seconds("BAOMING_RECONCILE_EVERY_S", &every)?;
     }
     let switch = |name: &str| -> Result<Option<bool>, UsageError> {
         let Some(value) = set(name) else {
@@ -527,11 +527,6 @@ fn config_from_env(env: &impl Fn(&str) -> Option<String>) -> Result<Config, Usag
             .collect::<Result<_, _>>()?;
     }
     Ok(config)
-}
-
-/// `--reconcile-every` in whole seconds, 1 to 3600.
-fn reconcile_every(value: &str) -> Result<std::time::Duration, UsageError> {
-    seconds("--reconcile-every", value)
 }
 
 /// A duration flag in whole seconds, 1 to 3600.

@@ -323,12 +323,14 @@ mod tests {
         .unwrap();
         // The writer holds an open transaction with an uncommitted row...
         let (hold, release) = std::sync::mpsc::channel::<()>();
+        let (opened, is_open) = std::sync::mpsc::channel::<()>();
         let writer = {
             let db = db.clone();
             tokio::spawn(async move {
                 db.call(move |c| {
                     let tx = c.transaction()?;
                     tx.execute("INSERT INTO t VALUES (2)", [])?;
+                    let _ = opened.send(());
                     let _ = release.recv_timeout(std::time::Duration::from_secs(5));
                     tx.commit()?;
                     Ok(())
@@ -336,7 +338,10 @@ mod tests {
                 .await
             })
         };
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        tokio::task::spawn_blocking(move || is_open.recv())
+            .await
+            .unwrap()
+            .unwrap();
         // ...and a read answers at once, with the committed state only.
         let seen: i64 = db
             .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))?))

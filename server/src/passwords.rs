@@ -302,8 +302,15 @@ mod tests {
                 .await
             }));
         }
-        // One runs, two wait: the fourth is refused at once with Retry-After.
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        // One runs, two wait (however long the tasks took to start)...
+        for _ in 0..500 {
+            if gate.admitted.load(Ordering::SeqCst) == 3 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(gate.admitted.load(Ordering::SeqCst), 3);
+        // ...so the fourth is refused at once with Retry-After.
         let refused = gate.run(|| Ok(())).await.unwrap_err();
         assert_eq!(refused.code(), ErrorCode::Unavailable);
         assert_eq!(

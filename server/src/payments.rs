@@ -69,6 +69,23 @@ pub enum TradeState {
     PayError,
 }
 
+impl TradeState {
+    /// WeChat's name of the state (`NOT_FOUND` for an attempt WeChat does not know), as
+    /// stored with the attempt.
+    pub fn name(&self) -> &'static str {
+        match self {
+            TradeState::NotFound => "NOT_FOUND",
+            TradeState::NotPay => "NOTPAY",
+            TradeState::UserPaying => "USERPAYING",
+            TradeState::Success { .. } => "SUCCESS",
+            TradeState::Refund { .. } => "REFUND",
+            TradeState::Closed => "CLOSED",
+            TradeState::Revoked => "REVOKED",
+            TradeState::PayError => "PAYERROR",
+        }
+    }
+}
+
 /// A refund's state (WeChat's `status` / `refund_status`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RefundState {
@@ -159,6 +176,8 @@ struct SandboxTrade {
     request: PrepayRequest,
     code_url: String,
     state: SandboxState,
+    /// The `out_refund_no` of its (whole) refund.
+    refund: Option<String>,
 }
 
 /// The development provider: codes shaped like WeChat's, and nothing is paid until
@@ -247,6 +266,7 @@ impl PaymentProvider for SandboxProvider {
                 request: req.clone(),
                 code_url: code_url.clone(),
                 state: SandboxState::Unpaid,
+                refund: None,
             },
         );
         Ok(code_url)
@@ -299,22 +319,28 @@ impl PaymentProvider for SandboxProvider {
         match trade.state {
             SandboxState::Paid(_) => {
                 trade.state = SandboxState::Refunded(now);
+                trade.refund = Some(req.out_refund_no.clone());
                 Ok(RefundState::Success { at: now })
             }
-            SandboxState::Refunded(at) => Ok(RefundState::Success { at }),
+            // The same refund asked again answers as before; another one finds nothing
+            // left to refund.
+            SandboxState::Refunded(at) if trade.refund.as_ref() == Some(&req.out_refund_no) => {
+                Ok(RefundState::Success { at })
+            }
+            SandboxState::Refunded(_) => Err(Self::refused(
+                "INVALID_REQUEST",
+                "申请退款金额超过订单可退金额",
+            )),
             _ => Err(Self::refused("INVALID_REQUEST", "订单未支付")),
         }
     }
 
     fn query_refund(&self, out_refund_no: &str) -> Result<RefundState, ProviderError> {
         // Refunds complete at once in the sandbox; an unknown one is refused as WeChat does.
-        let trades = self.trades();
-        trades
+        self.trades()
             .values()
             .find_map(|t| match t.state {
-                SandboxState::Refunded(at)
-                    if out_refund_no.starts_with(&t.request.out_trade_no) =>
-                {
+                SandboxState::Refunded(at) if t.refund.as_deref() == Some(out_refund_no) => {
                     Some(RefundState::Success { at })
                 }
                 _ => None,
@@ -420,5 +446,15 @@ mod tests {
             s.query_refund("BM1-1R").unwrap(),
             RefundState::Success { .. }
         ));
+        assert!(
+            s.query_refund("BM1-1X")
+                .unwrap_err()
+                .is("RESOURCE_NOT_EXISTS")
+        );
+        let another = RefundRequest {
+            out_refund_no: "BM1-1S".into(),
+            ..refund.clone()
+        };
+        assert!(s.refund(&another).unwrap_err().is("INVALID_REQUEST"));
     }
 }

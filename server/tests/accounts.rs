@@ -625,7 +625,6 @@ async fn a_registered_phone_is_refused_before_the_code_is_used() {
             phone: PHONE.into(),
             password_hash: "x".into(),
             created_at: t0(),
-            failures: Default::default(),
         };
         assert!(baoming_server::store::accounts::insert(conn, &account).unwrap());
     });

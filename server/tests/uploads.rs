@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 use baoming_contract::api::{Application, DocumentInfo};
 use baoming_contract::photo_check::sample;
 use baoming_server::files::{self, STALE_TEMP_AGE, TEMP_PREFIX};
-use common::journey::{Call, application, dev_app, first_plan, register};
+use common::journey::{Call, application, created, dev_app};
 use common::{Reply, TempDir, TestApp};
 
 const PHONE: &str = "13700137000";
@@ -40,14 +40,7 @@ async fn download(app: &TestApp, cookie: &str, id: &str, slot: &str) -> Reply {
 
 /// A registered candidate's new application on the first plan.
 async fn candidate(app: &TestApp) -> (String, Application) {
-    let cookie = register(app, PHONE).await;
-    let plan = first_plan(app).await;
-    let reply = Call::new("POST", format!("/api/v1/plans/{}/applications", plan.id))
-        .cookie(&cookie)
-        .send(app)
-        .await;
-    assert_eq!(reply.status, 201, "{}", reply.text());
-    (cookie, application(&reply))
+    created(app, PHONE).await
 }
 
 /// The names in `files/` under the data directory.
@@ -344,7 +337,7 @@ async fn the_sweeper_removes_leftovers_periodically() {
         Duration::ZERO,
     );
     let mut left = 1;
-    for _ in 0..100 {
+    for _ in 0..500 {
         tokio::time::sleep(Duration::from_millis(20)).await;
         left = fs::read_dir(&store).unwrap().count();
         if left == 0 {

@@ -12,15 +12,7 @@ import { PNG } from "pngjs";
 
 import { logInThroughPage, prepareCandidate } from "../perf/candidate.mjs";
 import { REVIEWER } from "./support/api";
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the journeys with \`cargo xtask test\``);
-  return value;
-}
-const appUrl = () => required("BAOMING_WECHAT_APP_URL");
-const api = () => required("BAOMING_WECHAT_API_ORIGIN");
-const double = () => required("BAOMING_WECHAT_DOUBLE_URL");
+import { wechatApiOrigin as api, wechatAppUrl as appUrl, wechatDoubleUrl as double } from "./support/env";
 
 type DoubleOrder = { out_trade_no: string; code_url: string; trade_state: string };
 

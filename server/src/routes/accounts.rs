@@ -25,7 +25,7 @@ use crate::AppState;
 use crate::auth::{self, CurrentAccount, SessionCookie};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ClientAddr, JsonBody};
-use crate::limits::{self, LoginFailures, Refusal};
+use crate::limits::{self, Refusal};
 use crate::passwords;
 use crate::secrets::{self, SmsCodeKey};
 use crate::sms::{Cause, SmsError, SmsMessage};
@@ -304,7 +304,6 @@ async fn register(
         phone,
         password_hash,
         created_at: now,
-        failures: LoginFailures::default(),
     };
     let (token, account) = state
         .db

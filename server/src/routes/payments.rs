@@ -28,7 +28,7 @@ use crate::auth::CurrentAccount;
 use crate::checkout;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::PathParams;
-use crate::payments::new_order_no;
+use crate::payments::{TradeState, new_order_no};
 use crate::store::idempotency::{self, RequestFingerprint, StoredAnswer};
 use crate::store::orders::{self, StoredOrder};
 use crate::wechat_pay::{Notice, PlatformSignature};
@@ -211,29 +211,26 @@ async fn wechat_notify(State(state): State<AppState>, headers: HeaderMap, body: 
     };
     let now = state.clock.now();
     let result = match notice {
-        Notice::Transaction(t) => {
-            if t.trade_state != "SUCCESS" {
-                tracing::info!(id = %notification.id, attempt = %t.out_trade_no, state = %t.trade_state, "a WeChat Pay notification that is not a payment");
-                return StatusCode::NO_CONTENT.into_response();
-            }
-            match t.state(now) {
-                crate::payments::TradeState::Success {
-                    paid_at,
-                    transaction_id,
+        Notice::Transaction(t) => match t.state(now) {
+            TradeState::Success {
+                paid_at,
+                transaction_id,
+                amount_fen,
+            } => {
+                checkout::record_payment(
+                    &state,
+                    &t.out_trade_no,
+                    &transaction_id,
                     amount_fen,
-                } => {
-                    checkout::record_payment(
-                        &state,
-                        &t.out_trade_no,
-                        &transaction_id,
-                        amount_fen,
-                        paid_at,
-                    )
-                    .await
-                }
-                _ => Ok(()),
+                    paid_at,
+                )
+                .await
             }
-        }
+            _ => {
+                tracing::info!(id = %notification.id, attempt = %t.out_trade_no, state = %t.trade_state, "a WeChat Pay notification that is not a payment");
+                Ok(())
+            }
+        },
         Notice::Refund(r) => checkout::settle_refund(&state, &r.out_refund_no, r.state(now)).await,
     };
     match result {

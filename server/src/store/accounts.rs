@@ -4,8 +4,6 @@ use baoming_contract::api::Account;
 use baoming_contract::time::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use crate::limits::LoginFailures;
-
 /// An account as stored.
 #[derive(Clone, PartialEq, Eq)]
 pub struct StoredAccount {
@@ -14,14 +12,12 @@ pub struct StoredAccount {
     /// Argon2id PHC string.
     pub password_hash: String,
     pub created_at: Timestamp,
-    pub failures: LoginFailures,
 }
 
 impl std::fmt::Debug for StoredAccount {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StoredAccount")
             .field("id", &self.id)
-            .field("failures", &self.failures)
             .finish_non_exhaustive()
     }
 }
@@ -37,8 +33,10 @@ impl StoredAccount {
     }
 }
 
-const COLUMNS: &str =
-    "id, phone, password_hash, created_at, failed_logins, locked_until, last_failed_at";
+// The table's `failed_logins`, `locked_until` and `last_failed_at` columns are no longer
+// read or written: failed log-ins are counted per phone and client address in memory
+// (`limits::LoginGuard`).
+const COLUMNS: &str = "id, phone, password_hash, created_at";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredAccount> {
     Ok(StoredAccount {
@@ -46,11 +44,6 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredAccount> {
         phone: row.get(1)?,
         password_hash: row.get(2)?,
         created_at: Timestamp(row.get(3)?),
-        failures: LoginFailures {
-            count: row.get(4)?,
-            locked_until: row.get::<_, Option<i64>>(5)?.map(Timestamp),
-            last_failed_at: row.get::<_, Option<i64>>(6)?.map(Timestamp),
-        },
     })
 }
 
@@ -81,21 +74,6 @@ pub fn insert(conn: &Connection, account: &StoredAccount) -> rusqlite::Result<bo
             account.created_at.0
         ])?;
     Ok(inserted == 1)
-}
-
-/// Records the failed-log-in state.
-pub fn set_failures(conn: &Connection, id: &str, f: &LoginFailures) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "UPDATE accounts SET failed_logins = ?2, locked_until = ?3, last_failed_at = ?4
-         WHERE id = ?1",
-    )?
-    .execute(params![
-        id,
-        f.count,
-        f.locked_until.map(|t| t.0),
-        f.last_failed_at.map(|t| t.0)
-    ])?;
-    Ok(())
 }
 
 /// Replaces the password hash and clears failed log-ins and any lock.

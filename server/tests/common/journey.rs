@@ -178,9 +178,9 @@ pub fn complete_draft(phone: &str) -> Draft {
     baoming_contract::application::example_draft(phone)
 }
 
-/// Registers `phone`, fills in and submits a complete application; returns the cookie and
-/// the submitted application (under_review).
-pub async fn submitted(app: &TestApp, phone: &str) -> (String, Application) {
+/// Registers `phone` and starts an application on the first plan; returns the cookie and
+/// the new draft.
+pub async fn created(app: &TestApp, phone: &str) -> (String, Application) {
     let cookie = register(app, phone).await;
     let plan = first_plan(app).await;
     let reply = Call::new("POST", format!("/api/v1/plans/{}/applications", plan.id))
@@ -188,7 +188,13 @@ pub async fn submitted(app: &TestApp, phone: &str) -> (String, Application) {
         .send(app)
         .await;
     assert_eq!(reply.status, 201, "{}", reply.text());
-    let created = application(&reply);
+    (cookie, application(&reply))
+}
+
+/// Registers `phone`, fills in and submits a complete application; returns the cookie and
+/// the submitted application (under_review).
+pub async fn submitted(app: &TestApp, phone: &str) -> (String, Application) {
+    let (cookie, created) = created(app, phone).await;
     let reply = Call::new("PUT", format!("/api/v1/applications/{}/draft", created.id))
         .cookie(&cookie)
         .json(&json!({"base_version": created.version, "draft": complete_draft(phone)}))
