@@ -116,7 +116,8 @@ pub enum Msg {
     Required,
     SendCode,
     SendingCode,
-    CodeSentHint,
+    CodeSentRegister,
+    CodeSentReset,
     RegisterButton,
     RegisteringButton,
     HaveAccountLogin,
@@ -441,9 +442,13 @@ impl Msg {
             Required => ("必填", "required"),
             SendCode => ("获取验证码", "Get code"),
             SendingCode => ("正在发送…", "Sending…"),
-            CodeSentHint => (
-                "验证码已发送，5 分钟内有效。",
-                "Code sent. It is valid for 5 minutes.",
+            CodeSentRegister => (
+                "验证码已发送，5 分钟内有效。如该号码已注册，短信不含验证码而会提示您直接登录。",
+                "Code sent. It is valid for 5 minutes. If this number is already registered, the SMS says so instead: log in.",
+            ),
+            CodeSentReset => (
+                "验证码已发送，5 分钟内有效。如该号码尚未注册，短信不含验证码而会提示您先注册。",
+                "Code sent. It is valid for 5 minutes. If this number has no account, the SMS says so instead: register first.",
             ),
             RegisterButton => ("注册", "Register"),
             RegisteringButton => ("正在注册…", "Registering…"),

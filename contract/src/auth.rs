@@ -81,9 +81,11 @@ pub mod reason {
     pub const CODE_EXPIRED: &str = "code_expired";
     /// `fields.code`: [`super::SMS_CODE_MAX_ATTEMPTS`] wrong guesses; request a new code.
     pub const CODE_ATTEMPTS_EXCEEDED: &str = "code_attempts_exceeded";
-    /// `fields.phone`: registering a phone that already has an account.
+    /// `fields.phone`: registering, with a right code, a phone that got an account while
+    /// the code was pending. Never the answer to a caller without the code.
     pub const PHONE_REGISTERED: &str = "phone_registered";
-    /// `fields.phone`: resetting the password of a phone without an account.
+    /// `fields.phone`: resetting, with a right code, the password of a phone whose account
+    /// is gone. Never the answer to a caller without the code.
     pub const PHONE_NOT_REGISTERED: &str = "phone_not_registered";
     /// `fields.phone`: the SMS provider says this number cannot receive SMS (it does not
     /// take it as a mobile number, or the number opted out of SMS).

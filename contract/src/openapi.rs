@@ -136,9 +136,7 @@ fn health() {}
 
 #[utoipa::path(post, path = "/api/v1/sms-codes", tag = "accounts", request_body = SmsCodeRequest,
     responses(
-        (status = 202, description = "Code sent; `retry_after_s` is the 获取验证码 countdown", body = SmsCodeSent),
-        (status = 409, description = "`conflict`: registering a phone that has an account (`fields.phone = phone_registered`)", body = ErrorEnvelope),
-        (status = 404, description = "`not_found`: resetting the password of an unknown phone (`fields.phone = phone_not_registered`)", body = ErrorEnvelope),
+        (status = 202, description = "An SMS was sent; `retry_after_s` is the 获取验证码 countdown. The answer is the same whether or not the phone has an account: a `register` request for a registered phone, or a `reset_password` request for an unregistered one, sends the phone a notice saying so instead of a code (templates 已注册提示 and 未注册提示), counted against the same limits. A backend must not tell the caller whether a phone is registered", body = SmsCodeSent),
         (status = 422, description = "`validation_failed`: `fields.phone` (its format, or `phone_unreachable`: the SMS provider says the number cannot receive SMS)", body = ErrorEnvelope),
         (status = 429, description = "`rate_limited` (1 a minute, 5 an hour per phone; per client address; or the SMS provider's own limits) or `daily_limit_reached` (10 a day); `retry_after_s`", body = ErrorEnvelope,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
@@ -151,8 +149,10 @@ fn send_sms_code() {}
     responses(
         (status = 201, description = "Registered and logged in; sets the session cookie", body = Account,
             headers(("Set-Cookie" = String, description = "The session cookie"))),
-        (status = 409, description = "`conflict`: `fields.phone = phone_registered`", body = ErrorEnvelope),
+        (status = 409, description = "`conflict`: `fields.phone = phone_registered`, only after a right code (the phone was registered while its code was pending); the code is checked first, so a caller without the code learns nothing about the phone", body = ErrorEnvelope),
         (status = 422, description = "`validation_failed`: `fields.phone`, `fields.code` (code_format, code_wrong, code_expired, code_attempts_exceeded), `fields.password`", body = ErrorEnvelope),
+        (status = 429, description = "`rate_limited`: too many wrong codes from this client address (registration and reset together)", body = ErrorEnvelope,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ))]
 #[allow(dead_code)]
 fn register() {}
@@ -184,8 +184,10 @@ fn me() {}
 #[utoipa::path(post, path = "/api/v1/password-resets", tag = "accounts", request_body = PasswordResetRequest,
     responses(
         (status = 204, description = "Password changed; every session of the account is revoked"),
-        (status = 404, description = "`not_found`: `fields.phone = phone_not_registered`", body = ErrorEnvelope),
+        (status = 404, description = "`not_found`: `fields.phone = phone_not_registered`, only after a right code (the account is gone); the code is checked first", body = ErrorEnvelope),
         (status = 422, description = "`validation_failed`: `fields.code`, `fields.password`", body = ErrorEnvelope),
+        (status = 429, description = "`rate_limited`: too many wrong codes from this client address (registration and reset together)", body = ErrorEnvelope,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ))]
 #[allow(dead_code)]
 fn reset_password() {}

@@ -88,6 +88,12 @@ SMS provider (with --sms-provider; all required but region and endpoint):
   --sms-template-approved <ID>  Template of 审核通过 [BAOMING_SMS_TEMPLATE_APPROVED]
   --sms-template-rejected <ID>  Template of 审核未通过 [BAOMING_SMS_TEMPLATE_REJECTED]
   --sms-template-ticket <ID>    Template of 准考证可打印 [BAOMING_SMS_TEMPLATE_TICKET]
+  --sms-template-registered <ID>
+                                Template of 已注册提示, sent instead of a register code
+                                [BAOMING_SMS_TEMPLATE_REGISTERED]
+  --sms-template-unregistered <ID>
+                                Template of 未注册提示, sent instead of a reset code
+                                [BAOMING_SMS_TEMPLATE_UNREGISTERED]
   --sms-app-id <ID>             tencent only: the SmsSdkAppId [BAOMING_SMS_APP_ID]
   --sms-region <REGION>         Default ap-guangzhou (tencent), cn-hangzhou (aliyun)
                                 [BAOMING_SMS_REGION]
@@ -192,13 +198,21 @@ pub const WECHATPAY_VARIABLES: [&str; 10] = [
 ];
 
 /// The `--sms-*` flags of the provider and their environment variables, in [`USAGE`] order.
-pub const SMS_SETTINGS: [(&str, &str); 9] = [
+pub const SMS_SETTINGS: [(&str, &str); 11] = [
     ("--sms-provider", "BAOMING_SMS_PROVIDER"),
     ("--sms-sign-name", "BAOMING_SMS_SIGN_NAME"),
     ("--sms-template-code", "BAOMING_SMS_TEMPLATE_CODE"),
     ("--sms-template-approved", "BAOMING_SMS_TEMPLATE_APPROVED"),
     ("--sms-template-rejected", "BAOMING_SMS_TEMPLATE_REJECTED"),
     ("--sms-template-ticket", "BAOMING_SMS_TEMPLATE_TICKET"),
+    (
+        "--sms-template-registered",
+        "BAOMING_SMS_TEMPLATE_REGISTERED",
+    ),
+    (
+        "--sms-template-unregistered",
+        "BAOMING_SMS_TEMPLATE_UNREGISTERED",
+    ),
     ("--sms-app-id", "BAOMING_SMS_APP_ID"),
     ("--sms-region", "BAOMING_SMS_REGION"),
     ("--sms-endpoint", "BAOMING_SMS_ENDPOINT"),
@@ -683,6 +697,8 @@ fn sms_provider(
         approved: required("--sms-template-approved"),
         rejected: required("--sms-template-rejected"),
         ticket: required("--sms-template-ticket"),
+        registered: required("--sms-template-registered"),
+        unregistered: required("--sms-template-unregistered"),
     };
     let app_id = match provider {
         Provider::Tencent => required("--sms-app-id"),
@@ -1133,6 +1149,8 @@ mod tests {
                 "BAOMING_SMS_TEMPLATE_APPROVED" => "2300002",
                 "BAOMING_SMS_TEMPLATE_REJECTED" => "2300003",
                 "BAOMING_SMS_TEMPLATE_TICKET" => "2300004",
+                "BAOMING_SMS_TEMPLATE_REGISTERED" => "2300005",
+                "BAOMING_SMS_TEMPLATE_UNREGISTERED" => "2300006",
                 "BAOMING_SMS_APP_ID" => "1400987654",
                 "BAOMING_SMS_SECRET_ID" => "AKIDexample",
                 "BAOMING_SMS_SECRET_KEY" => "secret-key-value",
@@ -1156,9 +1174,13 @@ mod tests {
                 &sms.templates.code,
                 &sms.templates.approved,
                 &sms.templates.rejected,
-                &sms.templates.ticket
+                &sms.templates.ticket,
+                &sms.templates.registered,
+                &sms.templates.unregistered,
             ],
-            ["2300001", "2300002", "2300003", "2300004"]
+            [
+                "2300001", "2300002", "2300003", "2300004", "2300005", "2300006"
+            ]
         );
         assert_eq!(sms.secret_id, "AKIDexample");
         assert_eq!(sms.secret_key, Secret::Value("secret-key-value".into()));
@@ -1216,6 +1238,8 @@ mod tests {
             "--sms-template-approved",
             "--sms-template-rejected",
             "--sms-template-ticket",
+            "--sms-template-registered",
+            "--sms-template-unregistered",
             "--sms-app-id",
             "BAOMING_SMS_SECRET_ID",
             "BAOMING_SMS_SECRET_KEY",

@@ -78,6 +78,8 @@ pub struct AppState {
     pub order_locks: Arc<checkout::OrderLocks>,
     /// Failed log-ins per phone and client address, and per client address.
     pub login_guard: Arc<limits::LoginGuard>,
+    /// Wrong SMS codes (registration and reset) per client address.
+    pub code_guard: Arc<limits::ClientBudget>,
 }
 
 impl AppState {
@@ -162,6 +164,10 @@ impl AppState {
             wechat,
             order_locks: Arc::default(),
             login_guard: Arc::default(),
+            code_guard: Arc::new(limits::ClientBudget::new(
+                limits::CLIENT_CODE_FAILURES,
+                limits::CLIENT_FAILURE_WINDOW_S,
+            )),
             db,
             clock,
         })

@@ -195,13 +195,87 @@ pub fn after_login_failure(now: Timestamp, failures: &LoginFailures) -> LoginFai
 }
 
 /// Failed log-ins from one client address (every phone together) within
-/// [`CLIENT_LOGIN_WINDOW_S`] before that address is slowed down: generous, because a school's
-/// computer room shares one address on registration day.
+/// [`CLIENT_FAILURE_WINDOW_S`] before that address is slowed down: generous, because a
+/// school's computer room shares one address on registration day.
 pub const CLIENT_LOGIN_FAILURES: usize = 100;
-/// The window of [`CLIENT_LOGIN_FAILURES`].
-pub const CLIENT_LOGIN_WINDOW_S: i64 = 10 * 60;
+/// Wrong SMS codes (registration and password reset together) from one client address
+/// within [`CLIENT_FAILURE_WINDOW_S`]. A candidate mistypes a code once or twice; thirty
+/// wrong codes are a script trying other people's phones.
+pub const CLIENT_CODE_FAILURES: usize = 30;
+/// The window of [`CLIENT_LOGIN_FAILURES`] and [`CLIENT_CODE_FAILURES`].
+pub const CLIENT_FAILURE_WINDOW_S: i64 = 10 * 60;
 /// Entries kept before the expired ones are swept.
 const GUARD_SWEEP_AT: usize = 10_000;
+
+/// Failures per client address in a sliding window, refused beyond a cap. In memory, like
+/// [`LoginGuard`]: a limiter a restart forgets, never waiting on the database's writer.
+#[derive(Debug)]
+pub struct ClientBudget {
+    cap: usize,
+    window_s: i64,
+    clients:
+        std::sync::Mutex<std::collections::HashMap<String, std::collections::VecDeque<Timestamp>>>,
+}
+
+impl ClientBudget {
+    /// At most `cap` failures from one address within `window_s` seconds.
+    pub fn new(cap: usize, window_s: i64) -> ClientBudget {
+        ClientBudget {
+            cap,
+            window_s,
+            clients: std::sync::Mutex::default(),
+        }
+    }
+
+    fn clients(
+        &self,
+    ) -> std::sync::MutexGuard<
+        '_,
+        std::collections::HashMap<String, std::collections::VecDeque<Timestamp>>,
+    > {
+        self.clients.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether `client` may try again now: `rate_limited` until its oldest failure in the
+    /// window leaves it.
+    pub fn check(&self, client: &str, now: Timestamp) -> Result<(), Refusal> {
+        let clients = self.clients();
+        let Some(times) = clients.get(client) else {
+            return Ok(());
+        };
+        let mut recent = times.iter().filter(|t| t.0 > now.0 - self.window_s);
+        match recent.clone().nth(self.cap - 1).and(recent.next()) {
+            Some(oldest) => Err(Refusal::RateLimited {
+                retry_after_s: seconds_until(now, oldest.0 + self.window_s),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Counts a failure of `client`.
+    pub fn spend(&self, client: &str, now: Timestamp) {
+        let mut clients = self.clients();
+        if clients.len() > GUARD_SWEEP_AT {
+            clients.retain(|_, times| {
+                times.retain(|t| t.0 > now.0 - self.window_s);
+                !times.is_empty()
+            });
+        }
+        let times = clients.entry(client.to_owned()).or_default();
+        times.push_back(now);
+        while times.len() > self.cap {
+            times.pop_front();
+        }
+    }
+
+    /// Takes back the last failure counted for `client` (the attempt it stood for
+    /// succeeded).
+    pub fn refund(&self, client: &str) {
+        if let Some(times) = self.clients().get_mut(client) {
+            times.pop_back();
+        }
+    }
+}
 
 /// Failed log-ins, kept in memory per **phone and client address** and per client address.
 ///
@@ -210,42 +284,35 @@ const GUARD_SWEEP_AT: usize = 10_000;
 /// address locks only themselves out: the candidate, from their phone or home, still logs
 /// in. Guessing from many addresses is met per address (each pair slows down and locks,
 /// each address is capped at [`CLIENT_LOGIN_FAILURES`] failures in
-/// [`CLIENT_LOGIN_WINDOW_S`] whatever the phone), and the password's own strength does the
-/// rest. Memory, not the database: it is a limiter, a restart forgets it (documented), and
-/// a burst of failures never waits on the single writer.
-#[derive(Debug, Default)]
+/// [`CLIENT_FAILURE_WINDOW_S`] whatever the phone), and the password's own strength does
+/// the rest. Memory, not the database: it is a limiter, a restart forgets it (documented),
+/// and a burst of failures never waits on the single writer.
+#[derive(Debug)]
 pub struct LoginGuard {
-    state: std::sync::Mutex<GuardState>,
+    pairs: std::sync::Mutex<std::collections::HashMap<(String, String), LoginFailures>>,
+    clients: ClientBudget,
 }
 
-#[derive(Debug, Default)]
-struct GuardState {
-    pairs: std::collections::HashMap<(String, String), LoginFailures>,
-    clients: std::collections::HashMap<String, std::collections::VecDeque<Timestamp>>,
+impl Default for LoginGuard {
+    fn default() -> Self {
+        LoginGuard {
+            pairs: std::sync::Mutex::default(),
+            clients: ClientBudget::new(CLIENT_LOGIN_FAILURES, CLIENT_FAILURE_WINDOW_S),
+        }
+    }
 }
 
 impl LoginGuard {
-    fn state(&self) -> std::sync::MutexGuard<'_, GuardState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    fn pairs(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<(String, String), LoginFailures>> {
+        self.pairs.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Whether `client` may try a password for `phone` now.
     pub fn check(&self, phone: &str, client: &str, now: Timestamp) -> Result<(), Refusal> {
-        let state = self.state();
-        if let Some(times) = state.clients.get(client) {
-            let recent = times
-                .iter()
-                .filter(|t| t.0 > now.0 - CLIENT_LOGIN_WINDOW_S)
-                .count();
-            if recent >= CLIENT_LOGIN_FAILURES
-                && let Some(oldest) = times.iter().find(|t| t.0 > now.0 - CLIENT_LOGIN_WINDOW_S)
-            {
-                return Err(Refusal::RateLimited {
-                    retry_after_s: seconds_until(now, oldest.0 + CLIENT_LOGIN_WINDOW_S),
-                });
-            }
-        }
-        match state.pairs.get(&(phone.to_owned(), client.to_owned())) {
+        self.clients.check(client, now)?;
+        match self.pairs().get(&(phone.to_owned(), client.to_owned())) {
             Some(failures) => login_attempt(now, failures),
             None => Ok(()),
         }
@@ -254,17 +321,16 @@ impl LoginGuard {
     /// Counts a failure (before the password is checked, so guesses sent in parallel
     /// cannot slip past the slow-down); answers the pair's record after it.
     pub fn failed(&self, phone: &str, client: &str, now: Timestamp) -> LoginFailures {
-        let mut state = self.state();
-        if state.pairs.len() + state.clients.len() > GUARD_SWEEP_AT {
-            state.sweep(now);
+        self.clients.spend(client, now);
+        let mut pairs = self.pairs();
+        if pairs.len() > GUARD_SWEEP_AT {
+            let lock = i64::try_from(LOGIN_LOCK_S).unwrap_or(i64::MAX);
+            pairs.retain(|_, f| {
+                f.locked_until.is_some_and(|t| t > now)
+                    || f.last_failed_at.is_some_and(|t| t.0 > now.0 - lock)
+            });
         }
-        let times = state.clients.entry(client.to_owned()).or_default();
-        times.push_back(now);
-        while times.len() > CLIENT_LOGIN_FAILURES {
-            times.pop_front();
-        }
-        let entry = state
-            .pairs
+        let entry = pairs
             .entry((phone.to_owned(), client.to_owned()))
             .or_default();
         *entry = after_login_failure(now, entry);
@@ -274,33 +340,13 @@ impl LoginGuard {
     /// The password was right: the pair starts over, and the failure counted for this
     /// attempt is taken back from the address.
     pub fn succeeded(&self, phone: &str, client: &str) {
-        let mut state = self.state();
-        state.pairs.remove(&(phone.to_owned(), client.to_owned()));
-        if let Some(times) = state.clients.get_mut(client) {
-            times.pop_back();
-        }
+        self.pairs().remove(&(phone.to_owned(), client.to_owned()));
+        self.clients.refund(client);
     }
-}
 
-impl LoginGuard {
     /// Forgets every lock and delay of `phone` (its owner reset the password).
     pub fn forget_phone(&self, phone: &str) {
-        self.state().pairs.retain(|(p, _), _| p != phone);
-    }
-}
-
-impl GuardState {
-    /// Forgets what no longer slows anyone down.
-    fn sweep(&mut self, now: Timestamp) {
-        let lock = i64::try_from(LOGIN_LOCK_S).unwrap_or(i64::MAX);
-        self.pairs.retain(|_, f| {
-            f.locked_until.is_some_and(|t| t > now)
-                || f.last_failed_at.is_some_and(|t| t.0 > now.0 - lock)
-        });
-        self.clients.retain(|_, times| {
-            times.retain(|t| t.0 > now.0 - CLIENT_LOGIN_WINDOW_S);
-            !times.is_empty()
-        });
+        self.pairs().retain(|(p, _), _| p != phone);
     }
 }
 
@@ -347,8 +393,27 @@ mod tests {
             Err(Refusal::RateLimited { .. })
         ));
         assert_eq!(guard.check("13999999999", "10.0.0.10", now), Ok(()));
-        let later = Timestamp(now.0 + CLIENT_LOGIN_WINDOW_S + 1);
+        let later = Timestamp(now.0 + CLIENT_FAILURE_WINDOW_S + 1);
         assert_eq!(guard.check("13999999999", "10.0.0.9", later), Ok(()));
+    }
+
+    #[test]
+    fn an_address_is_refused_beyond_its_budget_until_the_oldest_failure_leaves() {
+        let budget = ClientBudget::new(3, 600);
+        let t = Timestamp(1_800_000_000);
+        for i in 0..3 {
+            assert_eq!(budget.check("10.0.0.9", Timestamp(t.0 + i)), Ok(()));
+            budget.spend("10.0.0.9", Timestamp(t.0 + i));
+        }
+        assert_eq!(
+            budget.check("10.0.0.9", Timestamp(t.0 + 10)),
+            Err(Refusal::RateLimited { retry_after_s: 590 })
+        );
+        assert_eq!(budget.check("10.0.0.10", Timestamp(t.0 + 10)), Ok(()));
+        // The first failure leaves the window: one more is allowed.
+        assert_eq!(budget.check("10.0.0.9", Timestamp(t.0 + 600)), Ok(()));
+        budget.refund("10.0.0.9");
+        assert_eq!(budget.check("10.0.0.9", Timestamp(t.0 + 10)), Ok(()));
     }
 
     #[test]

@@ -40,15 +40,23 @@ pub enum SmsKind {
     ReviewRejected,
     /// 准考证 can be printed.
     TicketReady,
+    /// Sent instead of a code when someone asks to register a phone that has an account:
+    /// the page answers the same either way, and only the phone's owner learns the truth.
+    AlreadyRegistered,
+    /// Sent instead of a code when someone asks to reset the password of a phone without
+    /// an account, for the same reason.
+    NotRegistered,
 }
 
 impl SmsKind {
     /// Every kind, in the order of the settings.
-    pub const ALL: [SmsKind; 4] = [
+    pub const ALL: [SmsKind; 6] = [
         SmsKind::VerificationCode,
         SmsKind::ReviewApproved,
         SmsKind::ReviewRejected,
         SmsKind::TicketReady,
+        SmsKind::AlreadyRegistered,
+        SmsKind::NotRegistered,
     ];
 
     /// The name in logs and in the `--sms-template-<name>` settings.
@@ -58,6 +66,8 @@ impl SmsKind {
             SmsKind::ReviewApproved => "approved",
             SmsKind::ReviewRejected => "rejected",
             SmsKind::TicketReady => "ticket",
+            SmsKind::AlreadyRegistered => "registered",
+            SmsKind::NotRegistered => "unregistered",
         }
     }
 
@@ -69,9 +79,18 @@ impl SmsKind {
             SmsKind::ReviewApproved => "您的报名审核已通过，请登录缴费。",
             SmsKind::ReviewRejected => "您的报名审核未通过，请登录查看原因并修改后重新提交。",
             SmsKind::TicketReady => "您的准考证已可打印，请登录查看考试安排。",
+            SmsKind::AlreadyRegistered => ALREADY_REGISTERED_TEXT,
+            SmsKind::NotRegistered => NOT_REGISTERED_TEXT,
         }
     }
 }
+
+/// The text of [`SmsKind::AlreadyRegistered`], the same at every provider.
+pub const ALREADY_REGISTERED_TEXT: &str =
+    "本手机号已注册报名账号，无需重复注册，请直接登录；忘记密码可在登录页找回。";
+/// The text of [`SmsKind::NotRegistered`], the same at every provider.
+pub const NOT_REGISTERED_TEXT: &str =
+    "本手机号尚未注册报名账号，无法找回密码；如需报名，请先注册。";
 
 /// One SMS to send.
 #[derive(Clone, PartialEq, Eq)]
@@ -130,6 +149,16 @@ impl SmsMessage {
     /// The admission ticket can be printed.
     pub fn ticket_ready(phone: &str) -> SmsMessage {
         SmsMessage::new(phone, SmsKind::TicketReady, None)
+    }
+
+    /// Someone asked for a register code for this phone, which has an account.
+    pub fn already_registered(phone: &str) -> SmsMessage {
+        SmsMessage::new(phone, SmsKind::AlreadyRegistered, None)
+    }
+
+    /// Someone asked for a reset code for this phone, which has no account.
+    pub fn not_registered(phone: &str) -> SmsMessage {
+        SmsMessage::new(phone, SmsKind::NotRegistered, None)
     }
 
     /// The template's parameters in template order, named as in [`SmsKind::body`]
@@ -384,6 +413,8 @@ pub struct Templates {
     pub approved: String,
     pub rejected: String,
     pub ticket: String,
+    pub registered: String,
+    pub unregistered: String,
 }
 
 impl Templates {
@@ -394,6 +425,8 @@ impl Templates {
             SmsKind::ReviewApproved => &self.approved,
             SmsKind::ReviewRejected => &self.rejected,
             SmsKind::TicketReady => &self.ticket,
+            SmsKind::AlreadyRegistered => &self.registered,
+            SmsKind::NotRegistered => &self.unregistered,
         }
     }
 }
@@ -454,7 +487,7 @@ pub const NO_PROVIDER: &str = "production mode (no --dev) sends SMS through a re
 and none is configured: set --sms-provider tencent|aliyun [BAOMING_SMS_PROVIDER], \
 BAOMING_SMS_SECRET_ID and BAOMING_SMS_SECRET_KEY (or BAOMING_SMS_SECRET_KEY_FILE), \
 --sms-sign-name, --sms-template-code, --sms-template-approved, --sms-template-rejected, \
---sms-template-ticket and for tencent --sms-app-id (see --help); or start with --dev, \
+--sms-template-ticket, --sms-template-registered, --sms-template-unregistered and for tencent --sms-app-id (see --help); or start with --dev, \
 whose outbox prints codes on the console";
 
 /// The sender `serve` uses: the configured provider; without one the development outbox,
@@ -769,6 +802,16 @@ mod tests {
                 SmsMessage::ticket_ready("13800138000"),
                 SmsKind::TicketReady,
                 "【职业技能等级认定】您的准考证已可打印，请登录查看考试安排。",
+            ),
+            (
+                SmsMessage::already_registered("13800138000"),
+                SmsKind::AlreadyRegistered,
+                "【职业技能等级认定】本手机号已注册报名账号，无需重复注册，请直接登录；忘记密码可在登录页找回。",
+            ),
+            (
+                SmsMessage::not_registered("13800138000"),
+                SmsKind::NotRegistered,
+                "【职业技能等级认定】本手机号尚未注册报名账号，无法找回密码；如需报名，请先注册。",
             ),
         ];
         for (message, kind, text) in table {

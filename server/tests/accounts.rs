@@ -19,6 +19,7 @@ use baoming_contract::auth::{
 use baoming_contract::time::Timestamp;
 use baoming_server::clock::Clock;
 use baoming_server::config::Config;
+use baoming_server::limits::CLIENT_CODE_FAILURES;
 use baoming_server::sms::{Cause, SmsError, SmsMessage, SmsSender};
 use baoming_server::{AppState, app};
 use common::{ALLOWED_ORIGIN, Reply, TestApp, send};
@@ -583,39 +584,76 @@ async fn wrong_expired_and_exhausted_codes_each_have_their_reason() {
     assert_eq!(reply.status, 201, "{}", reply.text());
 }
 
-#[tokio::test]
-async fn a_registered_phone_is_offered_log_in_and_an_unknown_one_cannot_reset() {
-    let (app, clock) = dev_app();
-    register(&app, PHONE).await;
-    clock.advance(SMS_RESEND_INTERVAL_S as i64);
-
-    let reply = request_code(&app, PHONE, "register").await;
-    reply.assert_envelope(409, "conflict");
-    assert_eq!(field(&reply, "phone"), "phone_registered");
-
-    let reply = register_with(&app, PHONE, "123456", PASSWORD).await;
-    reply.assert_envelope(409, "conflict");
-    assert_eq!(field(&reply, "phone"), "phone_registered");
-
-    let other = "13900139000";
-    let reply = request_code(&app, other, "reset_password").await;
-    reply.assert_envelope(404, "not_found");
-    assert_eq!(field(&reply, "phone"), "phone_not_registered");
-    let reply = Call::post(
-        "/api/v1/password-resets",
-        json!({"phone": other, "code": "123456", "password": "newpass123"}),
+/// Everything a stranger sees of a register or reset attempt: status, body and headers
+/// that could differ (the cookie aside, which only success sets).
+fn seen(reply: &Reply) -> (axum::http::StatusCode, String, Option<String>) {
+    (
+        reply.status,
+        reply.text(),
+        reply.header("retry-after").map(str::to_owned),
     )
-    .send(&app)
-    .await;
-    reply.assert_envelope(404, "not_found");
-    assert_eq!(field(&reply, "phone"), "phone_not_registered");
-    // Refusals send nothing.
-    assert!(outbox(&app, other).await.messages.is_empty());
-    assert_eq!(outbox(&app, PHONE).await.messages.len(), 1);
 }
 
 #[tokio::test]
-async fn a_registered_phone_is_refused_before_the_code_is_used() {
+async fn whether_a_phone_is_registered_is_told_only_to_its_owner() {
+    const OTHER_REGISTERED: &str = "13600136000";
+    let (app, clock) = dev_app();
+    register(&app, PHONE).await;
+    register(&app, OTHER_REGISTERED).await;
+    clock.advance(SMS_RESEND_INTERVAL_S as i64);
+    let unregistered = "13900139000";
+
+    // 考生注册: the same answer for a registered phone and a new one.
+    let known = request_code(&app, PHONE, "register").await;
+    let new = request_code(&app, unregistered, "register").await;
+    assert_eq!(known.status, 202, "{}", known.text());
+    assert_eq!(seen(&known), seen(&new));
+    // The truth goes to the phone: a notice instead of a code.
+    let notice = &outbox(&app, PHONE).await.messages[0];
+    assert_eq!(notice.code, None);
+    assert_eq!(notice.text, SmsMessage::already_registered(PHONE).text);
+    assert!(outbox(&app, unregistered).await.messages[0].code.is_some());
+    // Guessing a code: the same answers, attempt by attempt, until both are used up.
+    for guess in 0..=SMS_CODE_MAX_ATTEMPTS {
+        let code = format!("{guess:06}");
+        let known = register_with(&app, PHONE, &code, PASSWORD).await;
+        let new = register_with(&app, unregistered, &code, PASSWORD).await;
+        assert_eq!(seen(&known), seen(&new), "guess {guess}");
+        assert_eq!(known.status, 422);
+    }
+    // Without any code requested since, too.
+    let known = register_with(&app, OTHER_REGISTERED, "123456", PASSWORD).await;
+    let new = register_with(&app, "13700137000", "123456", PASSWORD).await;
+    assert_eq!(seen(&known), seen(&new));
+    assert_eq!(field(&known, "code"), "code_wrong");
+
+    // 忘记密码: the same, the other way round.
+    clock.advance(SMS_RESEND_INTERVAL_S as i64);
+    let known = request_code(&app, PHONE, "reset_password").await;
+    let unknown = request_code(&app, unregistered, "reset_password").await;
+    assert_eq!(known.status, 202, "{}", known.text());
+    assert_eq!(seen(&known), seen(&unknown));
+    let notice = &outbox(&app, unregistered).await.messages[0];
+    assert_eq!(notice.code, None);
+    assert_eq!(notice.text, SmsMessage::not_registered(unregistered).text);
+    assert!(outbox(&app, PHONE).await.messages[0].code.is_some());
+    let reset = |phone: &'static str| {
+        Call::post(
+            "/api/v1/password-resets",
+            json!({"phone": phone, "code": "000000", "password": "newpass123"}),
+        )
+        .send(&app)
+    };
+    let (known, unknown) = (reset(PHONE).await, reset(unregistered).await);
+    assert_eq!(seen(&known), seen(&unknown));
+    assert_eq!(field(&known, "code"), "code_wrong");
+    // A notice counts against the phone's limits like a code.
+    let again = request_code(&app, unregistered, "reset_password").await;
+    again.assert_envelope(429, "rate_limited");
+}
+
+#[tokio::test]
+async fn a_phone_registered_while_its_code_was_pending_is_told_to_its_owner() {
     let (app, _clock) = dev_app();
     let code = code_for(&app, PHONE, "register").await;
     // The phone gets an account while its code is pending (as when two tabs register).
@@ -628,16 +666,45 @@ async fn a_registered_phone_is_refused_before_the_code_is_used() {
         };
         assert!(baoming_server::store::accounts::insert(conn, &account).unwrap());
     });
+    // A wrong code still says nothing.
+    let reply = register_with(&app, PHONE, "000000", PASSWORD).await;
+    assert_eq!(field(&reply, "code"), "code_wrong");
+    // The right code proves the phone is theirs: the page offers to log in.
     let reply = register_with(&app, PHONE, &code, PASSWORD).await;
     reply.assert_envelope(409, "conflict");
     assert_eq!(field(&reply, "phone"), "phone_registered");
-    assert_eq!(
-        query_count(
-            &app,
-            "SELECT COUNT(*) FROM sms_codes WHERE consumed_at IS NULL AND attempts = 0"
-        ),
-        1
-    );
+}
+
+#[tokio::test]
+async fn one_client_address_cannot_keep_guessing_codes() {
+    let (app, _clock) = dev_app();
+    let guess = |phone: String, client: &'static str| {
+        Call::post(
+            "/api/v1/accounts",
+            json!({"phone": phone, "code": "000000", "password": PASSWORD}),
+        )
+        .from(client)
+        .send(&app)
+    };
+    // Wrong codes for many phones (each within its own attempts) from one address.
+    for i in 0..CLIENT_CODE_FAILURES {
+        let reply = guess(format!("137{i:08}"), "198.51.100.7:5000").await;
+        assert_eq!(field(&reply, "code"), "code_wrong", "{i}");
+    }
+    let reply = guess("13999999999".into(), "198.51.100.7:5000").await;
+    reply.assert_envelope(429, "rate_limited");
+    assert!(retry_after(&reply) > 0);
+    // Resets share the budget; another address does not.
+    let reply = Call::post(
+        "/api/v1/password-resets",
+        json!({"phone": PHONE, "code": "000000", "password": PASSWORD}),
+    )
+    .from("198.51.100.7:5001")
+    .send(&app)
+    .await;
+    reply.assert_envelope(429, "rate_limited");
+    let reply = guess("13999999999".into(), "198.51.100.8:5000").await;
+    assert_eq!(field(&reply, "code"), "code_wrong");
 }
 
 // ---------------------------------------------------------------- field validation

@@ -378,11 +378,26 @@ async fn register_and_reset_password_through(provider: Provider, phone: &str) {
     assert_eq!(me.status, 200);
     assert_eq!(me.json()["phone"], phone);
 
+    // Registering again, a minute later: the same answer, and the phone is told why no
+    // code came, through its own template.
+    clock.advance(61);
+    let reply = request_code(&app, phone, "register").await;
+    assert_eq!(reply.status, 202, "{}", reply.text());
+    let delivered = double.delivered();
+    assert_eq!(delivered.len(), 2);
+    assert_eq!(delivered[1].template, double.template_ids()[4]);
+    assert!(delivered[1].params.is_empty());
+    assert!(
+        delivered[1].text.contains("已注册"),
+        "{}",
+        delivered[1].text
+    );
+
     // 忘记密码, a minute later.
     clock.advance(61);
     let reply = request_code(&app, phone, "reset_password").await;
     assert_eq!(reply.status, 202, "{}", reply.text());
-    assert_eq!(double.delivered().len(), 2);
+    assert_eq!(double.delivered().len(), 3);
     let reset_code = double.code_for(phone);
     let reply = post(
         &app,
@@ -439,6 +454,8 @@ async fn every_kind_of_message_uses_its_own_template() {
             SmsMessage::review_approved(phone),
             SmsMessage::review_rejected(phone),
             SmsMessage::ticket_ready(phone),
+            SmsMessage::already_registered(phone),
+            SmsMessage::not_registered(phone),
         ];
         for message in &messages {
             let sender = Arc::clone(&sender);
@@ -449,7 +466,7 @@ async fn every_kind_of_message_uses_its_own_template() {
                 .unwrap_or_else(|e| panic!("{}: {e}", name(provider)));
         }
         let delivered = double.delivered();
-        assert_eq!(delivered.len(), 4);
+        assert_eq!(delivered.len(), 6);
         for ((kind, message), (got, template)) in SmsKind::ALL
             .iter()
             .zip(&messages)

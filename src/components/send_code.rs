@@ -110,7 +110,12 @@ pub fn SendCodeButton(
             match result {
                 Ok(sent) => {
                     wait(sent.retry_after_s);
-                    notice.set(Some(Notice::Info(Msg::CodeSentHint)));
+                    // The backend answers the same whether or not the number is
+                    // registered; the SMS tells the owner, so the hint says what to expect.
+                    notice.set(Some(Notice::Info(match purpose {
+                        SmsPurpose::Register => Msg::CodeSentRegister,
+                        SmsPurpose::ResetPassword => Msg::CodeSentReset,
+                    })));
                 }
                 Err(error) => match (error.code(), retry_after(&error)) {
                     (Some(ErrorCode::DailyLimitReached), _) => {

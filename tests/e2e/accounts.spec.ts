@@ -97,21 +97,19 @@ test("a second code is blocked with a countdown that survives a reload", async (
   expect((await res.json()).error.code).toBe("rate_limited");
 });
 
-test("a wrong code and an already registered phone get their own messages", async ({ page, request }) => {
+test("a wrong code gets its message, and only the SMS tells whether a phone is registered", async ({ page, request }) => {
+  // The registered phone's minute since its registration code is waited out below.
+  test.setTimeout(150_000);
   const phone = freshPhone();
   await registerThroughPage(page, request, appUrl(), phone);
   await page.getByRole("button", { name: "退出登录" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "登录" })).toBeVisible();
 
   await page.goto(new URL("register", appUrl()).toString());
-  await field(page, "手机号").fill(phone);
-  await page.getByRole("button", { name: "获取验证码" }).click();
-  await expect(page.getByText("该手机号已注册，请直接登录。")).toBeVisible();
-  await expect(page.locator("form").getByRole("link", { name: "登录", exact: true })).toBeVisible();
-
   const other = freshPhone();
   await field(page, "手机号").fill(other);
   const code = await codeSentBy(request, other, () => page.getByRole("button", { name: "获取验证码" }).click());
+  await expect(page.getByText("如该号码已注册，短信不含验证码而会提示您直接登录。")).toBeVisible();
   const wrong = code === "000000" ? "111111" : "000000";
   await field(page, "验证码").fill(wrong);
   await field(page, "密码").fill(PASSWORD);
@@ -119,6 +117,40 @@ test("a wrong code and an already registered phone get their own messages", asyn
   await page.getByRole("button", { name: "注册", exact: true }).click();
   await expect(page.getByText("验证码不正确，请核对短信。")).toBeVisible();
   await expect(field(page, "验证码")).toHaveAttribute("aria-invalid", "true");
+
+  // The registered phone, once its minute is over: the page says what it says for any
+  // number, and the phone gets a notice instead of a code.
+  await field(page, "手机号").fill(phone);
+  const send = page.getByRole("button", { name: "获取验证码" });
+  await send.click();
+  await expect(send).toBeEnabled({ timeout: 75_000 });
+  await send.click();
+  await expect(page.getByText("如该号码已注册，短信不含验证码而会提示您直接登录。")).toBeVisible();
+  await expect(page.getByText("已注册，请直接登录")).toHaveCount(0);
+  const res = await request.get(`${apiOrigin()}/api/v1/dev/sms-outbox?phone=${phone}`);
+  const [notice] = (await res.json()).messages;
+  expect(notice.code).toBeUndefined();
+  expect(notice.text).toContain("本手机号已注册报名账号");
+});
+
+test("忘记密码 for a number without an account answers as for any number", async ({ page, request }) => {
+  const phone = freshPhone();
+  await page.goto(new URL("forgot-password", appUrl()).toString());
+  await field(page, "手机号").fill(phone);
+  await page.getByRole("button", { name: "获取验证码" }).click();
+  await expect(page.getByText("如该号码尚未注册，短信不含验证码而会提示您先注册。")).toBeVisible();
+  await expect(page.getByText("尚未注册。")).toHaveCount(0);
+  await expect
+    .poll(async () => {
+      const res = await request.get(`${apiOrigin()}/api/v1/dev/sms-outbox?phone=${phone}`);
+      return (await res.json()).messages[0]?.text ?? "";
+    })
+    .toContain("本手机号尚未注册报名账号");
+  await field(page, "验证码").fill("123456");
+  await field(page, "新密码").fill("newpass123");
+  await field(page, "确认密码").fill("newpass123");
+  await page.getByRole("button", { name: "重设密码" }).click();
+  await expect(page.getByText("验证码不正确，请核对短信。")).toBeVisible();
 });
 
 test("an expired session returns to 登录 and then to the page", async ({ page, request }) => {

@@ -140,12 +140,18 @@ impl Cmd {
     }
 
     /// Runs, echoing stdout live while keeping a copy; stderr is inherited.
-    pub fn run_tee(mut self) -> Result<(ExitStatus, String)> {
+    pub fn run_tee(self) -> Result<(ExitStatus, String)> {
+        self.run_tee_prefixed("")
+    }
+
+    /// [`Cmd::run_tee`] with `prefix` before each echoed line (not in the copy), for
+    /// commands that run side by side.
+    pub fn run_tee_prefixed(mut self, prefix: &str) -> Result<(ExitStatus, String)> {
         self.announce();
         self.inner.stdout(Stdio::piped());
         let mut child = self.spawn_inner()?;
         let stdout = child.stdout.take().expect("stdout was piped");
-        let captured = tee_lines(stdout, "");
+        let captured = tee_lines(stdout, prefix);
         let status = child.wait()?;
         Ok((status, captured))
     }
@@ -258,6 +264,11 @@ pub struct Background {
 }
 
 impl Background {
+    /// The process id (to read its `/proc` figures).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     fn adopt(name: &str, child: Child) -> Self {
         Background {
             name: name.to_string(),

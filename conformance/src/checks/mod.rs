@@ -158,6 +158,7 @@ pub fn all() -> Vec<Check> {
     checks.extend(documents::checks());
     checks.extend(review::checks());
     checks.extend(payments::checks());
+    checks.extend(accounts::late_checks());
     checks
 }
 

@@ -113,6 +113,12 @@ fn credentials_wrong() -> ApiError {
 
 // ---------------------------------------------------------------- SMS codes
 
+/// Sends a code, or, when the phone cannot use one, a notice saying why: a register code
+/// for a phone that has an account gets [`SmsMessage::already_registered`], a reset code
+/// for one without gets [`SmsMessage::not_registered`]. The answer is the same either way
+/// (same status, same body, the same work done, counted against the same limits), so the
+/// page tells no one but the phone's owner whether the number is registered. The code
+/// stored for a notice is one nobody can type, so guessing it behaves as guessing any code.
 async fn send_sms_code(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -127,18 +133,22 @@ async fn send_sms_code(
     let code_hash = state
         .sms_code_key
         .hash(&salt, &phone, purpose_name(purpose), &code);
+    // What is stored when no code is sent: a random value that is not six digits.
+    let unusable_hash =
+        state
+            .sms_code_key
+            .hash(&salt, &phone, purpose_name(purpose), &secrets::new_salt());
     let stored_phone = phone.clone();
-    let (code_id, retry_after_s) = state
+    let (code_id, retry_after_s, usable) = state
         .db
         .call(move |conn| {
             let phone = stored_phone;
             let tx = conn.transaction()?;
             let registered = accounts::phone_registered(&tx, &phone)?;
-            match (purpose, registered) {
-                (SmsPurpose::Register, true) => return Err(phone_registered()),
-                (SmsPurpose::ResetPassword, false) => return Err(phone_not_registered()),
-                _ => {}
-            }
+            let usable = match purpose {
+                SmsPurpose::Register => !registered,
+                SmsPurpose::ResetPassword => registered,
+            };
             let since = limits::sms_history_since(now);
             let mut to_phone = sms_codes::sent_to_phone_since(&tx, &phone, since)?;
             let from_client = if state.config.no_client_sms_limit {
@@ -153,7 +163,7 @@ async fn send_sms_code(
                 &sms_codes::NewCode {
                     phone: &phone,
                     purpose,
-                    code_hash: &code_hash,
+                    code_hash: if usable { &code_hash } else { &unusable_hash },
                     salt: &salt,
                     created_at: now,
                     expires_at: Timestamp(now.0 + SMS_CODE_TTL_S as i64),
@@ -162,12 +172,16 @@ async fn send_sms_code(
             )?;
             tx.commit()?;
             to_phone.push(now);
-            Ok((id, limits::sms_next_allowed_in(now, &to_phone)))
+            Ok((id, limits::sms_next_allowed_in(now, &to_phone), usable))
         })
         .await?;
 
     let sender = Arc::clone(&state.sms);
-    let message = SmsMessage::verification_code(&phone, &code);
+    let message = match (usable, purpose) {
+        (true, _) => SmsMessage::verification_code(&phone, &code),
+        (false, SmsPurpose::Register) => SmsMessage::already_registered(&phone),
+        (false, SmsPurpose::ResetPassword) => SmsMessage::not_registered(&phone),
+    };
     let sent = tokio::task::spawn_blocking(move || {
         let result = sender.send(&message);
         if let Err(e) = &result {
@@ -240,10 +254,37 @@ fn purpose_name(purpose: SmsPurpose) -> &'static str {
     }
 }
 
+/// [`verify_code`] behind the client address's budget of wrong codes
+/// ([`limits::CLIENT_CODE_FAILURES`]), in one transaction that is committed whatever the
+/// verdict, since a wrong guess must stay counted.
+async fn check_code(
+    state: &AppState,
+    client: String,
+    phone: String,
+    purpose: SmsPurpose,
+    code: String,
+) -> ApiResult<()> {
+    let now = state.clock.now();
+    state.code_guard.check(&client, now)?;
+    let key = Arc::clone(&state.sms_code_key);
+    let verdict = state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let verdict = verify_code(&tx, &key, &phone, purpose, &code, now)?;
+            tx.commit()?;
+            Ok(verdict)
+        })
+        .await?;
+    verdict.map_err(|why| {
+        state.code_guard.spend(&client, now);
+        code_refused(why)
+    })
+}
+
 /// Checks `code` against the newest code sent to `phone` for `purpose`, counting a wrong
 /// guess or using the code up. The outer `Result` is the database's; the inner one the
-/// verdict, with the `fields.code` reason. The caller commits either way, since a wrong
-/// guess must stay counted.
+/// verdict, with the `fields.code` reason.
 fn verify_code(
     conn: &Connection,
     key: &SmsCodeKey,
@@ -275,28 +316,18 @@ fn verify_code(
 
 // ---------------------------------------------------------------- register
 
+/// The code is checked first: a phone with an account never received one (it was sent
+/// [`SmsMessage::already_registered`] instead), so a stranger's attempt answers `code_wrong`
+/// whether or not the phone is registered, and `phone_registered` only reaches whoever holds
+/// a right code — the phone's owner, who registered in another tab meanwhile.
 async fn register(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     JsonBody(request): JsonBody<RegisterRequest>,
 ) -> ApiResult<Response> {
     let (phone, code) = validate_code_form(&request.phone, &request.code, &request.password)?;
+    check_code(&state, client, phone.clone(), SmsPurpose::Register, code).await?;
     let now = state.clock.now();
-    let key = Arc::clone(&state.sms_code_key);
-    let checked_phone = phone.clone();
-    state
-        .db
-        .call(move |conn| {
-            let tx = conn.transaction()?;
-            // Checked before the code is touched: the page offers to log in instead, and
-            // the code is not used up.
-            if accounts::phone_registered(&tx, &checked_phone)? {
-                return Err(phone_registered());
-            }
-            let verdict = verify_code(&tx, &key, &checked_phone, SmsPurpose::Register, &code, now)?;
-            tx.commit()?;
-            verdict.map_err(code_refused)
-        })
-        .await?;
 
     let password_hash = passwords::hash(request.password).await?;
     let account = StoredAccount {
@@ -407,24 +438,31 @@ async fn me(current: CurrentAccount) -> Json<Account> {
 
 // ---------------------------------------------------------------- password reset
 
+/// Like [`register`], the code is checked first, so the answer to a stranger says nothing
+/// about whether the phone has an account.
 async fn reset_password(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     JsonBody(request): JsonBody<PasswordResetRequest>,
 ) -> ApiResult<Response> {
     let (phone, code) = validate_code_form(&request.phone, &request.code, &request.password)?;
+    check_code(
+        &state,
+        client,
+        phone.clone(),
+        SmsPurpose::ResetPassword,
+        code,
+    )
+    .await?;
     let now = state.clock.now();
-    let key = Arc::clone(&state.sms_code_key);
     let unlocked = phone.clone();
     let account_id = state
         .db
-        .call(move |conn| {
-            let tx = conn.transaction()?;
-            let Some(account) = accounts::by_phone(&tx, &phone)? else {
-                return Err(phone_not_registered());
-            };
-            let verdict = verify_code(&tx, &key, &phone, SmsPurpose::ResetPassword, &code, now)?;
-            tx.commit()?;
-            verdict.map_err(code_refused).map(|()| account.id)
+        .read(move |conn| {
+            // Only a right code gets here: the owner learns their account is gone.
+            accounts::by_phone(conn, &phone)?
+                .map(|account| account.id)
+                .ok_or_else(phone_not_registered)
         })
         .await?;
 

@@ -37,6 +37,8 @@ pub fn template_text(kind: SmsKind) -> &'static str {
         SmsKind::ReviewApproved => "您的报名审核已通过，请登录缴费。",
         SmsKind::ReviewRejected => "您的报名审核未通过，请登录查看原因并修改后重新提交。",
         SmsKind::TicketReady => "您的准考证已可打印，请登录查看考试安排。",
+        SmsKind::AlreadyRegistered => super::ALREADY_REGISTERED_TEXT,
+        SmsKind::NotRegistered => super::NOT_REGISTERED_TEXT,
     }
 }
 
@@ -467,6 +469,8 @@ mod tests {
                 SmsKind::ReviewApproved => SmsMessage::review_approved("1").text,
                 SmsKind::ReviewRejected => SmsMessage::review_rejected("1").text,
                 SmsKind::TicketReady => SmsMessage::ticket_ready("1").text,
+                SmsKind::AlreadyRegistered => SmsMessage::already_registered("1").text,
+                SmsKind::NotRegistered => SmsMessage::not_registered("1").text,
             };
             assert_eq!(
                 format!("【{}】{text}", super::super::DEV_SIGN_NAME),

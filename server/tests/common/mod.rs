@@ -111,6 +111,8 @@ pub fn unreachable_sms_provider() -> baoming_server::sms::SmsProviderConfig {
             approved: "2".into(),
             rejected: "3".into(),
             ticket: "4".into(),
+            registered: "5".into(),
+            unregistered: "6".into(),
         },
         secret_id: "AKIDunreachable".into(),
         secret_key: Secret::Value("unreachable".into()),
@@ -118,7 +120,7 @@ pub fn unreachable_sms_provider() -> baoming_server::sms::SmsProviderConfig {
 }
 
 /// [`unreachable_sms_provider`] as the environment of a `baoming-server` process.
-pub const UNREACHABLE_SMS_ENV: [(&str, &str); 10] = [
+pub const UNREACHABLE_SMS_ENV: [(&str, &str); 12] = [
     ("BAOMING_SMS_PROVIDER", "tencent"),
     ("BAOMING_SMS_ENDPOINT", "http://127.0.0.1:9"),
     ("BAOMING_SMS_APP_ID", "1400000000"),
@@ -127,6 +129,8 @@ pub const UNREACHABLE_SMS_ENV: [(&str, &str); 10] = [
     ("BAOMING_SMS_TEMPLATE_APPROVED", "2"),
     ("BAOMING_SMS_TEMPLATE_REJECTED", "3"),
     ("BAOMING_SMS_TEMPLATE_TICKET", "4"),
+    ("BAOMING_SMS_TEMPLATE_REGISTERED", "5"),
+    ("BAOMING_SMS_TEMPLATE_UNREGISTERED", "6"),
     ("BAOMING_SMS_SECRET_ID", "AKIDunreachable"),
     ("BAOMING_SMS_SECRET_KEY", "unreachable"),
 ];

@@ -34,7 +34,7 @@ pub const SIGN_NAME: &str = "职业技能等级认定";
 
 /// The template texts the doubles have approved, as the README tells staff to apply for
 /// them: Tencent numbers its parameters, Alibaba names them.
-const TENCENT_TEMPLATES: [(&str, &str); 4] = [
+const TENCENT_TEMPLATES: [(&str, &str); 6] = [
     ("2300001", "您的验证码是{1}，{2}分钟内有效。"),
     ("2300002", "您的报名审核已通过，请登录缴费。"),
     (
@@ -42,8 +42,16 @@ const TENCENT_TEMPLATES: [(&str, &str); 4] = [
         "您的报名审核未通过，请登录查看原因并修改后重新提交。",
     ),
     ("2300004", "您的准考证已可打印，请登录查看考试安排。"),
+    (
+        "2300005",
+        "本手机号已注册报名账号，无需重复注册，请直接登录；忘记密码可在登录页找回。",
+    ),
+    (
+        "2300006",
+        "本手机号尚未注册报名账号，无法找回密码；如需报名，请先注册。",
+    ),
 ];
-const ALIYUN_TEMPLATES: [(&str, &str); 4] = [
+const ALIYUN_TEMPLATES: [(&str, &str); 6] = [
     (
         "SMS_480000001",
         "您的验证码是${code}，${minutes}分钟内有效。",
@@ -54,6 +62,14 @@ const ALIYUN_TEMPLATES: [(&str, &str); 4] = [
         "您的报名审核未通过，请登录查看原因并修改后重新提交。",
     ),
     ("SMS_480000004", "您的准考证已可打印，请登录查看考试安排。"),
+    (
+        "SMS_480000005",
+        "本手机号已注册报名账号，无需重复注册，请直接登录；忘记密码可在登录页找回。",
+    ),
+    (
+        "SMS_480000006",
+        "本手机号尚未注册报名账号，无法找回密码；如需报名，请先注册。",
+    ),
 ];
 
 const TENCENT_SECRET_ID: &str = "AKIDdoubleSecretId0123456789";
@@ -182,6 +198,8 @@ impl SmsDouble {
                 approved: templates[1].0.into(),
                 rejected: templates[2].0.into(),
                 ticket: templates[3].0.into(),
+                registered: templates[4].0.into(),
+                unregistered: templates[5].0.into(),
             },
             secret_id: secret_id.into(),
             secret_key: Secret::Value(secret_key.into()),
@@ -189,7 +207,7 @@ impl SmsDouble {
     }
 
     /// The approved template id of each kind, in `SmsKind::ALL` order.
-    pub fn template_ids(&self) -> [&'static str; 4] {
+    pub fn template_ids(&self) -> [&'static str; 6] {
         let templates = match self.shared.provider {
             Provider::Tencent => TENCENT_TEMPLATES,
             Provider::Aliyun => ALIYUN_TEMPLATES,
