@@ -80,6 +80,8 @@ pub struct AppState {
     pub login_guard: Arc<limits::LoginGuard>,
     /// Wrong SMS codes (registration and reset) per client address.
     pub code_guard: Arc<limits::ClientBudget>,
+    /// The plans, read at most every two seconds.
+    pub plan_cache: Arc<routes::plans::PlanCache>,
 }
 
 impl AppState {
@@ -168,6 +170,7 @@ impl AppState {
                 limits::CLIENT_CODE_FAILURES,
                 limits::CLIENT_FAILURE_WINDOW_S,
             )),
+            plan_cache: Arc::default(),
             db,
             clock,
         })

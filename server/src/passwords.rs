@@ -176,6 +176,25 @@ impl HashGate {
         })
     }
 
+    /// The 503 a request gets when the queue is full.
+    fn busy() -> ApiError {
+        ApiError::new(
+            ErrorCode::Unavailable,
+            "too many log-ins at this moment; try again in a moment",
+        )
+        .with_retry_after(BUSY_RETRY_AFTER_S)
+    }
+
+    /// `Err` (the 503) when the queue is full now: a request that will need a hash asks
+    /// first, so that in a burst it is turned away before it reads the database or counts
+    /// as a failed log-in. [`HashGate::run`] still decides.
+    pub fn room(&self) -> ApiResult<()> {
+        if self.admitted.load(Ordering::Acquire) >= self.limit {
+            return Err(HashGate::busy());
+        }
+        Ok(())
+    }
+
     /// Runs `work` on a hashing thread once one is free; 503 at once when the queue is full.
     pub async fn run<T: Send + 'static>(
         &self,
@@ -183,11 +202,7 @@ impl HashGate {
     ) -> ApiResult<T> {
         if self.admitted.fetch_add(1, Ordering::AcqRel) >= self.limit {
             self.admitted.fetch_sub(1, Ordering::AcqRel);
-            return Err(ApiError::new(
-                ErrorCode::Unavailable,
-                "too many log-ins at this moment; try again in a moment",
-            )
-            .with_retry_after(BUSY_RETRY_AFTER_S));
+            return Err(HashGate::busy());
         }
         let (done, result) = tokio::sync::oneshot::channel();
         let admitted = std::sync::Arc::clone(&self.admitted);

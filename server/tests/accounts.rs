@@ -675,6 +675,26 @@ async fn a_phone_registered_while_its_code_was_pending_is_told_to_its_owner() {
     assert_eq!(field(&reply, "phone"), "phone_registered");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_code_is_used_by_the_one_request_that_acts_on_it() {
+    let (app, _clock) = dev_app();
+    let code = code_for(&app, PHONE, "register").await;
+    // Two tabs send the same code at once: both pass the check, both hash, one registers.
+    let (a, b) = tokio::join!(
+        register_with(&app, PHONE, &code, PASSWORD),
+        register_with(&app, PHONE, &code, PASSWORD)
+    );
+    let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 422], "{} / {}", a.text(), b.text());
+    let refused = if a.status == 201 { &b } else { &a };
+    assert_eq!(field(refused, "code"), "code_wrong");
+    assert_eq!(
+        query_count(&app, "SELECT COUNT(*) FROM sms_codes WHERE consumed_at IS NOT NULL"),
+        1
+    );
+}
+
 #[tokio::test]
 async fn one_client_address_cannot_keep_guessing_codes() {
     let (app, _clock) = dev_app();

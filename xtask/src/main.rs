@@ -6,6 +6,7 @@
 mod bench;
 mod csp;
 mod lighthouse;
+mod load;
 mod openapi;
 mod paths;
 mod procs;
@@ -67,6 +68,16 @@ COMMANDS:
                             throttled (Lighthouse's mobile slow 4G), empty cache: time
                             to the static shell's paint and to the page's own content
                             (builds dist/ and the backend); medians of N (default 3)
+    bench-load [--candidates N] [--minutes N] [--attackers N]
+                            benchmark (figures, not a test): registration day on a
+                            release backend: GET /plans alone (wrk; goal 20,000 req/s),
+                            beside a burst of log-ins (200 connections, 12 s; goal p99
+                            < 100 ms, RSS < 300 MB), then N candidates (default 2,000)
+                            registering,
+                            uploading, submitting and paying within N minutes (default
+                            10) while an attacker guesses passwords and probes
+                            registration (Goose, bench/load; goal 0 errors, p99 < 300 ms
+                            outside password hashing)
     bench-polling [--candidates N] [--latency-ms N] [--seconds N] [--connections N]
                             benchmark (figures, not a test): candidates polling their
                             orders (wrk) while the WeChat Pay double answers after N ms
@@ -118,6 +129,9 @@ enum Command {
     },
     BenchLighthouse {
         runs: u32,
+    },
+    BenchLoad {
+        options: Vec<String>,
     },
     BenchPolling {
         options: Vec<String>,
@@ -242,6 +256,9 @@ fn parse(args: &[String]) -> Result<Command> {
                 Command::BenchFirstVisit { runs }
             }
         }
+        "bench-load" => Command::BenchLoad {
+            options: rest.by_ref().map(str::to_owned).collect(),
+        },
         "bench-polling" => Command::BenchPolling {
             options: rest.by_ref().map(str::to_owned).collect(),
         },
@@ -336,6 +353,7 @@ fn execute(command: Command) -> Result<()> {
         Command::BenchPhotos(options) => bench::bench_photos(&layout, &options),
         Command::BenchFirstVisit { runs } => lighthouse::bench_first_visit(&layout, runs),
         Command::BenchLighthouse { runs } => lighthouse::bench_lighthouse(&layout, runs),
+        Command::BenchLoad { options } => load::bench_load(&layout, &options),
         Command::BenchPolling { options } => wechat_double::bench_polling(&layout, &options),
         Command::Csp { api_origin, dist } => {
             let dist = dist.unwrap_or_else(|| layout.dist.clone());

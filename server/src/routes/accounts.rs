@@ -256,16 +256,21 @@ fn purpose_name(purpose: SmsPurpose) -> &'static str {
 
 /// [`verify_code`] behind the client address's budget of wrong codes
 /// ([`limits::CLIENT_CODE_FAILURES`]), in one transaction that is committed whatever the
-/// verdict, since a wrong guess must stay counted.
+/// verdict, since a wrong guess must stay counted. A right code is not used up here but by
+/// the transaction that acts on it ([`use_code`]), so a request turned away in between
+/// (the password-hashing queue full) leaves the candidate their code. Answers the code's
+/// id.
 async fn check_code(
     state: &AppState,
     client: String,
     phone: String,
     purpose: SmsPurpose,
     code: String,
-) -> ApiResult<()> {
+) -> ApiResult<i64> {
     let now = state.clock.now();
     state.code_guard.check(&client, now)?;
+    // The request will need a hash: when the queue is full, 503 before the code is looked at.
+    passwords::HashGate::global().room()?;
     let key = Arc::clone(&state.sms_code_key);
     let verdict = state
         .db
@@ -282,9 +287,19 @@ async fn check_code(
     })
 }
 
+/// Uses up the code [`check_code`] accepted, in the transaction that acts on it: refused
+/// with `code_wrong` when another request used it meanwhile (two tabs, one code).
+fn use_code(conn: &Connection, id: i64, now: Timestamp) -> ApiResult<()> {
+    if sms_codes::consume(conn, id, now)? {
+        Ok(())
+    } else {
+        Err(code_refused(reason::CODE_WRONG))
+    }
+}
+
 /// Checks `code` against the newest code sent to `phone` for `purpose`, counting a wrong
-/// guess or using the code up. The outer `Result` is the database's; the inner one the
-/// verdict, with the `fields.code` reason.
+/// guess. The outer `Result` is the database's; the inner one the verdict: the code's id,
+/// or the `fields.code` reason.
 fn verify_code(
     conn: &Connection,
     key: &SmsCodeKey,
@@ -292,7 +307,7 @@ fn verify_code(
     purpose: SmsPurpose,
     code: &str,
     now: Timestamp,
-) -> rusqlite::Result<Result<(), &'static str>> {
+) -> rusqlite::Result<Result<i64, &'static str>> {
     let Some(stored) = sms_codes::newest(conn, phone, purpose)? else {
         return Ok(Err(reason::CODE_WRONG));
     };
@@ -310,8 +325,7 @@ fn verify_code(
         sms_codes::add_attempt(conn, stored.id)?;
         return Ok(Err(reason::CODE_WRONG));
     }
-    sms_codes::consume(conn, stored.id, now)?;
-    Ok(Ok(()))
+    Ok(Ok(stored.id))
 }
 
 // ---------------------------------------------------------------- register
@@ -326,7 +340,7 @@ async fn register(
     JsonBody(request): JsonBody<RegisterRequest>,
 ) -> ApiResult<Response> {
     let (phone, code) = validate_code_form(&request.phone, &request.code, &request.password)?;
-    check_code(&state, client, phone.clone(), SmsPurpose::Register, code).await?;
+    let code_id = check_code(&state, client, phone.clone(), SmsPurpose::Register, code).await?;
     let now = state.clock.now();
 
     let password_hash = passwords::hash(request.password).await?;
@@ -340,6 +354,7 @@ async fn register(
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
+            use_code(&tx, code_id, now)?;
             // Another request may have registered the phone while the hash was computed.
             if !accounts::insert(&tx, &account)? {
                 return Err(phone_registered());
@@ -376,6 +391,7 @@ async fn login(
         .clone()
         .unwrap_or_else(|| request.phone.trim().to_owned());
     state.login_guard.check(&key, &client, now)?;
+    passwords::HashGate::global().room()?;
     // Counted as a failure until the password proves right, so guesses sent in parallel
     // cannot slip past the slow-down.
     let failed = state.login_guard.failed(&key, &client, now);
@@ -446,7 +462,7 @@ async fn reset_password(
     JsonBody(request): JsonBody<PasswordResetRequest>,
 ) -> ApiResult<Response> {
     let (phone, code) = validate_code_form(&request.phone, &request.code, &request.password)?;
-    check_code(
+    let code_id = check_code(
         &state,
         client,
         phone.clone(),
@@ -471,6 +487,7 @@ async fn reset_password(
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
+            use_code(&tx, code_id, now)?;
             accounts::set_password(&tx, &account_id, &password_hash)?;
             let revoked = sessions::revoke_all(&tx, &account_id, now)?;
             tx.commit()?;

@@ -133,8 +133,10 @@ pub fn add_attempt(conn: &Connection, id: i64) -> rusqlite::Result<()> {
 }
 
 /// Marks a code used; it cannot be used again.
-pub fn consume(conn: &Connection, id: i64, now: Timestamp) -> rusqlite::Result<()> {
-    conn.prepare_cached("UPDATE sms_codes SET consumed_at = ?2 WHERE id = ?1")?
+/// Uses the code up; `false` when it already was (another request used it first).
+pub fn consume(conn: &Connection, id: i64, now: Timestamp) -> rusqlite::Result<bool> {
+    let changed = conn
+        .prepare_cached("UPDATE sms_codes SET consumed_at = ?2 WHERE id = ?1 AND consumed_at IS NULL")?
         .execute(params![id, now.0])?;
-    Ok(())
+    Ok(changed == 1)
 }
