@@ -238,10 +238,36 @@ pub enum Msg {
     ErrIdempotencyKeyReused,
     ErrPlanNotOpen,
     StepHasErrors,
+    ConditionFullText,
+    CheckTitle,
+    CheckIntro,
+    CheckIntroResubmit,
+    CheckEdit,
+    CheckNotFilled,
+    CheckNotUploaded,
+    CheckUploaded,
+    CheckChanged,
+    CheckStep,
+    UntilNow,
     Submitted,
     // Uploads
     UploadChoose,
     Timeline,
+    // 办理进度 stepper
+    ProgressFill,
+    ProgressSubmit,
+    ProgressReview,
+    ProgressPay,
+    ProgressPaid,
+    ProgressTicket,
+    ProgressRefunded,
+    ProgressDone,
+    ProgressUpcoming,
+    ProgressNowLabel,
+    ProgressDraftNow,
+    ProgressPayNow,
+    ProgressSeeReasons,
+    ProgressHistory,
     ExpectedDecision,
     ViewReasons,
     FixThis,
@@ -665,6 +691,23 @@ impl Msg {
                 "该认定计划当前不在报名时间内。",
                 "This plan is not open for registration now.",
             ),
+            ConditionFullText => ("条件全文", "Full condition"),
+            CheckTitle => ("核对报名信息", "Check your answers"),
+            CheckIntro => (
+                "请逐项核对，审核人员看到的就是以下内容。需要改动时点“修改”，改完回到本页再报名。",
+                "Check each item: this is exactly what the reviewer will see. Use Change to correct anything, then come back here to submit.",
+            ),
+            CheckIntroResubmit => (
+                "请逐项核对，标有“已修改”的是上次提交后改动的内容。确认无误后重新提交。",
+                "Check each item; those marked Changed differ from your last submission. Resubmit when everything is right.",
+            ),
+            CheckEdit => ("修改", "Change"),
+            CheckNotFilled => ("未填写", "Not filled in"),
+            CheckNotUploaded => ("未上传", "Not uploaded"),
+            CheckUploaded => ("已上传", "Uploaded"),
+            CheckChanged => ("已修改", "Changed"),
+            CheckStep => ("下一步：核对信息", "Next: check your answers"),
+            UntilNow => ("至今", "now"),
             StepHasErrors => (
                 "请先修改本步骤中标出的内容。",
                 "Please fix the marked fields on this step first.",
@@ -672,6 +715,26 @@ impl Msg {
             Submitted => ("报名已提交，状态：审核中。", "Submitted: under review."),
             UploadChoose => ("选择照片", "Choose a photo"),
             Timeline => ("办理进度", "Timeline"),
+            ProgressFill => ("填写报名信息", "Fill in the application"),
+            ProgressSubmit => ("提交报名", "Submit"),
+            ProgressReview => ("审核", "Review"),
+            ProgressPay => ("缴费", "Pay the fee"),
+            ProgressPaid => ("缴费成功", "Payment received"),
+            ProgressTicket => ("准考证", "Admission ticket"),
+            ProgressRefunded => ("已退款", "Refunded"),
+            ProgressDone => ("已完成", "Done"),
+            ProgressUpcoming => ("未开始", "Not yet"),
+            ProgressNowLabel => ("当前步骤", "Current step"),
+            ProgressDraftNow => (
+                "请填写报名信息、上传证件材料，然后点击“报名”提交。",
+                "Fill in the form, upload the documents, then press Submit.",
+            ),
+            ProgressPayNow => (
+                "审核已通过，请用微信支付缴纳报名费。",
+                "Approved. Pay the fee with WeChat Pay.",
+            ),
+            ProgressSeeReasons => ("查看原因并修改", "See why and fix it"),
+            ProgressHistory => ("全部办理记录", "Full history"),
             ExpectedDecision => ("预计审核完成", "Decision expected by"),
             ViewReasons => ("查看原因", "See why"),
             FixThis => ("去修改", "Fix this"),
@@ -767,8 +830,8 @@ impl Msg {
                 "The file is over 10 MB. Please use a smaller photo.",
             ),
             ErrPortraitNotJpeg => (
-                "个人照片须为 JPG 格式，可用“自动处理”转换。",
-                "The portrait must be a JPG file; Auto-fix can convert it.",
+                "这张照片实际是 PNG 格式（与文件名无关），个人照片须为 JPG 格式，可用“自动处理”转换。",
+                "This photo is really a PNG file, whatever its name says; the portrait must be a JPG. Auto-fix can convert it.",
             ),
             PortraitRule => (
                 "请上传 JPG 格式一寸白底证件照，大小为 40–80 KB。",
@@ -1054,6 +1117,26 @@ pub fn condition_label(c: baoming_contract::eligibility::Condition, lang: Lang) 
             c.text_zh()
         ),
         Lang::En => format!("({n}) {}", condition_text(c, lang)),
+    }
+}
+
+/// A condition's short title for the radio button ("（三）中级职称，工作满 1 年"): the five fit
+/// on a phone's screen, the full text ([`condition_text`]) is a tap away.
+pub fn condition_title(c: baoming_contract::eligibility::Condition, lang: Lang) -> &'static str {
+    use baoming_contract::eligibility::Condition::*;
+    match (c, lang) {
+        (Level3PlusFiveYears, Lang::Zh) => "（一）三级证书，工作满 5 年",
+        (JuniorTitle, Lang::Zh) => "（二）初级职称，工作满 5 年",
+        (IntermediateTitle, Lang::Zh) => "（三）中级职称，工作满 1 年",
+        (TechnicianCollegeGraduate, Lang::Zh) => "（四）技师学院毕业，工作满 2 年",
+        (TechnicianClassStudent, Lang::Zh) => "（五）预备技师班、技师班学生",
+        (Level3PlusFiveYears, Lang::En) => "(1) Level 3 certificate, 5 years of work",
+        (JuniorTitle, Lang::En) => "(2) Junior title, 5 years of work",
+        (IntermediateTitle, Lang::En) => "(3) Intermediate title, 1 year of work",
+        (TechnicianCollegeGraduate, Lang::En) => "(4) Technician college graduate, 2 years of work",
+        (TechnicianClassStudent, Lang::En) => {
+            "(5) Preparatory technician or technician class student"
+        }
     }
 }
 

@@ -14,5 +14,6 @@ pub mod forms;
 pub mod i18n;
 pub mod imaging;
 pub mod pages;
+pub mod progress;
 pub mod routes;
 pub mod session;

@@ -19,6 +19,8 @@ pub enum AppRoute {
     Applications,
     /// One step (1–4) of the wizard of an application.
     Wizard { id: String, step: u8 },
+    /// 核对报名信息: everything the reviewer will see, before 报名 (or 重新提交).
+    WizardCheck { id: String },
     /// A wizard step with one field or upload slot focused (from a reviewer's reason); `focus`
     /// is the element id: a draft field's JSON name or `upload-<slot>`.
     WizardFocus { id: String, step: u8, focus: String },
@@ -41,6 +43,9 @@ pub const ROUTE_ROOTS: [&str; 6] = [
     "pay",
 ];
 
+/// The wizard's last page, after step ④: `/applications/{id}/step/check`.
+pub const CHECK_STEP: &str = "check";
+
 /// The roots of the routes only a logged-in candidate can see.
 pub const PROTECTED_ROOTS: [&str; 3] = ["apply", "applications", "pay"];
 
@@ -50,6 +55,28 @@ pub fn is_protected(path: &str) -> bool {
         .split('/')
         .next()
         .is_some_and(|root| PROTECTED_ROOTS.contains(&root))
+}
+
+/// The entry of the header's navigation a page belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NavSection {
+    /// 考试报名: the plans, and the wizard reached from a plan's 报名 (the seed's flow:
+    /// "open 考试报名, click 报名"), whose heading says 考试报名 too.
+    Plans,
+    /// 报名信息: the list, an application's progress, its 申报表 and 待缴费.
+    Applications,
+}
+
+/// Which navigation entry marks the page at `path` (relative to the router's base) as
+/// current; none for 登录, 注册 and the like.
+pub fn nav_section(path: &str) -> Option<NavSection> {
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match segments.as_slice() {
+        [""] | ["apply", ..] | ["applications", _, "step", ..] => Some(NavSection::Plans),
+        ["applications", ..] | ["pay", ..] => Some(NavSection::Applications),
+        _ => None,
+    }
 }
 
 /// A read the page at a path makes first, which the app can start beside `/me` rather than
@@ -104,6 +131,9 @@ impl AppRoute {
             AppRoute::Wizard { id, step } => {
                 format!("/applications/{}/step/{step}", encode_segment(id))
             }
+            AppRoute::WizardCheck { id } => {
+                format!("/applications/{}/step/{CHECK_STEP}", encode_segment(id))
+            }
             AppRoute::Pay { application_id } => format!("/pay/{}", encode_segment(application_id)),
         }
     }
@@ -135,6 +165,30 @@ fn encode_segment(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_wizard_belongs_to_plans_and_progress_to_applications() {
+        for path in [
+            "/",
+            "",
+            "/apply/p1",
+            "/applications/a1/step/3",
+            "/applications/a1/step/1?x=1",
+        ] {
+            assert_eq!(nav_section(path), Some(NavSection::Plans), "{path}");
+        }
+        for path in [
+            "/applications",
+            "/applications/a1",
+            "/applications/a1/form",
+            "/pay/a1",
+        ] {
+            assert_eq!(nav_section(path), Some(NavSection::Applications), "{path}");
+        }
+        for path in ["/login", "/register", "/forgot-password", "/nowhere"] {
+            assert_eq!(nav_section(path), None, "{path}");
+        }
+    }
 
     #[test]
     fn protected_paths() {

@@ -488,6 +488,7 @@ pub fn check_arrival(material: Material, bytes: &[u8]) -> Result<Sniffed, photo:
             mean_luma: 128.0,
             sharpness: f64::MAX,
             white_border: 1.0,
+            ..Analysis::EMPTY
         };
         for finding in judge_pixels(material, &facts, &neutral) {
             match finding {
@@ -844,6 +845,7 @@ mod tests {
             mean_luma: 150.0,
             sharpness: 100.0,
             white_border: 1.0,
+            ..Analysis::EMPTY
         };
         let facts = |width, height| Facts {
             kind: Sniffed::Jpeg,

@@ -11,8 +11,94 @@ use crate::photo::{
 pub const ANALYSIS_MAX_SIDE: u32 = 512;
 /// Mean luminance (0–255) below which a photo is too dark to read.
 pub const MIN_MEAN_LUMA: f64 = 60.0;
-/// … and above which it is washed out.
+/// Mean luminance above which a photo *may* be washed out. Brightness alone does not decide
+/// it: a clean scan of a white page (what scanner apps make) is mostly clipped white too, so
+/// above this the photo is judged on what its content looks like ([`judge_exposure`]).
 pub const MAX_MEAN_LUMA: f64 = 235.0;
+
+/// # Over-exposure: a clean document against a blown-out photo
+///
+/// Mean brightness cannot tell them apart: both are mostly white (the paper of a flat scan
+/// is clipped at 255 on purpose). What differs is the *content*. On a clean scan the marks
+/// (text, table rules, a seal, a photo's hair and eyes) are dark against the paper right
+/// next to them: strong local contrast, whatever the paper colour. Over-exposure lifts
+/// the marks towards white with the paper (and flare lifts the darks further), so what is
+/// left is faint grey detail with little contrast, and a face loses everything but the edge
+/// of the hair and the eyes to clipped skin.
+///
+/// So the analysis copy is cut into [`CELL`] × [`CELL`] cells, each classified by its
+/// darkest and brightest luma:
+///
+/// - **flat** (brightest − darkest < [`FLAT_RANGE`]): paper, clipped highlights, a plain
+///   wall: says nothing either way, whatever its level (a tinted or vignetted page too);
+/// - **legible** (range ≥ [`LEGIBLE_RANGE`] and darkest ≤ [`LEGIBLE_DARKEST`]): a dark
+///   mark with strong contrast, readable;
+/// - **faint**: anything else with detail: pale strokes, washed-out midtones.
+///
+/// A photo brighter than [`MAX_MEAN_LUMA`] is too bright when its content is not legible:
+/// fewer than [`MIN_LEGIBLE_CELLS`] of all cells legible (a blown-out face or scene keeps
+/// only a hair line and the eyes), or legible cells fewer than [`MIN_LEGIBLE_SHARE`] of the
+/// cells with any detail (a blown-out document keeps its text only as faint grey).
+///
+/// Mean brightness misses a blown-out photo whose unclipped rest keeps the mean under
+/// [`MAX_MEAN_LUMA`] (a page on a dark desk, dark hair, shadows: real blown-out photos
+/// measured 159–227), so a photo of any mean is also judged on its clipped highlights
+/// ([`CLIP_LUMA`], [`Analysis::highlights_are_blown`]).
+///
+/// The numbers were set on generated clean scans and blown-out photos at the analysis size
+/// (`contract/tests/scan_exposure.rs`, which gates them) and checked on real scans and
+/// photos from Debian packages (the same file, `--ignored`). At 512 px an A4 page's body
+/// text is 5–8 px high with strokes under a pixel, so it arrives grey (≈ 100–170) rather
+/// than black: [`LEGIBLE_DARKEST`] and [`LEGIBLE_RANGE`] sit just above that; over-exposed
+/// text lands at ≈ 190–245 with a range under 60.
+pub const CELL: usize = 8;
+/// A cell whose luma range is below this is flat (paper, clipped, plain; JPEG noise is ±4).
+pub const FLAT_RANGE: f64 = 12.0;
+/// A legible cell's luma range reaches at least this …
+pub const LEGIBLE_RANGE: f64 = 80.0;
+/// … and its darkest pixel is at most this.
+pub const LEGIBLE_DARKEST: f64 = 170.0;
+/// Share of all cells that must be legible on a bright photo. The sparsest generated clean
+/// page (a short letter) has 11 %, real bright scans 44–68 %; a blown-out face keeps 0–4 %
+/// (the hair line and the eyes).
+pub const MIN_LEGIBLE_CELLS: f64 = 0.05;
+/// Share of the cells with detail that must be legible on a bright photo. Generated clean
+/// pages have ≥ 42 % (thin grey strokes make faint cells too), real bright scans ≥ 89 %;
+/// blown-out pages 0–35 %.
+pub const MIN_LEGIBLE_SHARE: f64 = 0.35;
+
+/// # Over-exposure of any mean: clipped highlights that swallowed detail
+///
+/// A pixel at or above this luma is clipped: whatever was there is gone (JPEG keeps a clipped
+/// page at 252–255). Clipping alone is no fault: a scanner app, or a phone exposing for a
+/// white page, clips the paper on purpose. It is one when it ate the content
+/// ([`Analysis::highlights_are_blown`]):
+///
+/// - at least [`MIN_CLIPPED`] of the pixels are clipped, and
+/// - the *clipped edge* is soft: of the cells with detail that hold a clipped pixel (where
+///   the clipped area meets the rest), fewer than [`MIN_CLIPPED_EDGE_LEGIBLE`] hold a mark,
+///   a step of [`EDGE_STEP`] between two neighbouring pixels. On a clean page the paper
+///   meets ink (even a thin grey stroke at 512 px) or a dark desk within a pixel; where
+///   exposure clipped a page, a face or a sky, what is left rolls off into pale grey with
+///   small steps, and washed-out text on clipped paper differs from it by less than the step.
+///
+/// The mean does not enter: a page on a dark desk stays at a mean of 160–230 however blown
+/// out it is. A step, unlike the darkest luma, does not depend on the paper's level, so a
+/// tinted or vignetted page is judged like a white one.
+pub const CLIP_LUMA: f64 = 250.0;
+/// Share of clipped pixels from which a photo may be blown out. Real photos as they are clip
+/// ≤ 2 % (a highlight); real photos blown out by gain 3–13 clip up to 67 %, pages on a desk
+/// 22–71 %; a soft edge on less than this is a lamp or a reflection, not the content.
+pub const MIN_CLIPPED: f64 = 0.05;
+/// A cell at the clipped edge holds a mark when two pixels side by side in it differ by at
+/// least this much luma: a stroke or a hard outline, not a roll-off.
+pub const EDGE_STEP: f64 = 40.0;
+/// Share of the clipped-edge cells that must hold a mark. Clean images that clip ≥ 5 % have
+/// ≥ 92 % (generated scans ≥ 93 %, generated pages on a desk ≥ 92 %, real scans ≥ 95 %);
+/// blown-out pages on a desk 11–74 %, real blown-out photos it detects 7–84 %. Real blown-out
+/// photos that keep hard edges (a building against a clipped sky, a chess board, fur) stay
+/// above and are not flagged: they are still legible.
+pub const MIN_CLIPPED_EDGE_LEGIBLE: f64 = 0.85;
 /// Variance of the Laplacian (on the analysis copy) below which text and faces are blurred.
 pub const MIN_SHARPNESS: f64 = 25.0;
 /// The share of border pixels that must be white on the portrait.
@@ -28,6 +114,42 @@ pub struct Analysis {
     /// Share (0–1) of near-white pixels in the background bands: the top 6 % and the left
     /// and right 6 % of the upper two thirds (the shoulders reach the bottom edge).
     pub white_border: f64,
+    /// Share (0–1) of the [`CELL`]-pixel cells that hold a legible mark (see [`CELL`]).
+    pub legible_cells: f64,
+    /// Share (0–1) of the cells with faint detail only (neither flat nor legible).
+    pub faint_cells: f64,
+    /// Share (0–1) of the pixels at or above [`CLIP_LUMA`].
+    pub clipped: f64,
+    /// Share (0–1) of the cells at the clipped edge (with detail and a clipped pixel) that
+    /// hold a mark ([`EDGE_STEP`]); 0 when there are none.
+    pub clipped_edge_legible: f64,
+}
+
+impl Analysis {
+    /// Nothing measured (an empty image).
+    pub const EMPTY: Analysis = Analysis {
+        mean_luma: 0.0,
+        sharpness: 0.0,
+        white_border: 0.0,
+        legible_cells: 0.0,
+        faint_cells: 0.0,
+        clipped: 0.0,
+        clipped_edge_legible: 0.0,
+    };
+
+    /// Whether the content is legible in the sense of [`CELL`]: enough legible cells, and
+    /// more of them than faint ones (`MIN_LEGIBLE_SHARE` of the cells with detail).
+    pub fn content_is_legible(&self) -> bool {
+        let detailed = self.legible_cells + self.faint_cells;
+        self.legible_cells >= MIN_LEGIBLE_CELLS
+            && self.legible_cells >= MIN_LEGIBLE_SHARE * detailed
+    }
+
+    /// Whether clipped highlights swallowed the content, whatever the mean (see
+    /// [`CLIP_LUMA`]): enough clipped, and a soft clipped edge.
+    pub fn highlights_are_blown(&self) -> bool {
+        self.clipped >= MIN_CLIPPED && self.clipped_edge_legible < MIN_CLIPPED_EDGE_LEGIBLE
+    }
 }
 
 /// A problem a reviewer would reject the photo for.
@@ -60,11 +182,7 @@ fn luma(r: u8, g: u8, b: u8) -> f64 {
 pub fn analyze(rgba: &[u8], width: u32, height: u32) -> Analysis {
     let (w, h) = (width as usize, height as usize);
     if w == 0 || h == 0 || rgba.len() < w * h * 4 {
-        return Analysis {
-            mean_luma: 0.0,
-            sharpness: 0.0,
-            white_border: 0.0,
-        };
+        return Analysis::EMPTY;
     }
     let gray: Vec<f64> = rgba
         .chunks_exact(4)
@@ -111,11 +229,88 @@ pub fn analyze(rgba: &[u8], width: u32, height: u32) -> Analysis {
             }
         }
     }
+    let c = cells(&gray, w, h);
     Analysis {
         mean_luma,
         sharpness,
         white_border: white as f64 / border.max(1) as f64,
+        legible_cells: c.legible,
+        faint_cells: c.faint,
+        clipped: gray.iter().filter(|&&v| v >= CLIP_LUMA).count() as f64 / gray.len() as f64,
+        clipped_edge_legible: c.edge_legible,
     }
+}
+
+/// Cell shares (see [`CELL`] and [`CLIP_LUMA`]).
+struct Cells {
+    legible: f64,
+    faint: f64,
+    edge_legible: f64,
+}
+
+/// The largest luma step between two pixels side by side (across or down) in the cell at
+/// (`x0`, `y0`).
+fn steepest(gray: &[f64], w: usize, h: usize, x0: usize, y0: usize) -> f64 {
+    let (x1, y1) = ((x0 + CELL).min(w), (y0 + CELL).min(h));
+    let mut step = 0.0f64;
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let v = gray[y * w + x];
+            if x + 1 < x1 {
+                step = step.max((v - gray[y * w + x + 1]).abs());
+            }
+            if y + 1 < y1 {
+                step = step.max((v - gray[(y + 1) * w + x]).abs());
+            }
+        }
+    }
+    step
+}
+
+/// Classifies the cells; a partial last row or column of cells counts as a cell of its own.
+fn cells(gray: &[f64], w: usize, h: usize) -> Cells {
+    let (mut legible, mut faint, mut all) = (0usize, 0usize, 0usize);
+    let (mut edge, mut edge_marked) = (0usize, 0usize);
+    for y0 in (0..h).step_by(CELL) {
+        for x0 in (0..w).step_by(CELL) {
+            let (mut lo, mut hi) = (f64::MAX, f64::MIN);
+            for y in y0..(y0 + CELL).min(h) {
+                for &v in &gray[y * w + x0..y * w + (x0 + CELL).min(w)] {
+                    lo = lo.min(v);
+                    hi = hi.max(v);
+                }
+            }
+            all += 1;
+            if hi - lo < FLAT_RANGE {
+                continue;
+            }
+            if hi - lo >= LEGIBLE_RANGE && lo <= LEGIBLE_DARKEST {
+                legible += 1;
+            } else {
+                faint += 1;
+            }
+            if hi >= CLIP_LUMA {
+                edge += 1;
+                edge_marked += usize::from(steepest(gray, w, h, x0, y0) >= EDGE_STEP);
+            }
+        }
+    }
+    let all = all.max(1) as f64;
+    Cells {
+        legible: legible as f64 / all,
+        faint: faint as f64 / all,
+        edge_legible: edge_marked as f64 / edge.max(1) as f64,
+    }
+}
+
+/// Whether a photo (not the portrait, whose white background is meant to be bright) is too
+/// bright: brighter than [`MAX_MEAN_LUMA`] on average *and* its content is not legible
+/// ([`Analysis::content_is_legible`]), or, whatever its mean, its clipped highlights
+/// swallowed the content ([`Analysis::highlights_are_blown`]). A clean scan of a white page
+/// passes; a photo whose highlights are clipped across the subject and whose marks went
+/// faint does not, on a dark desk too.
+pub fn judge_exposure(a: &Analysis) -> bool {
+    (a.mean_luma > MAX_MEAN_LUMA && !a.content_is_legible()) || a.highlights_are_blown()
 }
 
 /// The problems of a photo for `material`, given its full size and the analysis of a copy.
@@ -156,7 +351,7 @@ pub fn judge(material: Material, width: u32, height: u32, a: &Analysis) -> Vec<P
     }
     if a.mean_luma < MIN_MEAN_LUMA {
         problems.push(PhotoProblem::TooDark);
-    } else if a.mean_luma > MAX_MEAN_LUMA && material != Material::Portrait {
+    } else if material != Material::Portrait && judge_exposure(a) {
         problems.push(PhotoProblem::TooBright);
     }
     if a.sharpness < MIN_SHARPNESS {
@@ -428,6 +623,7 @@ mod tests {
             mean_luma: 150.0,
             sharpness: 100.0,
             white_border: 1.0,
+            ..Analysis::EMPTY
         };
         assert_eq!(judge(Material::IdCardFront, 1712, 1080, &ok), vec![]);
         assert_eq!(

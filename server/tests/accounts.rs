@@ -690,7 +690,10 @@ async fn a_code_is_used_by_the_one_request_that_acts_on_it() {
     let refused = if a.status == 201 { &b } else { &a };
     assert_eq!(field(refused, "code"), "code_wrong");
     assert_eq!(
-        query_count(&app, "SELECT COUNT(*) FROM sms_codes WHERE consumed_at IS NOT NULL"),
+        query_count(
+            &app,
+            "SELECT COUNT(*) FROM sms_codes WHERE consumed_at IS NOT NULL"
+        ),
         1
     );
 }

@@ -9,7 +9,8 @@ pub fn status_badge_class(status: ApplicationStatus) -> &'static str {
     if status.is_pending() {
         "bm-badge bm-badge--upcoming"
     } else if status == ApplicationStatus::Rejected {
-        "bm-badge bm-badge--closed"
+        // Something for the candidate to fix: the attention colour of every problem.
+        "bm-badge bm-badge--attention"
     } else {
         "bm-badge bm-badge--open"
     }

@@ -12,7 +12,7 @@ use crate::api::{Api, ApiError, UNAUTHENTICATED_EVENT};
 use crate::app::AppNotice;
 use crate::components::link::{Link, RouterBase};
 use crate::i18n::{I18n, Lang, Msg, t, use_lang};
-use crate::routes::{AppRoute, safe_next};
+use crate::routes::{AppRoute, NavSection, nav_section, safe_next};
 use crate::session::{clear_browser_storage, use_session};
 
 #[component]
@@ -20,6 +20,9 @@ pub fn Shell(children: Children) -> impl IntoView {
     let AppNotice(notice) = expect_context::<AppNotice>();
     let lang = use_lang();
     return_to_login_when_session_ends();
+    // The document's title (what WeChat's in-app browser shows in its top bar) follows the
+    // language.
+    Effect::new(move |_| document().set_title(Msg::AppTitle.text(lang.get())));
     view! {
         <div class="bm-app">
             // A button, not `href="#main"`: with <base href> set, a fragment link would leave
@@ -115,8 +118,10 @@ fn Header() -> impl IntoView {
             </div>
             <nav class="bm-nav" aria-label=t(Msg::AppTitle)>
                 <div class="bm-nav__inner">
-                    <Link to=AppRoute::Plans exact=true>{t(Msg::NavPlans)}</Link>
-                    <Link to=AppRoute::Applications>{t(Msg::NavApplications)}</Link>
+                    <NavLink to=AppRoute::Plans section=NavSection::Plans>{t(Msg::NavPlans)}</NavLink>
+                    <NavLink to=AppRoute::Applications section=NavSection::Applications>
+                        {t(Msg::NavApplications)}
+                    </NavLink>
                     <Show
                         when=logged_in
                         fallback=|| {
@@ -132,6 +137,22 @@ fn Header() -> impl IntoView {
             </nav>
         </header>
     }
+}
+
+/// A navigation entry, current (`aria-current="page"`) on every page of its section: the
+/// wizard is 考试报名's, as its heading says, not 报名信息's. A plain `<a>`: the router
+/// handles clicks on any link inside it.
+#[component]
+fn NavLink(to: AppRoute, section: NavSection, children: Children) -> impl IntoView {
+    let base = use_context::<RouterBase>().unwrap_or(RouterBase(String::new()));
+    let location = use_location();
+    let prefix = base.0.clone();
+    let current = move || {
+        let path = location.pathname.get();
+        let here = path.strip_prefix(prefix.as_str()).unwrap_or(&path);
+        (nav_section(here) == Some(section)).then_some("page")
+    };
+    view! { <a href=base.href(&to) aria-current=current>{children()}</a> }
 }
 
 /// 退出登录: ends the session on the backend, then forgets everything stored in the browser.

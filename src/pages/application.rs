@@ -1,6 +1,8 @@
-//! 报名详情: one application's status on a timeline (审核中 with the expected date,
-//! 审核不通过 with 查看原因 and 重新提交, 待缴费, 缴费成功, 准考证), refreshing itself while
-//! something is pending.
+//! 报名详情: one application's 办理进度 as a stepper (the stages from [`crate::progress`]: done
+//! ones with their dates, the current one with what to do now — 审核中 with the expected date,
+//! 审核不通过 with 查看原因 and 重新提交, 待缴费 with the way to pay, 缴费成功, 准考证 — and what
+//! is still to come greyed), the full status history below, refreshing itself while something
+//! is pending.
 
 use std::time::Duration;
 
@@ -17,6 +19,7 @@ use crate::i18n::{
     Lang, Msg, date_time, field_label, label_colon, list_separator, material_label, status_label,
     t, use_lang,
 };
+use crate::progress::{self, Stage, StepState};
 use crate::routes::AppRoute;
 
 /// How often a pending application is refreshed.
@@ -120,63 +123,75 @@ fn Status(app: Application, on_change: Callback<Application>) -> impl IntoView {
     };
     let events = app.events.clone();
     let reasons = app.review_reasons.clone();
+    let steps = crate::progress::steps(status, &app.events);
+    // What the candidate should do now: shown in the current step.
+    let now = match status {
+        ApplicationStatus::Draft => view! {
+            <p class="bm-stepper__todo">{t(Msg::ProgressDraftNow)}</p>
+            <p><Link to=AppRoute::Wizard { id: id.clone(), step: 1 } class="bm-button bm-button--primary">{t(Msg::ContinueApplication)}</Link></p>
+        }.into_any(),
+        ApplicationStatus::UnderReview => view! {
+            <p class="bm-stepper__todo">{t(Msg::UnderReviewNotice)}</p>
+            {app.expected_decision_by.map(|d| view! { <p>{t(Msg::ExpectedDecision)} {move || label_colon(lang.get())} <time datetime=d.to_rfc3339()>{date_time(d)}</time></p> })}
+            <p><Link to=AppRoute::Wizard { id: id.clone(), step: 1 } class="bm-button">{t(Msg::ContinueApplication)}</Link></p>
+        }.into_any(),
+        ApplicationStatus::Rejected => view! {
+            <p class="bm-stepper__todo">{t(Msg::RejectedNotice)}</p>
+            <p><a href="#bm-reasons">{t(Msg::ProgressSeeReasons)}</a></p>
+        }.into_any(),
+        ApplicationStatus::AwaitingPayment => view! {
+            <p class="bm-stepper__todo">{t(Msg::ProgressPayNow)}</p>
+            <p><Link to=AppRoute::Pay { application_id: id.clone() } class="bm-button bm-button--primary">{t(Msg::GoPay)}</Link></p>
+        }.into_any(),
+        ApplicationStatus::Paid => view! { <p class="bm-notice bm-notice--info">{t(Msg::PaidNotice)}</p> }.into_any(),
+        ApplicationStatus::TicketReady => view! { <p class="bm-notice bm-notice--info">{t(Msg::TicketReadyNotice)}</p> }.into_any(),
+        ApplicationStatus::Refunded => view! { <p class="bm-notice bm-notice--info">{t(Msg::RefundedNotice)}</p> }.into_any(),
+    };
+    let mut now = Some(now);
     view! {
         <section class="bm-card bm-status">
-            <p class="bm-status__now">
-                <span class=crate::components::feedback::status_badge_class(status)>{move || status_label(status, lang.get())}</span>
-            </p>
-            {match status {
-                ApplicationStatus::UnderReview => view! {
-                    <p>{t(Msg::UnderReviewNotice)}</p>
-                    {app.expected_decision_by.map(|d| view! { <p>{t(Msg::ExpectedDecision)} {move || label_colon(lang.get())} {date_time(d)}</p> })}
-                    <p><Link to=AppRoute::Wizard { id: id.clone(), step: 1 } class="bm-button">{t(Msg::ContinueApplication)}</Link></p>
-                }.into_any(),
-                ApplicationStatus::Rejected => view! {
-                    <p>{t(Msg::RejectedNotice)}</p>
-                    <details class="bm-reasons" open=true>
-                        <summary>{t(Msg::ViewReasons)}</summary>
-                        <ul>
-                            {reasons.into_iter().map(|r| {
-                                let step = step_for(&r.target).number();
-                                let focus = match &r.target {
-                                    ReviewTarget::Document(m) => Some(format!("upload-{}", m.slug())),
-                                    ReviewTarget::Field(f) => Some(f.clone()),
-                                    ReviewTarget::General => None,
-                                };
-                                let to = match focus {
-                                    Some(focus) => AppRoute::WizardFocus { id: id.clone(), step, focus },
-                                    None => AppRoute::Wizard { id: id.clone(), step },
-                                };
-                                let label = target_label(&r.target, lang.get_untracked());
-                                view! {
-                                    <li>
-                                        {(!label.is_empty()).then(|| view! { <strong>{label}</strong> {move || label_colon(lang.get())} })}
-                                        {r.message}
-                                        " "
-                                        <Link to=to>{t(Msg::FixThis)}</Link>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                    </details>
-                    <button type="button" class="bm-button bm-button--primary" disabled=move || resubmit.pending().get()
-                        on:click=move |_| { resubmit.dispatch(()); }>
-                        {move || if resubmit.pending().get() { t(Msg::Resubmitting)() } else { t(Msg::Resubmit)() }}
-                    </button>
-                    {move || resubmit.value().get().and_then(|r: Result<(), ApiError>| r.err()).map(|e| view! {
-                        <p class="bm-notice bm-notice--error" role="alert">{t(e.message())}</p>
-                    })}
-                }.into_any(),
-                ApplicationStatus::AwaitingPayment => view! {
-                    <p><Link to=AppRoute::Pay { application_id: id.clone() } class="bm-button bm-button--primary">{t(Msg::GoPay)}</Link></p>
-                }.into_any(),
-                ApplicationStatus::Paid => view! { <p class="bm-notice bm-notice--info">{t(Msg::PaidNotice)}</p> }.into_any(),
-                ApplicationStatus::TicketReady => view! { <p class="bm-notice bm-notice--info">{t(Msg::TicketReadyNotice)}</p> }.into_any(),
-                ApplicationStatus::Refunded => view! { <p class="bm-notice bm-notice--info">{t(Msg::RefundedNotice)}</p> }.into_any(),
-                ApplicationStatus::Draft => view! {
-                    <p><Link to=AppRoute::Wizard { id: id.clone(), step: 1 } class="bm-button bm-button--primary">{t(Msg::ContinueApplication)}</Link></p>
-                }.into_any(),
-            }}
+            <h2 class="bm-group__title bm-stepper__title" id="bm-progress-title">{t(Msg::Timeline)}</h2>
+            <ol class="bm-stepper" aria-labelledby="bm-progress-title">
+                {steps.into_iter().enumerate().map(|(i, step)| {
+                    let body = if step.is_current() { now.take() } else { None };
+                    view! { <StepItem number=i + 1 step status body /> }
+                }).collect_view()}
+            </ol>
+            {(status == ApplicationStatus::Rejected).then(|| view! {
+                <details class="bm-reasons" id="bm-reasons" open=true>
+                    <summary>{t(Msg::ViewReasons)}</summary>
+                    <ul>
+                        {reasons.into_iter().map(|r| {
+                            let step = step_for(&r.target).number();
+                            let focus = match &r.target {
+                                ReviewTarget::Document(m) => Some(format!("upload-{}", m.slug())),
+                                ReviewTarget::Field(f) => Some(f.clone()),
+                                ReviewTarget::General => None,
+                            };
+                            let to = match focus {
+                                Some(focus) => AppRoute::WizardFocus { id: id.clone(), step, focus },
+                                None => AppRoute::Wizard { id: id.clone(), step },
+                            };
+                            let label = target_label(&r.target, lang.get_untracked());
+                            view! {
+                                <li>
+                                    {(!label.is_empty()).then(|| view! { <strong>{label}</strong> {move || label_colon(lang.get())} })}
+                                    {r.message}
+                                    " "
+                                    <Link to=to>{t(Msg::FixThis)}</Link>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </details>
+                <button type="button" class="bm-button bm-button--primary" disabled=move || resubmit.pending().get()
+                    on:click=move |_| { resubmit.dispatch(()); }>
+                    {move || if resubmit.pending().get() { t(Msg::Resubmitting)() } else { t(Msg::Resubmit)() }}
+                </button>
+                {move || resubmit.value().get().and_then(|r: Result<(), ApiError>| r.err()).map(|e| view! {
+                    <p class="bm-notice bm-notice--error" role="alert">{t(e.message())}</p>
+                })}
+            })}
         </section>
         {(!changed.is_empty()).then(|| view! {
             <section class="bm-card bm-changed" aria-live="polite">
@@ -184,13 +199,77 @@ fn Status(app: Application, on_change: Callback<Application>) -> impl IntoView {
                 <p>{move || changed.iter().filter_map(|f| field_label(f)).map(|m| m.text(lang.get())).collect::<Vec<_>>().join(list_separator(lang.get()))}</p>
             </section>
         })}
-        <section class="bm-card">
-            <h2 class="bm-group__title">{t(Msg::Timeline)}</h2>
+        // Every status change with its time, for whoever needs the detail.
+        <details class="bm-card bm-history">
+            <summary>{t(Msg::ProgressHistory)}</summary>
             <ol class="bm-timeline">
                 {events.into_iter().map(|e| view! {
-                    <li><span class="bm-timeline__status">{move || status_label(e.status, lang.get())}</span> <time>{date_time(e.at)}</time></li>
+                    <li><span class="bm-timeline__status">{move || status_label(e.status, lang.get())}</span> <time datetime=e.at.to_rfc3339()>{date_time(e.at)}</time></li>
                 }).collect_view()}
             </ol>
-        </section>
+        </details>
+    }
+}
+
+fn stage_title(stage: Stage) -> Msg {
+    match stage {
+        Stage::Fill => Msg::ProgressFill,
+        Stage::Submit => Msg::ProgressSubmit,
+        Stage::Review => Msg::ProgressReview,
+        Stage::Pay => Msg::ProgressPay,
+        Stage::Paid => Msg::ProgressPaid,
+        Stage::Ticket => Msg::ProgressTicket,
+        Stage::Refunded => Msg::ProgressRefunded,
+    }
+}
+
+/// One stage of 办理进度. Its state is in words too (已完成 and the date, 当前 and the
+/// status, 未开始), not only in the marker's colour.
+#[component]
+fn StepItem(
+    number: usize,
+    step: progress::Step,
+    status: ApplicationStatus,
+    body: Option<AnyView>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let (modifier, marker) = match (step.state, step.stage) {
+        (StepState::Done, _) => ("done", "✓".to_string()),
+        (StepState::Attention, _) => ("attention", "!".to_string()),
+        (StepState::Current, Stage::Refunded) => ("ended", "✕".to_string()),
+        (StepState::Current, _) => ("current", number.to_string()),
+        (StepState::Upcoming, _) => ("upcoming", number.to_string()),
+    };
+    let title = stage_title(step.stage);
+    let state = match step.state {
+        StepState::Done => view! {
+            <span class="bm-stepper__state">
+                {t(Msg::ProgressDone)}
+                {step.at.map(|at| view! { " " <time datetime=at.to_rfc3339()>{date_time(at)}</time> })}
+            </span>
+        }.into_any(),
+        StepState::Upcoming => view! { <span class="bm-stepper__state">{t(Msg::ProgressUpcoming)}</span> }.into_any(),
+        // The status, unless the stage's name already says it (缴费成功, 已退款).
+        StepState::Current | StepState::Attention => view! {
+            <span class="bm-stepper__state">
+                <span class="bm-stepper__here">{t(Msg::ProgressNowLabel)}</span>
+                {(!matches!(step.stage, Stage::Paid | Stage::Refunded)).then(|| view! {
+                    <span class="bm-status__now">
+                        <span class=crate::components::feedback::status_badge_class(status)>{move || status_label(status, lang.get())}</span>
+                    </span>
+                })}
+            </span>
+        }.into_any(),
+    };
+    view! {
+        <li class=format!("bm-stepper__item bm-stepper__item--{modifier}") aria-current=step.is_current().then_some("step")>
+            <span class="bm-stepper__marker" aria-hidden="true">{marker}</span>
+            <div class="bm-stepper__body">
+                <span class="bm-stepper__name">{t(title)}</span>
+                " "
+                {state}
+                {body}
+            </div>
+        </li>
     }
 }

@@ -172,7 +172,7 @@ fn PayOrder(initial: Order, application_id: String, on_expired: Callback<()>) ->
         <section class="bm-card bm-pay">
             <dl class="bm-facts bm-pay__amount">
                 <div><dt>{t(Msg::PayAmount)}</dt><dd class="bm-fee">{format_yuan(initial.amount_fen)}</dd></div>
-                <div><dt>{t(Msg::OrderNo)}</dt><dd>{order_no.clone()}</dd></div>
+                <div><dt>{t(Msg::OrderNo)}</dt><dd class="bm-order-no">{order_no.clone()}</dd></div>
             </dl>
             <Show
                 when=move || !paid()

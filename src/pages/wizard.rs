@@ -24,8 +24,8 @@ use crate::components::form::{TextField, focus_first_invalid};
 use crate::components::link::{Link, RouterBase};
 use crate::components::upload_slot::UploadSlot;
 use crate::i18n::{
-    Msg, condition_label, level_name, material_label, occupation_label, occupation_name, t,
-    use_lang, wizard_reason, work_summary_text,
+    Msg, condition_text, condition_title, level_name, material_label, occupation_label,
+    occupation_name, t, use_lang, wizard_reason, work_summary_text,
 };
 use crate::routes::AppRoute;
 
@@ -34,7 +34,14 @@ pub fn WizardPage() -> impl IntoView {
     let api = expect_context::<Api>();
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    // 核对报名信息 comes after step ④ and counts as it for validation.
+    let checking = Memo::new(move |_| {
+        params.with(|p| p.get("step").as_deref() == Some(crate::routes::CHECK_STEP))
+    });
     let step = Memo::new(move |_| {
+        if checking.get() {
+            return Step::Documents;
+        }
         params.with(|p| {
             p.get("step")
                 .and_then(|s| s.parse().ok())
@@ -52,7 +59,7 @@ pub fn WizardPage() -> impl IntoView {
         {move || match loaded.get() {
             None => view! { <Loading /> }.into_any(),
             Some(Err(error)) => view! { <ErrorPanel title=Msg::WizardTitle error on_retry=retry /> }.into_any(),
-            Some(Ok((app, plan))) => view! { <Wizard app plan step /> }.into_any(),
+            Some(Ok((app, plan))) => view! { <Wizard app plan step checking /> }.into_any(),
         }}
     }
 }
@@ -205,7 +212,7 @@ impl Shown {
 }
 
 #[component]
-fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
+fn Wizard(app: Application, plan: Plan, step: Memo<Step>, checking: Memo<bool>) -> impl IntoView {
     let api = expect_context::<Api>();
     let lang = use_lang();
     let navigate = use_navigate();
@@ -288,9 +295,26 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
     let prev = {
         let go = go.clone();
         move |_| {
-            if let Some(p) = Step::from_number(step.get_untracked().number().saturating_sub(1)) {
+            if checking.get_untracked() {
+                go(Step::Documents);
+            } else if let Some(p) =
+                Step::from_number(step.get_untracked().number().saturating_sub(1))
+            {
                 go(p);
             }
+        }
+    };
+    let go_check = {
+        let (navigate, base, app_id) = (navigate.clone(), base.clone(), app_id.clone());
+        move |_| {
+            step_problem.set(None);
+            navigate(
+                &base.href(&AppRoute::WizardCheck { id: app_id.clone() }),
+                NavigateOptions {
+                    resolve: false,
+                    ..Default::default()
+                },
+            );
         }
     };
 
@@ -313,8 +337,24 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
             );
         }
     });
-    let submitted = RwSignal::new(app.status != baoming_contract::status::ApplicationStatus::Draft);
+    // Sent to the reviewer and not sent back: a rejected application may be resubmitted.
+    let submitted = RwSignal::new(!matches!(
+        app.status,
+        ApplicationStatus::Draft | ApplicationStatus::Rejected
+    ));
     let server_errors = RwSignal::new(FieldErrors::new());
+    // "请先修改本步骤中标出的内容。" goes as soon as nothing on the step is marked any more.
+    Effect::new(move |_| {
+        let here = step.get();
+        let clean = errors.with(|e| e.is_empty())
+            && server_errors.with(|e| {
+                !e.keys()
+                    .any(|field| application::step_of_field(field) == here)
+            });
+        if clean && step_problem.get_untracked() == Some(Msg::StepHasErrors) {
+            step_problem.set(None);
+        }
+    });
     // 报名 went through (now, or on an earlier attempt replayed with its key).
     let submitted_as = move |id: &str, version: u64| {
         saver.confirmed(version);
@@ -391,7 +431,8 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
                         server_errors.set(fields);
                         shown.attempted.update(|a| a.push(first));
                         step_problem.set(Some(Msg::StepHasErrors));
-                        if first != step.get_untracked() {
+                        // From 核对报名信息 (which counts as ④) too, back to the step to fix.
+                        if first != step.get_untracked() || checking.get_untracked() {
                             go(first);
                         }
                         step_problem.set(Some(Msg::StepHasErrors));
@@ -402,17 +443,64 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
         })
     };
 
+    let status = app.status;
+    let submitted_draft = app.submitted_draft.clone();
+    let check_plan = plan.clone();
+    let check_id = app_id.clone();
+    let resubmit = {
+        let (api, id) = (api.clone(), app_id.clone());
+        Action::new_local(move |_: &()| {
+            let (api, id) = (api.clone(), id.clone());
+            async move {
+                let request = SaveDraftRequest {
+                    base_version: saver.version(),
+                    draft: draft.get_untracked(),
+                };
+                match api.save_draft(&id, &request).await {
+                    Ok(app) => saver.confirmed(app.version),
+                    Err(error) => {
+                        step_problem.set(Some(error.message()));
+                        return;
+                    }
+                }
+                // One key per attempt, as on the application's page.
+                let key = crate::session::attempt_key("resubmit", &id);
+                match api.resubmit(&id, &key).await {
+                    Ok(_) => {
+                        crate::session::forget_attempt_key("resubmit", &id);
+                        submitted.set(true);
+                        step_problem.set(None);
+                    }
+                    Err(ApiError::Api { body, .. })
+                        if body.error.code == ErrorCode::InvalidTransition =>
+                    {
+                        crate::session::forget_attempt_key("resubmit", &id);
+                        submitted.set(true);
+                    }
+                    Err(error) => step_problem.set(Some(error.message())),
+                }
+            }
+        })
+    };
+    let rejected = status == ApplicationStatus::Rejected;
     view! {
         <p class="bm-wizard__plan">{plan.name.clone()}</p>
-        <StepIndicator step />
+        <Show when=move || !checking.get() fallback=|| view! { <h2 class="bm-title bm-check__title">{t(Msg::CheckTitle)}</h2> }>
+            <StepIndicator step />
+        </Show>
         <SaveIndicator state=saver.state />
         <form class="bm-card bm-form bm-wizard" novalidate=true on:submit=|ev| ev.prevent_default()>
-            {move || match step.get() {
+            {move || if checking.get() {
+                view! {
+                    <CheckAnswers id=check_id.clone() plan=check_plan.clone() draft documents
+                        before=submitted_draft.clone().filter(|_| rejected) />
+                }.into_any()
+            } else { match step.get() {
                 Step::Basic => view! { <BasicStep form shown /> }.into_any(),
                 Step::Identity => view! { <IdentityStep form shown /> }.into_any(),
                 Step::Details => view! { <DetailsStep form shown plan=plan.clone() draft /> }.into_any(),
                 Step::Documents => view! { <DocumentsStep form id=app_id.clone() documents saver slot_reasons /> }.into_any(),
-            }}
+            }}}
             {move || step_problem.get().map(|m| view! { <p class="bm-notice bm-notice--error" role="alert">{t(m)}</p> })}
             <div class="bm-wizard__buttons">
                 <Show when=move || step.get() != Step::Basic>
@@ -421,10 +509,20 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>) -> impl IntoView {
                 <Show when=move || step.get() != Step::Documents>
                     <button type="button" class="bm-button bm-button--primary" on:click=next.clone()>{t(Msg::NextStep)}</button>
                 </Show>
-                <Show when=move || step.get() == Step::Documents && !submitted.get()>
+                // ④ leads to 核对报名信息, where 报名 (or 重新提交) is.
+                <Show when=move || step.get() == Step::Documents && !checking.get() && !submitted.get()>
+                    <button type="button" class="bm-button bm-button--primary" on:click=go_check.clone()>{t(Msg::CheckStep)}</button>
+                </Show>
+                <Show when=move || checking.get() && !submitted.get() && !rejected>
                     <button type="button" class="bm-button bm-button--primary" disabled=move || submit.pending().get()
                         on:click=move |_| { submit.dispatch(()); }>
                         {move || if submit.pending().get() { t(Msg::Submitting)() } else { t(Msg::SubmitApplication)() }}
+                    </button>
+                </Show>
+                <Show when=move || checking.get() && rejected && !submitted.get()>
+                    <button type="button" class="bm-button bm-button--primary" disabled=move || resubmit.pending().get()
+                        on:click=move |_| { resubmit.dispatch(()); }>
+                        {move || if resubmit.pending().get() { t(Msg::Resubmitting)() } else { t(Msg::Resubmit)() }}
                     </button>
                 </Show>
             </div>
@@ -599,12 +697,34 @@ fn DetailsStep(form: Form, shown: Shown, plan: Plan, draft: Memo<Draft>) -> impl
         <fieldset class="bm-choice" aria-invalid=move || shown.error("condition").is_some().to_string()>
             <legend class="bm-field__label"><span class="bm-req" aria-hidden="true">"*"</span>{t(Msg::FieldCondition)}</legend>
             <p class="bm-field__hint">{t(Msg::ConditionNote)}</p>
-            {Condition::ALL.into_iter().map(|c| view! {
-                <label class="bm-radio bm-radio--block">
-                    <input type="radio" name="condition" prop:checked=move || form.condition.get() == Some(c)
-                        on:change=move |_| form.condition.set(Some(c)) />
-                    <span>{move || condition_label(c, lang.get())}</span>
-                </label>
+            // A short title each; the chosen one's full text stays in view, the others'
+            // open on demand.
+            {Condition::ALL.into_iter().map(|c| {
+                let chosen = move || form.condition.get() == Some(c);
+                let text_id = format!("condition-{}-text", c.number());
+                view! {
+                    <div class="bm-condition" class:bm-condition--chosen=chosen>
+                        <label class="bm-radio">
+                            <input type="radio" name="condition" prop:checked=chosen
+                                aria-describedby=text_id.clone()
+                                on:change=move |_| form.condition.set(Some(c)) />
+                            <span class="bm-condition__title">{move || condition_title(c, lang.get())}</span>
+                        </label>
+                        {
+                            let text_id = text_id.clone();
+                            move || if chosen() {
+                                view! { <p class="bm-condition__text" id=text_id.clone()>{move || condition_text(c, lang.get())}</p> }.into_any()
+                            } else {
+                                view! {
+                                    <details class="bm-condition__more">
+                                        <summary>{t(Msg::ConditionFullText)}</summary>
+                                        <p class="bm-condition__text" id=text_id.clone()>{move || condition_text(c, lang.get())}</p>
+                                    </details>
+                                }.into_any()
+                            }
+                        }
+                    </div>
+                }
             }).collect_view()}
             <p class="bm-field__error" aria-live="polite">{move || shown.error("condition").map(|m| m.text(lang.get()))}</p>
         </fieldset>
@@ -849,5 +969,196 @@ fn DocumentsStep(
             <Link to=AppRoute::PrintForm { id: id.clone() } class="bm-button">{t(Msg::PrintForm)}</Link>
         </p>
         <div class="bm-slots">{slots}</div>
+    }
+}
+
+/// 核对报名信息: every answer grouped by step, each group with 修改 back to its step, and
+/// every required material with its thumbnail, as the reviewer will see them. Before a
+/// resubmission (`before`, the draft as last submitted) what changed since is marked.
+#[component]
+fn CheckAnswers(
+    id: String,
+    plan: Plan,
+    draft: Memo<Draft>,
+    documents: RwSignal<Vec<DocumentInfo>>,
+    before: Option<Draft>,
+) -> impl IntoView {
+    let api = expect_context::<Api>();
+    let lang = use_lang();
+    let resubmission = before.is_some();
+    let changed = Memo::new(move |_| {
+        before
+            .as_ref()
+            .map(|b| application::changed_fields(b, &draft.get()))
+            .unwrap_or_default()
+    });
+    // One answer: its label, its value (未填写 when empty), and whether it changed.
+    let row = move |field: &'static str, label: Msg, value: Signal<String>| {
+        view! {
+            <div class="bm-check__row" class:bm-check__row--changed=move || changed.with(|c| c.contains(&field))>
+                <dt>{t(label)}</dt>
+                <dd>
+                    {move || {
+                        let v = value.get();
+                        if v.trim().is_empty() {
+                            view! { <span class="bm-check__missing">{t(Msg::CheckNotFilled)}</span> }.into_any()
+                        } else {
+                            view! { <span>{v}</span> }.into_any()
+                        }
+                    }}
+                    <Show when=move || changed.with(|c| c.contains(&field))>
+                        <span class="bm-check__tag">{t(Msg::CheckChanged)}</span>
+                    </Show>
+                </dd>
+            </div>
+        }
+    };
+    let text = move |f: fn(&Draft) -> String| Signal::derive(move || draft.with(f));
+    let section = {
+        let id = id.clone();
+        move |step: Step, title: Msg, rows: AnyView| {
+            view! {
+                <section class="bm-check__group" aria-labelledby=format!("check-{}", step.number())>
+                    <div class="bm-check__head">
+                        <h3 id=format!("check-{}", step.number())>
+                            {["①", "②", "③", "④"][step.number() as usize - 1]} " " {t(title)}
+                        </h3>
+                        // "修改", described by the group's heading for a screen reader.
+                        <Link to=AppRoute::Wizard { id: id.clone(), step: step.number() } class="bm-check__edit"
+                            attr:aria-describedby=format!("check-{}", step.number())>
+                            {t(Msg::CheckEdit)}
+                        </Link>
+                    </div>
+                    <dl class="bm-check__rows">{rows}</dl>
+                </section>
+            }
+        }
+    };
+    let occupation = plan.occupation;
+    let gender = move |d: &Draft| match d.gender {
+        Some(Gender::Male) => Msg::GenderMale.text(lang.get()).to_owned(),
+        Some(Gender::Female) => Msg::GenderFemale.text(lang.get()).to_owned(),
+        None => String::new(),
+    };
+    let education = move |d: &Draft| {
+        EDUCATIONS
+            .iter()
+            .find(|(e, _)| Some(*e) == d.education)
+            .map(|(_, m)| m.text(lang.get()).to_owned())
+            .unwrap_or_default()
+    };
+    let basic = view! {
+        {row("name", Msg::FieldName, text(|d| d.name.clone()))}
+        {row("gender", Msg::FieldGender, Signal::derive(move || draft.with(gender)))}
+        {row("id_number", Msg::FieldIdNumber, text(|d| d.id_number.clone()))}
+        {row("phone", Msg::FieldContactPhone, text(|d| d.phone.clone()))}
+        {row("education", Msg::FieldEducation, Signal::derive(move || draft.with(education)))}
+    }
+    .into_any();
+    let identity = view! {
+        {row("identity", Msg::StepIdentity, Signal::derive(move || draft.with(|d| match d.identity {
+            Some(Identity::Employee) => Msg::IdentityEmployee.text(lang.get()).to_owned(),
+            None => String::new(),
+        })))}
+    }
+    .into_any();
+    let condition = move || draft.with(|d| d.condition);
+    let details = view! {
+        <div class="bm-check__row" class:bm-check__row--changed=move || changed.with(|c| c.contains(&"condition"))>
+            <dt>{t(Msg::FieldCondition)}</dt>
+            <dd>
+                {move || match condition() {
+                    Some(c) => view! {
+                        <strong>{move || condition_title(c, lang.get())}</strong>
+                        <span class="bm-check__note">{move || condition_text(c, lang.get())}</span>
+                    }.into_any(),
+                    None => view! { <span class="bm-check__missing">{t(Msg::CheckNotFilled)}</span> }.into_any(),
+                }}
+            </dd>
+        </div>
+        <div class="bm-check__row">
+            <dt>{t(Msg::FieldOccupationApplied)}</dt>
+            <dd>{move || format!("{} · {}", occupation_name(occupation, lang.get()), level_name(lang.get()))}</dd>
+        </div>
+        {row("employer", Msg::FieldEmployer, text(|d| d.employer.clone()))}
+        {row("employer_address", Msg::FieldEmployerAddress, text(|d| d.employer_address.clone()))}
+        {row("employer_hr_phone", Msg::FieldEmployerHrPhone, text(|d| d.employer_hr_phone.clone()))}
+        {row("current_post", Msg::FieldCurrentPost, text(|d| d.current_post.clone()))}
+        {row("current_post_years", Msg::FieldCurrentPostYears, text(|d| d.current_post_years.map(|y| y.to_string()).unwrap_or_default()))}
+        <Show when=move || condition().is_some_and(Condition::needs_existing_certificate)>
+            {row("certificate", Msg::CertificateSection, Signal::derive(move || draft.with(|d| {
+                d.certificate.as_ref().map(|c| {
+                    [c.name_and_level.as_str(), c.number.as_str(), c.issued_on.as_str(), c.issuer.as_str()]
+                        .into_iter()
+                        .filter(|s| !s.trim().is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" · ")
+                }).unwrap_or_default()
+            })))}
+        </Show>
+        <div class="bm-check__row" class:bm-check__row--changed=move || changed.with(|c| c.contains(&"history"))>
+            <dt>{t(Msg::HistorySection)}</dt>
+            <dd>
+                {move || {
+                    let rows = draft.with(|d| d.history.clone());
+                    if rows.is_empty() {
+                        return view! { <span class="bm-check__missing">{t(Msg::CheckNotFilled)}</span> }.into_any();
+                    }
+                    view! {
+                        <ol class="bm-check__history">
+                            {rows.into_iter().map(|r| {
+                                let end = if r.end.trim().is_empty() { Msg::UntilNow.text(lang.get_untracked()).to_owned() } else { r.end.clone() };
+                                view! {
+                                    <li>
+                                        <span class="bm-check__period">{format!("{} – {}", r.start, end)}</span>
+                                        " " {r.unit} " · " {r.occupation} " · " {r.witness}
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ol>
+                    }.into_any()
+                }}
+            </dd>
+        </div>
+    }
+    .into_any();
+    let thumb_id = id.clone();
+    let uploads = view! {
+        {move || {
+            let required = condition().map(|c| c.required_materials().to_vec()).unwrap_or_default();
+            let docs = documents.get();
+            required.into_iter().map(|m| {
+                let doc = docs.iter().find(|d| d.material == m).cloned();
+                let src = doc.as_ref().map(|d| format!("{}?v={}", api.document_url(&thumb_id, m), &d.sha256[..12.min(d.sha256.len())]));
+                view! {
+                    <div class="bm-check__row bm-check__doc">
+                        <dt>{move || material_label(m, lang.get())}</dt>
+                        <dd>
+                            {match (doc, src) {
+                                (Some(d), Some(src)) => view! {
+                                    <img class="bm-check__thumb" src=src alt=move || material_label(m, lang.get()) width="96" height="72" loading="lazy" />
+                                    <span class="bm-check__ok">
+                                        {t(Msg::CheckUploaded)} " · "
+                                        {if d.content_type == "image/png" { "PNG" } else { "JPG" }} " · "
+                                        {format!("{} KB", d.size_bytes.div_ceil(1024))}
+                                    </span>
+                                }.into_any(),
+                                _ => view! { <span class="bm-check__missing">{t(Msg::CheckNotUploaded)}</span> }.into_any(),
+                            }}
+                        </dd>
+                    </div>
+                }
+            }).collect_view()
+        }}
+    }
+    .into_any();
+    view! {
+        <p class="bm-check__intro">
+            {if resubmission { t(Msg::CheckIntroResubmit) } else { t(Msg::CheckIntro) }}
+        </p>
+        {section(Step::Basic, Msg::StepBasic, basic)}
+        {section(Step::Identity, Msg::StepIdentity, identity)}
+        {section(Step::Details, Msg::StepDetails, details)}
+        {section(Step::Documents, Msg::StepDocuments, uploads)}
     }
 }

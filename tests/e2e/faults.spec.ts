@@ -410,9 +410,9 @@ test.describe("submit", () => {
     test(`submit × ${kind}`, async ({ page }) => {
       const s = await theSetup();
       const [account, id] = kind === "500" ? [s.one, s.a] : kind === "timeout" ? [s.one, s.b] : [s.two, s.c];
-      await open(page, account, `applications/${id}/step/4`);
+      await open(page, account, `applications/${id}/step/check`);
       expect((await stored(page, id)).status, "this cell needs a draft").toBe("draft");
-      await expect(page.locator('section.bm-slot[data-state="uploaded"]')).toHaveCount(6);
+      await expect(page.locator("img.bm-check__thumb")).toHaveCount(6);
       const fault = await Fault.on(page, kind, "POST", new URL(`${api()}/applications/${id}/submit`).pathname);
 
       // Every automatic attempt fails: 正在提交… meanwhile, then the message.

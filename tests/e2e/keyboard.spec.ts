@@ -215,6 +215,8 @@ test("register to 缴费成功 with the keyboard alone", async ({ page, request 
     await chooser!.setFiles({ name: `${slug}.jpg`, mimeType: "image/jpeg", buffer: bytes() });
     await expect(slot).toHaveAttribute("data-state", "uploaded", { timeout: 20_000 });
   }
+  await press(page, page.getByRole("button", { name: "下一步：核对信息" }));
+  await expect(page.getByRole("heading", { name: "核对报名信息" })).toBeVisible();
   await press(page, page.getByRole("button", { name: "报名", exact: true }));
   await expect(page.getByText("报名已提交，状态：审核中。")).toBeVisible();
 

@@ -1,6 +1,6 @@
 // After 报名: rejected with a reason on the portrait → fix → 重新提交 → approved → WeChat Pay
 // in the sandbox → 缴费成功, on a phone, against the real reference backend.
-import { expect, test, type APIRequestContext } from "@playwright/test";
+import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { apiOrigin, appUrl } from "./support/env";
 import { freshPhone, registerThroughPage } from "./support/accounts";
 import { slot, submitApplication, upload } from "./support/wizard";
@@ -15,6 +15,24 @@ async function decide(request: APIRequestContext, id: string, body: object) {
   expect(res.status(), await res.text()).toBe(200);
 }
 
+/** 办理进度 reads, stage by stage: its name, then 已完成 with the date (China time), 未开始, or for
+ * the one current stage (aria-current="step", said as 当前步骤) what it is now. */
+async function expectProgress(page: Page, stages: [name: string, state: string][]) {
+  const list = page.getByRole("list", { name: "办理进度" });
+  const steps = list.getByRole("listitem");
+  await expect(steps).toHaveText(
+    stages.map(([name, state]) => {
+      if (state === "已完成") return new RegExp(`${name}\\s*已完成 \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}`);
+      if (state === "未开始") return new RegExp(`${name}\\s*未开始$`);
+      return new RegExp(`${name}\\s*当前步骤.*${state}`);
+    }),
+  );
+  const current = stages.findIndex(([, state]) => state !== "已完成" && state !== "未开始");
+  await expect(list.locator('[aria-current="step"]')).toHaveCount(1);
+  await expect(steps.nth(current)).toHaveAttribute("aria-current", "step");
+  return steps.nth(current);
+}
+
 test("rejected, fixed, resubmitted, approved, paid", async ({ page, request }) => {
   test.setTimeout(120_000);
   await registerThroughPage(page, request, appUrl(), freshPhone());
@@ -27,6 +45,19 @@ test("rejected, fixed, resubmitted, approved, paid", async ({ page, request }) =
 
   await page.goto(new URL(`applications/${id}`, appUrl()).toString());
   await expect(page.getByText("审核不通过").first()).toBeVisible();
+  // The road: filled in and submitted behind, 审核 stopped at 审核不通过 in the attention colour
+  // (not the grey of what is still to come), 缴费 → 准考证 ahead.
+  const rejected = await expectProgress(page, [
+    ["填写报名信息", "已完成"],
+    ["提交报名", "已完成"],
+    ["审核", "审核不通过"],
+    ["缴费", "未开始"],
+    ["缴费成功", "未开始"],
+    ["准考证", "未开始"],
+  ]);
+  await expect(rejected.locator(".bm-stepper__marker")).toHaveCSS("background-color", "rgb(180, 35, 42)");
+  await rejected.getByRole("link", { name: "查看原因并修改" }).click();
+  await expect(page.locator("#bm-reasons")).toBeInViewport();
   await expect(page.getByText("查看原因", { exact: true })).toBeVisible();
   const reason = page.getByRole("listitem").filter({ hasText: "背景不是白色" });
   await expect(reason).toContainText("个人照片");
@@ -48,6 +79,15 @@ test("rejected, fixed, resubmitted, approved, paid", async ({ page, request }) =
   await page.getByRole("button", { name: "重新提交" }).click();
   await expect(page.getByText("审核中").first()).toBeVisible();
   await expect(page.getByText("预计审核完成")).toBeVisible();
+  const reviewing = await expectProgress(page, [
+    ["填写报名信息", "已完成"],
+    ["提交报名", "已完成"],
+    ["审核", "审核中"],
+    ["缴费", "未开始"],
+    ["缴费成功", "未开始"],
+    ["准考证", "未开始"],
+  ]);
+  await expect(reviewing).toContainText("预计审核完成");
 
   await decide(request, id, { decision: "approve", reasons: [] });
   await page.reload();
@@ -94,4 +134,18 @@ test("rejected, fixed, resubmitted, approved, paid", async ({ page, request }) =
   expect(again.status()).toBe(409);
   await page.reload();
   await expect(page.getByText("这份报名当前无需缴费")).toBeVisible();
+
+  // 报名详情: everything up to 缴费 done, 缴费成功 now (wait for the ticket), 准考证 ahead; the
+  // detailed history is still there, one row per status change.
+  await page.goto(new URL(`applications/${id}`, appUrl()).toString());
+  await expectProgress(page, [
+    ["填写报名信息", "已完成"],
+    ["提交报名", "已完成"],
+    ["审核", "已完成"],
+    ["缴费", "已完成"],
+    ["缴费成功", "请等待准考证打印通知"],
+    ["准考证", "未开始"],
+  ]);
+  await page.getByText("全部办理记录").click();
+  await expect(page.locator(".bm-history li")).toHaveText([/草稿/, /审核中/, /审核不通过/, /审核中/, /待缴费/, /缴费成功/]);
 });

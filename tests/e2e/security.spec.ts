@@ -172,7 +172,7 @@ test.describe.serial("one candidate", () => {
     // Fills ① to ③ and uploads every photo (the portrait fix and the thumbnails from the
     // backend are images under img-src), then 报名.
     applicationId = await submitApplication(page);
-    await expect(page.locator("img.bm-slot__thumb").first()).toBeVisible();
+    await expect(page.locator("img.bm-check__thumb").first()).toBeVisible();
 
     // Deep links under a sub-path: the boot script finds the root without a <base>.
     for (const path of [`applications/${applicationId}`, `applications/${applicationId}/step/3`, `applications/${applicationId}/form`]) {

@@ -2,8 +2,8 @@
 // double click cannot make twice, against the real reference backend.
 import { expect, test } from "@playwright/test";
 import { apiOrigin, appUrl } from "./support/env";
-import { freshPhone, registerThroughPage } from "./support/accounts";
-import { CONDITION_THREE, fillSteps, goodFileFor, slot, upload } from "./support/wizard";
+import { field, freshPhone, registerThroughPage } from "./support/accounts";
+import { CONDITION_THREE, checkAnswers, fillSteps, goodFileFor, slot, upload } from "./support/wizard";
 import { smallPortraitJpeg } from "./support/images";
 
 test("uploads are checked before sending, and 报名 submits once", async ({ page, request }) => {
@@ -27,9 +27,14 @@ test("uploads are checked before sending, and 报名 submits once", async ({ pag
   await expect(slot(page, "申报表").locator('li[data-problem="type_gif"]')).toBeVisible();
   await expect(slot(page, "申报表")).toHaveAttribute("data-state", "problem");
 
-  // 报名 before everything is uploaded says what is missing.
+  // 核对报名信息 before everything is uploaded shows what is missing, and 报名 brings the
+  // candidate back to ④ with the list.
+  await checkAnswers(page);
+  const uploads = page.getByRole("region", { name: "④ 证件信息上传" });
+  await expect(uploads.getByRole("definition").filter({ hasText: "未上传" }).first()).toBeVisible();
   await page.getByRole("button", { name: "报名", exact: true }).click();
   await expect(page.getByRole("alert").filter({ hasText: "请上传此材料" })).toContainText("身份证国徽面照片");
+  await expect(page).toHaveURL(/\/step\/4$/);
 
   for (const name of CONDITION_THREE) {
     await upload(page, name, goodFileFor(name));
@@ -41,6 +46,18 @@ test("uploads are checked before sending, and 报名 submits once", async ({ pag
   // An uploaded file survives a reload.
   await page.reload();
   await expect(slot(page, "社保证明")).toHaveAttribute("data-state", "uploaded");
+
+  // 核对报名信息: every answer, each material with its thumbnail; 修改 goes back to its
+  // step and the change shows when the candidate returns.
+  await checkAnswers(page);
+  await expect(page.getByRole("region", { name: "④ 证件信息上传" }).locator("img.bm-check__thumb")).toHaveCount(6);
+  await expect(page.getByRole("region", { name: "① 基础信息" })).toContainText("王五");
+  await page.getByRole("region", { name: "③ 报名信息" }).getByRole("link", { name: /修改/ }).click();
+  await expect(page).toHaveURL(/\/step\/3$/);
+  await field(page, "现从事岗位").fill("直播运营主管");
+  await page.getByRole("button", { name: "下一步" }).click();
+  await checkAnswers(page);
+  await expect(page.getByRole("region", { name: "③ 报名信息" })).toContainText("直播运营主管");
 
   // A double click submits once.
   await page.getByRole("button", { name: "报名", exact: true }).dblclick();

@@ -85,7 +85,8 @@ test("WeChat Pay: a lost notification is found by the reconciler; a refund shows
   const attempt = await scanned(request, order.code_url);
   await control(request, "pay", { out_trade_no: attempt.out_trade_no, notify: false });
   // The backend's reconciler asks WeChat and records the payment; the page follows.
-  await expect(page.getByText("缴费成功").first()).toBeVisible({ timeout: 30_000 });
+  // (办理进度 names 缴费成功 as a stage still to come from the start: wait for it to be the current one.)
+  await expect(page.getByRole("list", { name: "办理进度" }).locator('[aria-current="step"]')).toContainText("缴费成功", { timeout: 30_000 });
   const notified = await (await request.get(`${double()}/_double/notifications`)).json();
   const deliveries = Array.isArray(notified) ? notified : notified.notifications;
   expect(deliveries.filter((n) => n.out_trade_no === attempt.out_trade_no && n.event_type === "TRANSACTION.SUCCESS")).toHaveLength(0);

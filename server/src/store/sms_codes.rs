@@ -136,7 +136,9 @@ pub fn add_attempt(conn: &Connection, id: i64) -> rusqlite::Result<()> {
 /// Uses the code up; `false` when it already was (another request used it first).
 pub fn consume(conn: &Connection, id: i64, now: Timestamp) -> rusqlite::Result<bool> {
     let changed = conn
-        .prepare_cached("UPDATE sms_codes SET consumed_at = ?2 WHERE id = ?1 AND consumed_at IS NULL")?
+        .prepare_cached(
+            "UPDATE sms_codes SET consumed_at = ?2 WHERE id = ?1 AND consumed_at IS NULL",
+        )?
         .execute(params![id, now.0])?;
     Ok(changed == 1)
 }

@@ -309,6 +309,10 @@ export const PAGES: PageState[] = [
   { name: "wizard-2-identity", as: "a", path: (s) => `applications/${s.a.draft}/step/2`, ready: all(loaded, signedIn, step(2)) },
   { name: "wizard-3-details", as: "a", path: (s) => `applications/${s.a.draft}/step/3`, ready: all(loaded, signedIn, step(3), visible(".bm-history-row")) },
   { name: "wizard-4-documents", as: "a", path: (s) => `applications/${s.a.draft}/step/4`, ready: all(loaded, signedIn, step(4), visible(".bm-slot[data-state=uploaded] img")) },
+  // 核对报名信息 with two materials still missing (未上传).
+  { name: "wizard-check", as: "a", path: (s) => `applications/${s.a.draft}/step/check`, ready: all(loaded, signedIn, visible(".bm-check__thumb")) },
+  // 核对报名信息 before 重新提交: what changed since the rejected submission is marked.
+  { name: "wizard-check-resubmit", as: "a", path: (s) => `applications/${s.a.rejected}/step/check`, ready: all(loaded, signedIn, visible(".bm-check__thumb")) },
   {
     name: "wizard-4-findings",
     as: "a",

@@ -69,6 +69,16 @@ export function goodFileFor(name: string): UploadFile {
 /** Every material condition （三） requires besides the portrait (labels). */
 export const CONDITION_THREE = ["身份证人像面照片", "身份证国徽面照片", "申报表", "中级职称/专业技术人员职业资格证明", "社保证明"];
 
+/** From step ④ to 核对报名信息, which shows the answers grouped by step. */
+export async function checkAnswers(page: Page) {
+  await page.getByRole("button", { name: "下一步：核对信息" }).click();
+  await expect(page.getByRole("heading", { name: "核对报名信息" })).toBeVisible();
+  await expect(page).toHaveURL(/\/step\/check$/);
+  for (const group of ["① 基础信息", "② 身份选择", "③ 报名信息", "④ 证件信息上传"]) {
+    await expect(page.getByRole("region", { name: group })).toBeVisible();
+  }
+}
+
 /** Fills steps ① to ③, uploads everything and submits; returns the application id. */
 export async function submitApplication(page: Page): Promise<string> {
   await fillSteps(page);
@@ -79,6 +89,7 @@ export async function submitApplication(page: Page): Promise<string> {
   }
   await upload(page, "个人照片", goodFileFor("个人照片"));
   await expect(slot(page, "个人照片")).toHaveAttribute("data-state", "uploaded");
+  await checkAnswers(page);
   await page.getByRole("button", { name: "报名", exact: true }).click();
   await expect(page.getByText("报名已提交，状态：审核中。")).toBeVisible();
   return id;
