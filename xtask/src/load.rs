@@ -215,7 +215,8 @@ Transfer/sec:    153.10MB
                 p99_ms: 0.812
             })
         );
-        assert_eq!(duration_ms("2.01s"), Some(2010.0));
+        assert_eq!(duration_ms("2.5s"), Some(2500.0));
+        assert_eq!(duration_ms("1.5m"), Some(90_000.0));
         assert_eq!(parse_wrk("crashed"), None);
     }
 }
