@@ -269,6 +269,25 @@ impl Api {
             .await
     }
 
+    /// 重新提交 as one attempt: its idempotency key is kept (across retries and reloads)
+    /// until the backend answers, so a retry after a lost answer replays the resubmission;
+    /// one already made (earlier on this page, or in another tab) answers the application
+    /// as it now stands. Both the application's page and 核对报名信息 use this.
+    pub async fn resubmit_once(&self, id: &str) -> Result<Application, ApiError> {
+        let key = crate::session::attempt_key("resubmit", id);
+        match self.resubmit(id, &key).await {
+            Ok(app) => {
+                crate::session::forget_attempt_key("resubmit", id);
+                Ok(app)
+            }
+            Err(ApiError::Api { body, .. }) if body.error.code == ErrorCode::InvalidTransition => {
+                crate::session::forget_attempt_key("resubmit", id);
+                self.application(id).await
+            }
+            Err(error) => Err(error),
+        }
+    }
+
     /// The application's one open WeChat Pay order (created, or its code refreshed).
     pub async fn order_for(&self, id: &str, key: &str) -> Result<Order, ApiError> {
         let path = format!("/applications/{}/orders", js_sys::encode_uri_component(id));

@@ -829,6 +829,7 @@ impl Msg {
                 "文件超过 10 MB，请降低照片尺寸后再上传。",
                 "The file is over 10 MB. Please use a smaller photo.",
             ),
+            // Says PNG: the only other type uploads accept (a test holds it).
             ErrPortraitNotJpeg => (
                 "这张照片实际是 PNG 格式（与文件名无关），个人照片须为 JPG 格式，可用“自动处理”转换。",
                 "This photo is really a PNG file, whatever its name says; the portrait must be a JPG. Auto-fix can convert it.",
@@ -1104,19 +1105,6 @@ pub fn material_label(m: baoming_contract::eligibility::Material, lang: Lang) ->
             GraduationCertificate => "Graduation certificate",
             EducationVerificationReport => "CHSI education verification report",
         },
-    }
-}
-
-/// A condition as the radio button shows it: "（三）取得…" or "(3) Holds…".
-pub fn condition_label(c: baoming_contract::eligibility::Condition, lang: Lang) -> String {
-    let n = c.number() as usize;
-    match lang {
-        Lang::Zh => format!(
-            "（{}）{}",
-            ["一", "二", "三", "四", "五"][n - 1],
-            c.text_zh()
-        ),
-        Lang::En => format!("({n}) {}", condition_text(c, lang)),
     }
 }
 
@@ -1406,6 +1394,17 @@ pub fn t(key: Msg) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_portrait_that_is_not_a_jpeg_but_was_accepted_is_a_png() {
+        // ErrPortraitNotJpeg names PNG: it must stay the only other type uploads accept.
+        use baoming_contract::photo::Sniffed::*;
+        for kind in [Jpeg, Png, Gif, WebP, Heic, Bmp, Pdf, Unknown] {
+            let accepted = kind.document_content_type().is_some();
+            assert_eq!(accepted && kind != Jpeg, kind == Png, "{kind:?}");
+        }
+        assert!(Msg::ErrPortraitNotJpeg.text(Lang::Zh).contains("PNG"));
+    }
 
     #[test]
     fn every_occupation_of_the_contract_has_an_english_label() {

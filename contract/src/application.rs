@@ -589,6 +589,53 @@ pub fn id_facts(id_number: &str) -> Option<(Date, Gender)> {
         .map(|i| (i.birth_date, i.gender))
 }
 
+/// A made-up candidate for the tests and tools of every crate (the conformance suite, the
+/// load benchmark): one complete draft, written once.
+pub mod sample {
+    use crate::api::{Draft, Education, HistoryRow, Identity};
+    use crate::eligibility::Condition;
+    use crate::id_card::Gender;
+    use crate::occupation::Occupation;
+    use crate::time::Date;
+
+    /// The condition of [`complete_draft`]: 中级职称后累计满1年, which asks for no existing
+    /// certificate.
+    pub const CONDITION: Condition = Condition::IntermediateTitle;
+    /// The occupation of the plan [`complete_draft`] applies to, and of its work history.
+    pub const OCCUPATION: Occupation = Occupation::EcommerceSpecialist;
+    /// The standard's own example ID number (GB 11643): born 1949-12-31, female.
+    pub const ID_NUMBER: &str = "11010519491231002X";
+
+    /// A draft that passes every rule of the contract on `today` for a plan of
+    /// [`OCCUPATION`], under [`CONDITION`]: the example ID number with its gender (female),
+    /// and one history row in the occupation from two years ago up to now (至今), more than
+    /// the year the condition requires.
+    pub fn complete_draft(phone: &str, today: Date) -> Draft {
+        Draft {
+            identity: Some(Identity::Employee),
+            condition: Some(CONDITION),
+            name: "张三".into(),
+            gender: Some(Gender::Female),
+            id_number: ID_NUMBER.into(),
+            education: Some(Education::Bachelor),
+            phone: phone.into(),
+            employer: "石家庄某某电子商务有限公司".into(),
+            employer_address: "河北省石家庄市长安区中山东路1号".into(),
+            employer_hr_phone: "0311-87654321".into(),
+            current_post: "网店运营".into(),
+            current_post_years: Some(2),
+            certificate: None,
+            history: vec![HistoryRow {
+                start: format!("{}-{:02}", today.year() - 2, today.month()),
+                end: String::new(),
+                unit: "石家庄某某电子商务有限公司".into(),
+                occupation: OCCUPATION.name_zh().into(),
+                witness: "王经理".into(),
+            }],
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -87,31 +87,9 @@ fn Status(app: Application, on_change: Callback<Application>) -> impl IntoView {
         Action::new_local(move |_: &()| {
             let (api, id) = (api.clone(), id.clone());
             async move {
-                // One key per attempt, kept until it succeeds: a retry after a lost answer
-                // replays the resubmission instead of being refused as a second one.
-                let key = crate::session::attempt_key("resubmit", &id);
-                match api.resubmit(&id, &key).await {
-                    Ok(app) => {
-                        crate::session::forget_attempt_key("resubmit", &id);
-                        on_change.run(app);
-                        Ok(())
-                    }
-                    // Already resubmitted (by this page earlier, or another tab): show it.
-                    Err(ApiError::Api { body, .. })
-                        if body.error.code
-                            == baoming_contract::error::ErrorCode::InvalidTransition =>
-                    {
-                        crate::session::forget_attempt_key("resubmit", &id);
-                        match api.application(&id).await {
-                            Ok(app) => {
-                                on_change.run(app);
-                                Ok(())
-                            }
-                            Err(error) => Err(error),
-                        }
-                    }
-                    Err(error) => Err(error),
-                }
+                let app = api.resubmit_once(&id).await?;
+                on_change.run(app);
+                Ok(())
             }
         })
     };

@@ -463,19 +463,10 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>, checking: Memo<bool>) 
                         return;
                     }
                 }
-                // One key per attempt, as on the application's page.
-                let key = crate::session::attempt_key("resubmit", &id);
-                match api.resubmit(&id, &key).await {
+                match api.resubmit_once(&id).await {
                     Ok(_) => {
-                        crate::session::forget_attempt_key("resubmit", &id);
                         submitted.set(true);
                         step_problem.set(None);
-                    }
-                    Err(ApiError::Api { body, .. })
-                        if body.error.code == ErrorCode::InvalidTransition =>
-                    {
-                        crate::session::forget_attempt_key("resubmit", &id);
-                        submitted.set(true);
                     }
                     Err(error) => step_problem.set(Some(error.message())),
                 }

@@ -19,11 +19,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use baoming_contract::api::{
-    Application, DecisionKind, DecisionRequest, Draft, Education, HistoryRow, Identity, Order,
-    OrderStatus, Outbox, PlanList, SaveDraftRequest,
+    Application, DecisionKind, DecisionRequest, Draft, Order, OrderStatus, Outbox, PlanList,
+    SaveDraftRequest,
 };
-use baoming_contract::eligibility::Condition;
-use baoming_contract::id_card::Gender;
+use baoming_contract::application::sample::{CONDITION, complete_draft};
 use baoming_contract::occupation::Occupation;
 use baoming_contract::photo_check::sample;
 use baoming_contract::plan::PlanState;
@@ -323,6 +322,15 @@ async fn step(
     abandon(format!("{name}: still busy after 10 tries"))
 }
 
+/// A candidate's `GET`, answered 200.
+async fn get(
+    user: &mut GooseUser,
+    path: &str,
+    name: &str,
+) -> Result<serde_json::Value, Box<TransactionError>> {
+    step(user, GooseMethod::Get, path, name, || Body::None, &[], 200).await
+}
+
 fn abandon<T>(why: String) -> Result<T, Box<TransactionError>> {
     ABANDONED.fetch_add(1, Ordering::Relaxed);
     candidate_finished();
@@ -359,16 +367,7 @@ async fn candidate(user: &mut GooseUser) -> TransactionResult {
     )
     .await?;
     let outbox_path = format!("/api/v1/dev/sms-outbox?phone={phone}");
-    let outbox = step(
-        user,
-        GooseMethod::Get,
-        &outbox_path,
-        "GET /dev/sms-outbox",
-        none,
-        &[],
-        200,
-    )
-    .await?;
+    let outbox = get(user, &outbox_path, "GET /dev/sms-outbox").await?;
     let outbox: Outbox = serde_json::from_value(outbox).map_err(|e| e.to_string())?;
     let Some(code) = outbox.messages.first().and_then(|m| m.code.clone()) else {
         return abandon(format!("no code for {phone}"));
@@ -385,16 +384,7 @@ async fn candidate(user: &mut GooseUser) -> TransactionResult {
     )
     .await?;
 
-    let plans = step(
-        user,
-        GooseMethod::Get,
-        "/api/v1/plans",
-        "GET /plans",
-        none,
-        &[],
-        200,
-    )
-    .await?;
+    let plans = get(user, "/api/v1/plans", "GET /plans").await?;
     let plans: PlanList = serde_json::from_value(plans).map_err(|e| e.to_string())?;
     let Some(plan) = plans
         .plans
@@ -416,7 +406,7 @@ async fn candidate(user: &mut GooseUser) -> TransactionResult {
     let app: Application = serde_json::from_value(created).map_err(|e| e.to_string())?;
     let draft_path = format!("/api/v1/applications/{}/draft", app.id);
     // Step ① saved, then the rest.
-    let full = complete_draft(&phone);
+    let full = complete_draft(&phone, today());
     let first = Draft {
         name: full.name.clone(),
         gender: full.gender,
@@ -545,16 +535,7 @@ async fn candidate(user: &mut GooseUser) -> TransactionResult {
     // The 待缴费 page polls every 2 s while the candidate takes out their phone.
     for _ in 0..3 {
         tokio::time::sleep(Duration::from_secs(2)).await;
-        step(
-            user,
-            GooseMethod::Get,
-            &order_path,
-            "GET /orders/{no}",
-            none,
-            &[],
-            200,
-        )
-        .await?;
+        get(user, &order_path, "GET /orders/{no}").await?;
     }
     step(
         user,
@@ -568,16 +549,7 @@ async fn candidate(user: &mut GooseUser) -> TransactionResult {
     .await?;
     for _ in 0..10 {
         tokio::time::sleep(Duration::from_secs(2)).await;
-        let order = step(
-            user,
-            GooseMethod::Get,
-            &order_path,
-            "GET /orders/{no}",
-            none,
-            &[],
-            200,
-        )
-        .await?;
+        let order = get(user, &order_path, "GET /orders/{no}").await?;
         let order: Order = serde_json::from_value(order).map_err(|e| e.to_string())?;
         if order.status == OrderStatus::Paid {
             COMPLETED.fetch_add(1, Ordering::Relaxed);
@@ -588,37 +560,12 @@ async fn candidate(user: &mut GooseUser) -> TransactionResult {
     abandon(format!("order {order_no} still unpaid after 20 s"))
 }
 
-const CONDITION: Condition = Condition::IntermediateTitle;
-
-/// A draft that passes every rule for 电子商务师 under condition （三） (as the conformance
-/// suite's `complete_draft`).
-fn complete_draft(phone: &str) -> Draft {
+/// Today in China, for the draft's work history.
+fn today() -> baoming_contract::time::Date {
     let seconds = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let today = baoming_contract::time::Timestamp(i64::try_from(seconds).unwrap_or(0)).date_cst();
-    Draft {
-        identity: Some(Identity::Employee),
-        condition: Some(CONDITION),
-        name: "张三".into(),
-        gender: Some(Gender::Female),
-        id_number: "11010519491231002X".into(),
-        education: Some(Education::Bachelor),
-        phone: phone.into(),
-        employer: "石家庄某某电子商务有限公司".into(),
-        employer_address: "河北省石家庄市长安区中山东路1号".into(),
-        employer_hr_phone: "0311-87654321".into(),
-        current_post: "网店运营".into(),
-        current_post_years: Some(2),
-        certificate: None,
-        history: vec![HistoryRow {
-            start: format!("{}-{:02}", today.year() - 2, today.month()),
-            end: String::new(),
-            unit: "石家庄某某电子商务有限公司".into(),
-            occupation: Occupation::EcommerceSpecialist.name_zh().into(),
-            witness: "王经理".into(),
-        }],
-    }
+    baoming_contract::time::Timestamp(i64::try_from(seconds).unwrap_or(0)).date_cst()
 }
 
 // ---------------------------------------------------------------- the attacker

@@ -30,7 +30,7 @@ use std::cell::{Cell, OnceCell, RefCell};
 use std::thread::sleep;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use baoming_contract::api::{Account, Outbox, SmsCodeSent};
+use baoming_contract::api::{Account, Outbox, OutboxMessage, SmsCodeSent};
 use baoming_contract::auth::{
     SMS_CODE_LEN, SMS_CODE_TTL_S, SMS_PER_CLIENT_PER_HOUR, SMS_RESEND_INTERVAL_S, normalize_code,
     reason,
@@ -451,7 +451,9 @@ struct OutboxCode {
 
 /// `GET /dev/sms-outbox?phone=`: only that phone's messages, newest first; the newest
 /// carries a six-digit code that its text shows, sent just now.
-fn outbox_code(ctx: &Ctx, phone: &str) -> Result<OutboxCode, String> {
+/// The development outbox's messages to `phone` (checked: filtered to it, newest first,
+/// the newest sent just now), the newest first, and what was asked.
+fn outbox_of(ctx: &Ctx, phone: &str) -> Result<(String, Vec<OutboxMessage>), String> {
     let resp = ctx.client.get(&format!("/dev/sms-outbox?phone={phone}"))?;
     let outbox: Outbox = expect::json(&resp, 200)?;
     let what = &resp.what;
@@ -471,7 +473,14 @@ fn outbox_code(ctx: &Ctx, phone: &str) -> Result<OutboxCode, String> {
     let newest = outbox
         .messages
         .first()
-        .ok_or_else(|| format!("{what}: no message to {phone}; the code was not sent"))?;
+        .ok_or_else(|| format!("{what}: no message to {phone}; nothing was sent"))?;
+    recent(&resp, "sent_at", newest.sent_at)?;
+    Ok((resp.what, outbox.messages))
+}
+
+fn outbox_code(ctx: &Ctx, phone: &str) -> Result<OutboxCode, String> {
+    let (what, messages) = outbox_of(ctx, phone)?;
+    let newest = &messages[0];
     let code = newest
         .code
         .clone()
@@ -486,10 +495,9 @@ fn outbox_code(ctx: &Ctx, phone: &str) -> Result<OutboxCode, String> {
             newest.text
         )
     })?;
-    recent(&resp, "sent_at", newest.sent_at)?;
     Ok(OutboxCode {
         code,
-        messages: outbox.messages.len(),
+        messages: messages.len(),
     })
 }
 
@@ -536,14 +544,8 @@ fn sms_to_shared_account(
 /// The newest message in the development outbox to `phone`, which must be a notice: no
 /// `code`, and no six digits in its text.
 fn outbox_notice(ctx: &Ctx, phone: &str) -> Result<String, String> {
-    let resp = ctx.client.get(&format!("/dev/sms-outbox?phone={phone}"))?;
-    let outbox: Outbox = expect::json(&resp, 200)?;
-    let what = &resp.what;
-    let newest = outbox
-        .messages
-        .first()
-        .ok_or_else(|| format!("{what}: no message to {phone}; nothing was sent"))?;
-    recent(&resp, "sent_at", newest.sent_at)?;
+    let (what, messages) = outbox_of(ctx, phone)?;
+    let newest = &messages[0];
     let digits = newest
         .text
         .as_bytes()

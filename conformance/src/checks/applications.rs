@@ -19,16 +19,14 @@ use std::cell::{Cell, OnceCell};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use baoming_contract::api::{
-    Application, ApplicationList, Certificate, DocumentInfo, Draft, Education, HistoryRow,
-    IDEMPOTENCY_KEY_HEADER, IdempotencyKeyError, Identity, PlanList,
+    Application, ApplicationList, Certificate, DocumentInfo, Draft, IDEMPOTENCY_KEY_HEADER,
+    IdempotencyKeyError, PlanList,
 };
 use baoming_contract::application::{
-    Context, DRAFT_MAX_TEXT_CHARS, YearMonth, check_draft_bounds, reason, validate_for_submit,
+    Context, DRAFT_MAX_TEXT_CHARS, check_draft_bounds, reason, validate_for_submit,
 };
-use baoming_contract::eligibility::{Condition, Material};
+use baoming_contract::eligibility::Material;
 use baoming_contract::error::ErrorCode;
-use baoming_contract::id_card::Gender;
-use baoming_contract::occupation::Occupation;
 use baoming_contract::plan::{Plan, PlanState};
 use baoming_contract::status::{ApplicationStatus, expected_decision_by};
 use baoming_contract::time::Date;
@@ -47,13 +45,8 @@ const UNKNOWN_PLAN_ID: &str = "conformance-no-such-plan";
 /// An application id no backend has.
 pub const UNKNOWN_APPLICATION_ID: &str = "conformance-no-such-application";
 
-/// The condition of the suite's complete draft: 中级职称后累计满1年, which asks for no
-/// existing certificate.
-pub const CONDITION: Condition = Condition::IntermediateTitle;
-/// The occupation of the plan the checks apply to, and of the draft's work history.
-pub const OCCUPATION: Occupation = Occupation::EcommerceSpecialist;
-/// The standard's own example ID number (GB 11643): born 1949-12-31, female.
-pub const ID_NUMBER: &str = "11010519491231002X";
+/// The suite's candidate: the contract's sample (condition, occupation, ID number, draft).
+pub use baoming_contract::application::sample::{CONDITION, OCCUPATION, complete_draft};
 
 pub fn checks() -> Vec<Check> {
     let area = "applications";
@@ -387,39 +380,6 @@ fn same_draft(resp: &Response, got: &Draft, sent: &Draft) -> CheckResult {
             draft_json(got)
         )
     })
-}
-
-/// A draft that passes every rule of the contract on `today` for a plan of [`OCCUPATION`],
-/// under [`CONDITION`]: 中级职称 (no existing certificate), the standard's example ID number
-/// with its gender (female), and one history row in the occupation from two years ago up to
-/// now (至今), more than the year the condition requires.
-pub fn complete_draft(phone: &str, today: Date) -> Draft {
-    let start = YearMonth {
-        year: today.year() - 2,
-        month: today.month(),
-    };
-    Draft {
-        identity: Some(Identity::Employee),
-        condition: Some(CONDITION),
-        name: "张三".into(),
-        gender: Some(Gender::Female),
-        id_number: ID_NUMBER.into(),
-        education: Some(Education::Bachelor),
-        phone: phone.into(),
-        employer: "石家庄某某电子商务有限公司".into(),
-        employer_address: "河北省石家庄市长安区中山东路1号".into(),
-        employer_hr_phone: "0311-87654321".into(),
-        current_post: "网店运营".into(),
-        current_post_years: Some(2),
-        certificate: None,
-        history: vec![HistoryRow {
-            start: start.to_string(),
-            end: String::new(),
-            unit: "石家庄某某电子商务有限公司".into(),
-            occupation: OCCUPATION.name_zh().into(),
-            witness: "王经理".into(),
-        }],
-    }
 }
 
 /// What the draft checks save: [`complete_draft`] without 姓名 and 文化程度, with a
@@ -943,6 +903,7 @@ mod tests {
 
     use baoming_contract::api::check_idempotency_key;
     use baoming_contract::application::{check_draft_bounds, work_summary};
+    use baoming_contract::id_card::Gender;
 
     use super::*;
 
