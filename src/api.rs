@@ -13,6 +13,7 @@ use baoming_contract::api::{
 };
 use baoming_contract::eligibility::Material;
 use baoming_contract::error::{ErrorCode, ErrorEnvelope};
+use baoming_contract::photo_warning::{FINDINGS_PARAM, PhotoWarning};
 use baoming_contract::plan::Plan;
 use gloo_net::http::{Method, RequestBuilder};
 use serde::Serialize;
@@ -339,19 +340,24 @@ impl Api {
 
     /// Uploads `file` into a slot with XMLHttpRequest, the one browser API that reports
     /// upload progress; `progress` gets the fraction sent (0.0–1.0). `cancel` aborts it (the
-    /// 取消 button), as does dropping the future.
+    /// 取消 button), as does dropping the future. `findings` are the warnings the checks found
+    /// on this very file (the candidate saw them); they are stored with it.
     pub async fn upload_document(
         &self,
         id: &str,
         material: Material,
         file: &web_sys::Blob,
+        findings: &[PhotoWarning],
         progress: impl Fn(f64) + 'static,
         cancel: &UploadCancel,
     ) -> Result<DocumentInfo, ApiError> {
         let xhr = web_sys::XmlHttpRequest::new().map_err(|_| ApiError::Network)?;
         *cancel.0.borrow_mut() = Some(xhr.clone());
-        xhr.open("PUT", &self.document_url(id, material))
-            .map_err(|_| ApiError::Network)?;
+        xhr.open(
+            "PUT",
+            &upload_url(&self.document_url(id, material), findings),
+        )
+        .map_err(|_| ApiError::Network)?;
         xhr.set_with_credentials(true);
         xhr.set_timeout(UPLOAD_TIMEOUT.as_millis() as u32);
         let _ = xhr.set_request_header("Accept", "application/json");
@@ -409,6 +415,19 @@ impl Api {
             Some("abort") => Err(ApiError::Cancelled),
             _ => Err(ApiError::Network),
         }
+    }
+}
+
+/// Where a file with these warnings is uploaded: the slot's URL, with
+/// `?findings=too_dark,blurry` when there are any (the codes need no encoding).
+fn upload_url(document_url: &str, findings: &[PhotoWarning]) -> String {
+    if findings.is_empty() {
+        document_url.to_owned()
+    } else {
+        format!(
+            "{document_url}?{FINDINGS_PARAM}={}",
+            PhotoWarning::list(findings)
+        )
     }
 }
 
@@ -717,6 +736,17 @@ mod tests {
         );
         assert_eq!(e.message(), Msg::ErrorUnexpected);
         assert!(!e.is_retryable());
+    }
+
+    #[test]
+    fn uploads_carry_their_warnings_in_the_query() {
+        let url = "https://api.example/api/v1/applications/a1/documents/portrait";
+        assert_eq!(upload_url(url, &[]), url);
+        let warnings = PhotoWarning::parse_list("blurry,too_dark").unwrap();
+        assert_eq!(
+            upload_url(url, &warnings),
+            format!("{url}?findings=too_dark,blurry")
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::eligibility::{Condition, Material};
 use crate::id_card::Gender;
+use crate::photo_warning::PhotoWarning;
 use crate::plan::Plan;
 use crate::status::ApplicationStatus;
 use crate::time::Timestamp;
@@ -262,6 +263,12 @@ pub struct DocumentInfo {
     /// Hex SHA-256 of the content; also its storage name.
     pub sha256: String,
     pub uploaded_at: Timestamp,
+    /// The warnings of the browser's photo checks the file was uploaded with (the candidate
+    /// saw them and chose 仍然上传), as sent with the upload (`?findings=`): each once, in
+    /// the order of `PhotoWarning`'s codes; empty when there were none. Clients leave out
+    /// codes they do not know.
+    #[serde(default, deserialize_with = "crate::photo_warning::deserialize_known")]
+    pub findings: Vec<PhotoWarning>,
 }
 
 /// What a reviewer's reason points at.

@@ -6,7 +6,9 @@
 //! - the rules both sides enforce: phone numbers ([`phone`]), resident ID numbers
 //!   ([`id_card`]), passwords ([`password`]), eligibility conditions and the materials each
 //!   requires ([`eligibility`]), photo limits ([`photo`]), plan windows ([`plan`]) and the
-//!   application's status transitions ([`status`]).
+//!   application's status transitions ([`status`]);
+//! - the browser's photo checks ([`photo_check`], [`photo_quality`]) and the warnings an
+//!   uploaded file carries from them ([`photo_warning`]).
 //!
 //! The crate has no browser or server dependencies: it compiles to `wasm32-unknown-unknown`
 //! for the web app and to the host for the reference backend, and its rules are tested on the
@@ -28,6 +30,7 @@ pub mod phone;
 pub mod photo;
 pub mod photo_check;
 pub mod photo_quality;
+pub mod photo_warning;
 pub mod plan;
 pub mod review;
 pub mod status;

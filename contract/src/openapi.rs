@@ -13,6 +13,7 @@ use crate::eligibility::{Condition, Material};
 use crate::error::{ErrorBody, ErrorCode, ErrorEnvelope};
 use crate::id_card::Gender;
 use crate::occupation::Occupation;
+use crate::photo_warning::PhotoWarning;
 use crate::plan::{Level, Plan, PlanState};
 use crate::status::{ApplicationStatus, Transition};
 use crate::time::Timestamp;
@@ -70,7 +71,7 @@ development mode; otherwise they answer 404.";
         ErrorEnvelope, ErrorBody, ErrorCode, Health, SmsPurpose, SmsCodeRequest, SmsCodeSent,
         RegisterRequest, LoginRequest, PasswordResetRequest, Account, PlanList, Plan, PlanState,
         Level, Occupation, Timestamp, Identity, Education, Certificate, HistoryRow, Draft,
-        SaveDraftRequest, DocumentInfo, ReviewTarget, ReviewReason, StatusEvent, Application,
+        SaveDraftRequest, DocumentInfo, PhotoWarning, ReviewTarget, ReviewReason, StatusEvent, Application,
         ApplicationList, ApplicationStatus, Transition, Condition, Material, Gender,
         DecisionKind, DecisionRequest, AdminApplication, AdminApplicationList, OrderStatus,
         Order, PaymentNotice, RefundOrderRequest, OutboxMessage, Outbox,
@@ -268,13 +269,15 @@ fn resubmit_application() {}
 
 #[utoipa::path(put, path = "/api/v1/applications/{application_id}/documents/{material}", tag = "documents", security(("session" = [])),
     params(("application_id" = String, Path, description = "The application's id"),
-           ("material" = Material, Path, description = "The upload slot")),
+           ("material" = Material, Path, description = "The upload slot"),
+           ("findings" = Option<Vec<PhotoWarning>>, Query, style = Form, explode = false,
+            description = "The warnings of the browser's photo checks the file is uploaded with (the candidate saw them and chose to upload anyway), codes separated by commas: `?findings=too_dark,blurry`. Stored with the file and answered in `DocumentInfo.findings` (each once, in the order of the enum); absent or empty for none. At most as many codes as there are kinds; a repeated code counts once")),
     request_body(content = String, content_type = "image/jpeg", description = "The file's bytes (JPEG or PNG; the portrait JPEG 40–80 KB); the type is read from the bytes"),
     responses(
-        (status = 200, description = "Stored (replacing any earlier file in the slot)", body = DocumentInfo),
+        (status = 200, description = "Stored with its `findings` (replacing any earlier file in the slot, and its findings)", body = DocumentInfo),
         (status = 413, description = "`payload_too_large`", body = ErrorEnvelope),
         (status = 415, description = "`unsupported_media_type`", body = ErrorEnvelope),
-        (status = 422, description = "`validation_failed`: e.g. the portrait is outside 40–80 KB", body = ErrorEnvelope),
+        (status = 422, description = "`validation_failed`: `fields.file` names what is wrong with the file (e.g. `portrait_too_small`: the portrait is outside 40–80 KB); `fields.findings` = `unknown_finding` (a code that is no warning's, a blocking finding's included) or `too_many`. Nothing is stored", body = ErrorEnvelope),
     ))]
 #[allow(dead_code)]
 fn upload_document() {}
@@ -457,5 +460,34 @@ mod tests {
         assert!(paths.keys().all(|p| p.starts_with("/api/v1/")));
         assert!(json["components"]["securitySchemes"]["session"].is_object());
         assert!(json["components"]["schemas"]["ErrorEnvelope"].is_object());
+    }
+
+    #[test]
+    fn uploads_document_their_findings() {
+        let json: serde_json::Value = serde_json::from_str(&super::to_pretty_json()).unwrap();
+        let codes: Vec<&str> = crate::photo_warning::PhotoWarning::ALL
+            .iter()
+            .map(|w| w.code())
+            .collect();
+        let schemas = &json["components"]["schemas"];
+        assert_eq!(schemas["PhotoWarning"]["enum"], serde_json::json!(codes));
+        assert_eq!(
+            schemas["DocumentInfo"]["properties"]["findings"]["items"]["$ref"],
+            "#/components/schemas/PhotoWarning"
+        );
+        let put =
+            &json["paths"]["/api/v1/applications/{application_id}/documents/{material}"]["put"];
+        let param = put["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == crate::photo_warning::FINDINGS_PARAM)
+            .expect("the findings parameter");
+        assert_eq!(param["in"], "query");
+        assert_eq!(param["explode"], false);
+        assert_eq!(
+            param["schema"]["items"]["$ref"],
+            "#/components/schemas/PhotoWarning"
+        );
     }
 }

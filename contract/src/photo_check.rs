@@ -97,11 +97,12 @@ impl Finding {
     }
 
     /// Whether the file cannot be uploaded as it is (the backend would refuse it, or there is
-    /// no image in it). The others are warnings the candidate may override.
-    pub fn blocks(self) -> bool {
+    /// no image in it). The others are warnings the candidate may override; a file uploaded
+    /// with them carries them ([`crate::photo_warning::PhotoWarning`]).
+    pub const fn blocks(self) -> bool {
         !matches!(
             self,
-            Finding::Photo(p) if p != PhotoProblem::TooManyPixels
+            Finding::Photo(p) if !matches!(p, PhotoProblem::TooManyPixels)
         )
     }
 

@@ -48,6 +48,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0008_idempotency_request_hash",
         include_str!("../migrations/0008_idempotency_request_hash.sql"),
     ),
+    (
+        "0009_document_findings",
+        include_str!("../migrations/0009_document_findings.sql"),
+    ),
 ];
 
 /// A handle to the database, cheap to clone.
@@ -299,6 +303,34 @@ mod tests {
             migrate(conn).expect("second migrate");
             assert_eq!(schema_version(conn).unwrap(), MIGRATIONS.len() as i64);
         });
+    }
+
+    #[test]
+    fn files_stored_before_findings_were_kept_have_none() {
+        let before = MIGRATIONS
+            .iter()
+            .position(|(name, _)| *name == "0009_document_findings")
+            .unwrap();
+        let mut conn = Connection::open_in_memory().unwrap();
+        for (_, sql) in &MIGRATIONS[..before] {
+            conn.execute_batch(sql).unwrap();
+        }
+        // A row of its own, without an application around it.
+        conn.execute_batch(&format!(
+            "PRAGMA user_version = {before}; PRAGMA foreign_keys = OFF;"
+        ))
+        .unwrap();
+        conn.execute(
+            "INSERT INTO documents
+                 (application_id, material, sha256, content_type, size_bytes, uploaded_at)
+             VALUES ('a1', 'portrait', 'ab', 'image/jpeg', 51200, 1790000000)",
+            [],
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let docs = crate::store::documents::list(&conn, "a1").unwrap();
+        assert_eq!(docs.len(), 1);
+        assert!(docs[0].findings.is_empty());
     }
 
     #[test]

@@ -25,6 +25,7 @@ use baoming_contract::api::{
 };
 use baoming_contract::eligibility::Material;
 use baoming_contract::error::ErrorEnvelope;
+use baoming_contract::photo_warning::PhotoWarning;
 use baoming_contract::status::ApplicationStatus;
 
 use crate::config::{DEFAULT_LISTEN, UsageError};
@@ -420,6 +421,16 @@ fn target_text(target: &ReviewTarget) -> String {
     }
 }
 
+/// The warnings of the browser's photo checks the candidate uploaded a file with
+/// (`too_dark,blurry`); `-` for none.
+fn findings_text(findings: &[PhotoWarning]) -> String {
+    if findings.is_empty() {
+        "-".to_owned()
+    } else {
+        PhotoWarning::list(findings)
+    }
+}
+
 /// The `show` text.
 pub fn show_text(shown: &AdminApplication, base_url: &str) -> String {
     let app = &shown.application;
@@ -487,6 +498,7 @@ pub fn show_text(shown: &AdminApplication, base_url: &str) -> String {
                     doc.material.label_zh().to_owned(),
                     doc.content_type.clone(),
                     doc.size_bytes.to_string(),
+                    findings_text(&doc.findings),
                     format!(
                         "{base_url}/api/v1/admin/applications/{}/documents/{}",
                         app.id,
@@ -495,7 +507,10 @@ pub fn show_text(shown: &AdminApplication, base_url: &str) -> String {
                 ]
             })
             .collect();
-        out.push_str(&table(&["SLOT", "LABEL", "TYPE", "BYTES", "URL"], &rows));
+        out.push_str(&table(
+            &["SLOT", "LABEL", "TYPE", "BYTES", "WARNINGS", "URL"],
+            &rows,
+        ));
     }
     out.push('\n');
     let rows: Vec<Vec<String>> = app
@@ -748,6 +763,54 @@ mod tests {
         ] {
             assert!(parse(args(bad), &no_env).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn show_prints_each_document_with_its_warnings() {
+        use baoming_contract::api::{DocumentInfo, Draft};
+        use baoming_contract::time::Timestamp;
+        let doc = |material: Material, findings: &str| DocumentInfo {
+            material,
+            content_type: "image/jpeg".into(),
+            size_bytes: 2048,
+            sha256: "ab".repeat(32),
+            uploaded_at: Timestamp(1_790_000_000),
+            findings: PhotoWarning::parse_list(findings).unwrap(),
+        };
+        let shown = AdminApplication {
+            candidate_phone: "13800138000".into(),
+            application: Application {
+                id: "app1".into(),
+                plan_id: "plan1".into(),
+                status: ApplicationStatus::UnderReview,
+                version: 3,
+                draft: Draft::default(),
+                documents: vec![
+                    doc(Material::Portrait, ""),
+                    doc(Material::SocialInsuranceProof, "blurry,too_dark"),
+                ],
+                events: vec![],
+                review_reasons: vec![],
+                expected_decision_by: None,
+                updated_at: Timestamp(1_790_000_000),
+                submitted_draft: None,
+            },
+        };
+        let text = show_text(&shown, "http://h");
+        let line = |slot: &str| {
+            text.lines()
+                .find(|l| l.starts_with(slot))
+                .unwrap_or_else(|| panic!("no {slot} line in\n{text}"))
+                .split_whitespace()
+                .collect::<Vec<_>>()
+        };
+        assert!(text.contains("WARNINGS"), "{text}");
+        assert_eq!(line("portrait")[4], "-", "{text}");
+        assert_eq!(
+            line("social_insurance_proof")[4],
+            "too_dark,blurry",
+            "{text}"
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime};
 
 use baoming_contract::api::{Application, DocumentInfo};
 use baoming_contract::photo_check::sample;
+use baoming_contract::photo_warning::PhotoWarning;
 use baoming_server::files::{self, STALE_TEMP_AGE, TEMP_PREFIX};
 use common::journey::{Call, application, created, dev_app};
 use common::{Reply, TempDir, TestApp};
@@ -278,6 +279,182 @@ async fn good_files_are_still_accepted_at_the_edges() {
             "{what}"
         );
     }
+}
+
+/// `PUT` of `bytes` into `slot` with `?findings=<list>`.
+async fn upload_with(
+    app: &TestApp,
+    cookie: &str,
+    id: &str,
+    slot: &str,
+    list: &str,
+    bytes: Vec<u8>,
+) -> Reply {
+    Call::new("PUT", format!("{}?findings={list}", doc_uri(id, slot)))
+        .cookie(cookie)
+        .bytes(bytes, "image/jpeg")
+        .send(app)
+        .await
+}
+
+/// The codes of a `DocumentInfo` as JSON.
+fn codes(doc: &serde_json::Value) -> Vec<String> {
+    doc["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("findings is an array: {doc}"))
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The findings the candidate's and the reviewer's view of the application list in `slot`.
+async fn listed_codes(app: &TestApp, cookie: &str, id: &str, slot: &str) -> [Vec<String>; 2] {
+    let own = Call::new("GET", format!("/api/v1/applications/{id}"))
+        .cookie(cookie)
+        .send(app)
+        .await;
+    let admin = Call::new("GET", format!("/api/v1/admin/applications/{id}"))
+        .reviewer()
+        .send(app)
+        .await;
+    assert_eq!(own.status, 200, "{}", own.text());
+    assert_eq!(admin.status, 200, "{}", admin.text());
+    let find = |docs: &serde_json::Value| {
+        docs.as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["material"] == slot)
+            .map(codes)
+            .unwrap_or_else(|| panic!("{slot} listed in {docs}"))
+    };
+    [
+        find(&own.json()["documents"]),
+        find(&admin.json()["application"]["documents"]),
+    ]
+}
+
+#[tokio::test]
+async fn findings_are_stored_with_the_file_and_returned_with_it() {
+    let (app, _clock) = dev_app();
+    let (cookie, created) = candidate(&app).await;
+    let id = created.id.as_str();
+    let scan = sample::jpeg(1240, 1754, 20 * KB, 1);
+    // Repeated and out of order: each once, in the contract's order.
+    let reply = upload_with(
+        &app,
+        &cookie,
+        id,
+        "social_insurance_proof",
+        "too_bright,too_dark,%20too_dark",
+        scan.clone(),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let want = vec!["too_dark".to_owned(), "too_bright".to_owned()];
+    assert_eq!(codes(&reply.json()), want);
+    let info: DocumentInfo = serde_json::from_slice(&reply.body).unwrap();
+    assert_eq!(PhotoWarning::list(&info.findings), "too_dark,too_bright");
+    assert_eq!(
+        listed_codes(&app, &cookie, id, "social_insurance_proof").await,
+        [want.clone(), want.clone()]
+    );
+
+    // Without the parameter, or with it empty: none, always as an empty list.
+    for uri in [
+        doc_uri(id, "portrait"),
+        format!("{}?findings=", doc_uri(id, "application_form")),
+    ] {
+        let bytes = if uri.contains("portrait") {
+            sample::jpeg(295, 413, 50 * KB, 2)
+        } else {
+            scan.clone()
+        };
+        let reply = Call::new("PUT", uri.clone())
+            .cookie(&cookie)
+            .bytes(bytes, "image/jpeg")
+            .send(&app)
+            .await;
+        assert_eq!(reply.status, 200, "{uri}: {}", reply.text());
+        assert_eq!(reply.json()["findings"], serde_json::json!([]), "{uri}");
+    }
+
+    // A replacing file replaces the findings: its own, or none.
+    let reply = upload_with(
+        &app,
+        &cookie,
+        id,
+        "social_insurance_proof",
+        "blurry",
+        scan.clone(),
+    )
+    .await;
+    assert_eq!(codes(&reply.json()), ["blurry"]);
+    let reply = upload(&app, &cookie, id, "social_insurance_proof", scan.clone()).await;
+    assert_eq!(codes(&reply.json()), Vec::<String>::new());
+    assert_eq!(
+        listed_codes(&app, &cookie, id, "social_insurance_proof").await,
+        [Vec::<String>::new(), vec![]]
+    );
+
+    // Every kind at once.
+    let every = PhotoWarning::list(&PhotoWarning::ALL);
+    let reply = upload_with(&app, &cookie, id, "application_form", &every, scan).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(codes(&reply.json()).join(","), every);
+    let [own, _] = listed_codes(&app, &cookie, id, "application_form").await;
+    assert_eq!(own.join(","), every);
+}
+
+#[tokio::test]
+async fn unknown_or_blocking_findings_are_refused_and_nothing_is_stored() {
+    let (app, _clock) = dev_app();
+    let (cookie, created) = candidate(&app).await;
+    let id = created.id.as_str();
+    let slot = "id_card_back";
+    let stored = sample::jpeg(1712, 1080, 9 * KB, 1);
+    let reply = upload_with(&app, &cookie, id, slot, "id_proportion", stored.clone()).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let every = PhotoWarning::list(&PhotoWarning::ALL);
+    for (list, reason) in [
+        ("sunburnt", "unknown_finding"),
+        ("too_dark,sunburnt", "unknown_finding"),
+        ("TOO_DARK", "unknown_finding"),
+        // A blocking finding's code: such a file is never uploaded.
+        ("corrupt", "unknown_finding"),
+        ("too_many_pixels", "unknown_finding"),
+        ("portrait_size", "unknown_finding"),
+        (&format!("{every},too_dark"), "too_many"),
+    ] {
+        let other = sample::jpeg(1712, 1080, 10 * KB, 2);
+        let reply = upload_with(&app, &cookie, id, slot, list, other).await;
+        reply.assert_envelope(422, "validation_failed");
+        assert_eq!(
+            reply.json()["error"]["fields"],
+            serde_json::json!({ "findings": reason }),
+            "{list}: {}",
+            reply.text()
+        );
+    }
+    // The slot keeps its file and its findings.
+    assert_eq!(
+        download(&app, &cookie, id, slot).await.body.as_ref(),
+        stored.as_slice()
+    );
+    assert_eq!(
+        listed_codes(&app, &cookie, id, slot).await,
+        [
+            vec!["id_proportion".to_owned()],
+            vec!["id_proportion".to_owned()]
+        ]
+    );
+    // Another candidate's application answers 404 whatever the findings.
+    let other = common::journey::register(&app, "13700137001").await;
+    Call::new("PUT", format!("{}?findings=sunburnt", doc_uri(id, slot)))
+        .cookie(&other)
+        .bytes(stored, "image/jpeg")
+        .send(&app)
+        .await
+        .assert_envelope(404, "not_found");
 }
 
 #[test]

@@ -4,7 +4,9 @@
 //! anything is sent. Problems that make the file unusable block it; the ones a reviewer might
 //! still accept are warnings the candidate can override (仍然上传); the portrait's size,
 //! format and proportion can be fixed in the page (自动处理). Uploads show progress, can be
-//! cancelled, and retry on their own when the network drops.
+//! cancelled, and retry on their own when the network drops. The warnings a file is uploaded
+//! with go with it and are stored with it, so the slot (after a reload too) and 核对报名信息
+//! show them again ([`UploadedWarnings`]).
 
 use baoming_contract::api::DocumentInfo;
 use baoming_contract::eligibility::Material;
@@ -12,6 +14,7 @@ use baoming_contract::error::ErrorCode;
 use baoming_contract::photo::{Sniffed, reason};
 use baoming_contract::photo_check::{Facts, Finding};
 use baoming_contract::photo_quality::PhotoProblem;
+use baoming_contract::photo_warning::PhotoWarning;
 use leptos::prelude::*;
 use web_sys::{Blob, ImageBitmap};
 
@@ -86,6 +89,38 @@ pub fn refusal_finding(code: ErrorCode, file_reason: Option<&str>, size: u64) ->
     }
 }
 
+/// The list of what the checks found, each in its own words (`data-problem` is its code).
+fn problem_list(findings: Vec<Finding>) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <ul class="bm-slot__problems">
+            {findings.into_iter().map(|f| view! {
+                <li data-problem=f.code()>{move || finding_text(lang.get(), f)}</li>
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// The warnings a stored file was uploaded with, in the words the slot showed before the
+/// upload (nothing when there are none).
+#[component]
+pub fn UploadedWarnings(
+    warnings: Vec<PhotoWarning>,
+    /// More classes for the box.
+    #[prop(optional)]
+    class: &'static str,
+) -> impl IntoView {
+    (!warnings.is_empty()).then(|| {
+        let codes = PhotoWarning::list(&warnings);
+        view! {
+            <div class=format!("bm-notice bm-notice--warn {class}") data-findings=codes>
+                <p class="bm-slot__intro">{t(Msg::WarningsIntro)}</p>
+                {problem_list(warnings.into_iter().map(PhotoWarning::finding).collect())}
+            </div>
+        }
+    })
+}
+
 #[component]
 pub fn UploadSlot(
     /// The application.
@@ -106,6 +141,8 @@ pub fn UploadSlot(
     // The file picked last (for 仍然上传, 重试上传 and the fix), what its head said, the
     // decoded copy the fix works on, and the findings to go back to from the fix.
     let picked = StoredValue::new_local(None::<web_sys::File>);
+    // The warnings the checks found on it: they go with it when it is sent.
+    let picked_warnings = StoredValue::new(Vec::<PhotoWarning>::new());
     let facts = StoredValue::new(None::<Facts>);
     let working = StoredValue::new_local(None::<ImageBitmap>);
     let last_findings = StoredValue::new(None::<SlotState>);
@@ -123,8 +160,9 @@ pub fn UploadSlot(
 
     let send = {
         let (api, app_id) = (api.clone(), app_id.clone());
-        Action::new_local(move |blob: &Blob| {
-            let (api, app_id, blob) = (api.clone(), app_id.clone(), blob.clone());
+        Action::new_local(move |(blob, warnings): &(Blob, Vec<PhotoWarning>)| {
+            let (api, app_id) = (api.clone(), app_id.clone());
+            let (blob, warnings) = (blob.clone(), warnings.clone());
             async move {
                 cancelled.set_value(false);
                 let size = blob.size() as u64;
@@ -140,6 +178,7 @@ pub fn UploadSlot(
                             &app_id,
                             material,
                             &blob,
+                            &warnings,
                             move |fraction| state.set(SlotState::Uploading { fraction, attempt }),
                             &cancel,
                         )
@@ -196,8 +235,9 @@ pub fn UploadSlot(
             let can_fix = inspection.fixable(material);
             let can_upload = inspection.uploadable();
             working.set_value(inspection.working.clone());
+            picked_warnings.set_value(PhotoWarning::of(&inspection.findings));
             if inspection.findings.is_empty() {
-                send.dispatch(file.into());
+                send.dispatch((file.into(), Vec::new()));
                 return;
             }
             if !can_fix {
@@ -240,9 +280,21 @@ pub fn UploadSlot(
     };
     let send_picked = move || {
         if let Some(file) = picked.get_value() {
-            send.dispatch(file.into());
+            send.dispatch((file.into(), picked_warnings.get_value()));
         }
     };
+    // The fixed portrait goes with the warnings of its own checks (normally none).
+    let send_fixed = Action::new_local(move |blob: &Blob| {
+        let blob = blob.clone();
+        async move {
+            state.set(SlotState::Checking);
+            let inspection = imaging::inspect(&blob, material).await;
+            if let Some(copy) = inspection.working {
+                copy.close();
+            }
+            send.dispatch((blob, PhotoWarning::of(&inspection.findings)));
+        }
+    });
     let thumb = {
         let api = api.clone();
         let app_id = app_id.clone();
@@ -266,7 +318,7 @@ pub fn UploadSlot(
                 working=bitmap
                 source=source
                 facts=facts
-                on_use=Callback::new(move |blob: Blob| { send.dispatch(blob); })
+                on_use=Callback::new(move |blob: Blob| { send_fixed.dispatch(blob); })
                 on_cancel=Callback::new(move |()| state.set(last_findings.get_value().unwrap_or(SlotState::Empty)))
             />
         })
@@ -289,11 +341,7 @@ pub fn UploadSlot(
                     view! {
                         <div class=if warnings_only { "bm-notice bm-notice--warn" } else { "bm-notice bm-notice--error" } role="alert">
                             {warnings_only.then(|| view! { <p class="bm-slot__intro">{t(Msg::WarningsIntro)}</p> })}
-                            <ul class="bm-slot__problems">
-                                {findings.into_iter().map(|f| view! {
-                                    <li data-problem=f.code()>{move || finding_text(lang.get(), f)}</li>
-                                }).collect_view()}
-                            </ul>
+                            {problem_list(findings)}
                         </div>
                         <div class="bm-slot__actions">
                             {can_fix.then(|| view! {
@@ -333,6 +381,7 @@ pub fn UploadSlot(
                         <img class="bm-slot__thumb" src=thumb(&info) alt=material_label(material, lang.get_untracked()) width="96" height="72" loading="lazy" />
                         <span>{t(Msg::UploadDone)} {format!(" · {} KB", info.size_bytes.div_ceil(1024))}</span>
                     </p>
+                    <UploadedWarnings warnings=info.findings.clone() />
                 }.into_any(),
             }}
             <div class="bm-slot__actions">

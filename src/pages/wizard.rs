@@ -22,7 +22,7 @@ use crate::components::draft_saver::{DraftSaver, SaveIndicator};
 use crate::components::feedback::{ErrorPanel, Loading, retry_of};
 use crate::components::form::{TextField, focus_first_invalid};
 use crate::components::link::{Link, RouterBase};
-use crate::components::upload_slot::UploadSlot;
+use crate::components::upload_slot::{UploadSlot, UploadedWarnings};
 use crate::i18n::{
     Msg, condition_text, condition_title, level_name, material_label, occupation_label,
     occupation_name, t, use_lang, wizard_reason, work_summary_text,
@@ -964,7 +964,8 @@ fn DocumentsStep(
 }
 
 /// 核对报名信息: every answer grouped by step, each group with 修改 back to its step, and
-/// every required material with its thumbnail, as the reviewer will see them. Before a
+/// every required material with its thumbnail and what the photo checks said of it (照片检查通过,
+/// or the warnings it was uploaded with), as the reviewer will see them. Before a
 /// resubmission (`before`, the draft as last submitted) what changed since is marked.
 #[component]
 fn CheckAnswers(
@@ -1122,7 +1123,7 @@ fn CheckAnswers(
                 let doc = docs.iter().find(|d| d.material == m).cloned();
                 let src = doc.as_ref().map(|d| format!("{}?v={}", api.document_url(&thumb_id, m), &d.sha256[..12.min(d.sha256.len())]));
                 view! {
-                    <div class="bm-check__row bm-check__doc">
+                    <div class="bm-check__row bm-check__doc" data-material=m.slug()>
                         <dt>{move || material_label(m, lang.get())}</dt>
                         <dd>
                             {match (doc, src) {
@@ -1133,6 +1134,11 @@ fn CheckAnswers(
                                         {if d.content_type == "image/png" { "PNG" } else { "JPG" }} " · "
                                         {format!("{} KB", d.size_bytes.div_ceil(1024))}
                                     </span>
+                                    {if d.findings.is_empty() {
+                                        view! { <span class="bm-check__ok bm-check__verdict" data-check="passed">{t(Msg::CheckPhotoPassed)}</span> }.into_any()
+                                    } else {
+                                        view! { <UploadedWarnings warnings=d.findings.clone() class="bm-check__verdict" /> }.into_any()
+                                    }}
                                 }.into_any(),
                                 _ => view! { <span class="bm-check__missing">{t(Msg::CheckNotUploaded)}</span> }.into_any(),
                             }}

@@ -2,12 +2,13 @@
 // file is explained in its own words before anything is sent; every material of condition
 // （一） uploads and stays; an oversized portrait is made a one-inch photo in the page (crop,
 // zoom, 295 × 413, 40–80 KB), respecting the camera's EXIF orientation; a photo too small to
-// be one is not "fixed" by enlarging it.
+// be one is not "fixed" by enlarging it; a warning the candidate accepted stays with the file
+// (on the slot after a reload, and on 核对报名信息).
 import { expect, test, type Page } from "@playwright/test";
 import jpeg from "jpeg-js";
 import { apiOrigin, appUrl } from "./support/env";
 import { freshPhone, registerThroughPage } from "./support/accounts";
-import { fillSteps, goodFileFor, slotOf } from "./support/wizard";
+import { checkAnswers, fillSteps, goodFileFor, slotOf } from "./support/wizard";
 import {
   PORTRAIT_MAX_BYTES,
   PORTRAIT_MIN_BYTES,
@@ -147,6 +148,65 @@ test("every bad file gets its own message", async ({ page, request }) => {
   expect(docs[0].size_bytes).toBe(dark.file.buffer.length);
 });
 
+test("a warning accepted at upload stays with the file, after a reload and on 核对报名信息", async ({ page, request }) => {
+  test.setTimeout(120_000);
+  await registerThroughPage(page, request, appUrl(), freshPhone());
+  await fillSteps(page);
+  const id = applicationId(page);
+  const dark = badFiles().find((f) => f.code === "too_dark")!;
+  const slot = slotOf(page, dark.slot);
+  const warning = slot.locator('ul.bm-slot__problems > li[data-problem="too_dark"]');
+
+  // Picked: the warning, then 仍然上传.
+  await pick(page, dark.slot, dark.file);
+  await expect(warning).toBeVisible({ timeout: 15_000 });
+  const text = (await warning.innerText()).trim();
+  expect(text.length).toBeGreaterThan(4);
+  await slot.locator('button[data-action="upload-anyway"]').click();
+  await expect(slot).toHaveAttribute("data-state", "uploaded");
+  // Stored with the file, and still shown on the slot in the same words.
+  const doc = (await stored(page, id)).documents.find((d: { material: string }) => d.material === dark.slot);
+  expect(doc.findings).toEqual(["too_dark"]);
+  await expect(warning).toHaveText(text);
+  await expect(slot.locator('button[data-action="upload-anyway"]')).toHaveCount(0);
+
+  // A photo that passes every check carries nothing.
+  await pick(page, "id_card_front", goodFileFor("身份证人像面照片"));
+  await expect(slotOf(page, "id_card_front")).toHaveAttribute("data-state", "uploaded", { timeout: 20_000 });
+  await expect(slotOf(page, "id_card_front").locator("li[data-problem]")).toHaveCount(0);
+
+  // After a reload the slot shows the stored file with its warning.
+  await page.reload();
+  await expect(slot).toHaveAttribute("data-state", "uploaded");
+  expect(await codes(page, dark.slot)).toEqual(["too_dark"]);
+  await expect(warning).toHaveText(text);
+  await expect(slotOf(page, "id_card_front").locator("li[data-problem]")).toHaveCount(0);
+
+  // 核对报名信息: under each thumbnail its check result, the warning in the attention colour.
+  await checkAnswers(page);
+  const darkRow = page.locator(`.bm-check__doc[data-material="${dark.slot}"]`);
+  const goodRow = page.locator('.bm-check__doc[data-material="id_card_front"]');
+  const check = async () => {
+    await expect(darkRow.locator("img.bm-check__thumb")).toBeVisible();
+    await expect(darkRow.locator(".bm-notice--warn")).toBeVisible();
+    await expect(darkRow.locator('li[data-problem="too_dark"]')).toHaveText(text);
+    await expect(darkRow.locator('[data-check="passed"]')).toHaveCount(0);
+    await expect(goodRow.locator('[data-check="passed"]')).toHaveText("照片检查通过");
+    await expect(goodRow.locator("li[data-problem]")).toHaveCount(0);
+    // Tidy at 360 px: nothing wider than the screen, the warning under the thumbnail.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    const thumb = (await darkRow.locator("img.bm-check__thumb").boundingBox())!;
+    const notice = (await darkRow.locator(".bm-notice--warn").boundingBox())!;
+    expect(notice.y).toBeGreaterThanOrEqual(thumb.y + thumb.height - 1);
+    expect(notice.x + notice.width).toBeLessThanOrEqual(360);
+  };
+  await check();
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "核对报名信息" })).toBeVisible();
+  await check();
+});
+
 test("every material of condition 1 uploads", async ({ page, request }) => {
   test.setTimeout(120_000);
   await registerThroughPage(page, request, appUrl(), freshPhone());
@@ -204,6 +264,10 @@ test("the portrait fix: oversized, EXIF-rotated, too small", async ({ page, requ
     const { body, image } = await storedPortrait(page, id);
     expect([image.width, image.height]).toEqual([295, 413]);
     expect(body.length).toBe(bytes);
+    // Uploaded with the findings of the fixed photo, not of the one picked: none.
+    const fixed = (await stored(page, id)).documents.find((d: { material: string }) => d.material === "portrait");
+    expect(fixed.findings).toEqual([]);
+    await expect(portrait.locator("li[data-problem]")).toHaveCount(0);
     expect(body.length).toBeGreaterThanOrEqual(PORTRAIT_MIN_BYTES);
     expect(body.length).toBeLessThanOrEqual(PORTRAIT_MAX_BYTES);
 

@@ -22,6 +22,7 @@ use baoming_contract::photo::{
     DocumentError, PORTRAIT_MAX_BYTES, PORTRAIT_MIN_BYTES, check_document_file, sniff,
 };
 use baoming_contract::photo_check::sample;
+use baoming_contract::photo_warning::{FINDINGS_PARAM, PhotoWarning, WarningsError};
 use sha2::{Digest, Sha256};
 
 use super::applications::{self, UNKNOWN_APPLICATION_ID, application_path};
@@ -135,6 +136,18 @@ pub fn checks() -> Vec<Check> {
             area,
             "a 50 KB JPEG portrait answers 200 DocumentInfo",
             good_portrait,
+        )
+        .needs_dev(),
+        Check::new(
+            area,
+            "PUT with ?findings=blurry,too_bright,blurry answers 200 DocumentInfo whose findings are too_bright, blurry (each once, in the contract's order) and the application lists them; a replacing PUT without findings answers and lists none",
+            findings_stored,
+        )
+        .needs_dev(),
+        Check::new(
+            area,
+            "PUT with a findings code that is no warning's (unknown, or a blocking finding's) answers 422 validation_failed, fields.findings unknown_finding; more codes than kinds too_many; the slot unchanged",
+            findings_refused,
         )
         .needs_dev(),
         Check::new(
@@ -298,6 +311,45 @@ fn get(ctx: &Ctx, jar: &Jar, id: &str, slot: &str) -> Result<Response, String> {
 fn delete_request(ctx: &Ctx, jar: &Jar, id: &str, slot: &str) -> Result<Response, String> {
     ctx.client
         .send(Request::new("DELETE", &document_path(id, slot)).cookies(jar))
+}
+
+/// `PUT` of `bytes` into `material`'s slot with `?findings=<list>` (the list as it is: the
+/// codes and commas need no encoding).
+fn upload_with_findings(
+    ctx: &Ctx,
+    jar: &Jar,
+    id: &str,
+    material: Material,
+    list: &str,
+    bytes: &[u8],
+) -> Result<Response, String> {
+    let path = format!(
+        "{}?{FINDINGS_PARAM}={list}",
+        document_path(id, material.slug())
+    );
+    ctx.client.send(
+        Request::new("PUT", &path)
+            .cookies(jar)
+            .bytes(content_type_of(bytes), bytes.to_vec()),
+    )
+}
+
+/// The answer's `findings` are exactly `expected` (read from the JSON itself, so that a code
+/// the contract does not know is not silently left out).
+fn findings_are(
+    resp: &Response,
+    json: &serde_json::Value,
+    expected: &[PhotoWarning],
+) -> CheckResult {
+    let want: Vec<&str> = expected.iter().map(|w| w.code()).collect();
+    let got = json.get("findings");
+    expect::ensure(got == Some(&serde_json::json!(want)), || {
+        format!(
+            "{}: findings is {}, expected {want:?}",
+            resp.what,
+            got.map_or_else(|| "absent".to_owned(), |v| v.to_string())
+        )
+    })
 }
 
 /// What the document checks share within a run.
@@ -605,6 +657,86 @@ fn good_portrait(ctx: &Ctx) -> CheckResult {
     })
 }
 
+fn findings_stored(ctx: &Ctx) -> CheckResult {
+    let owner = applications::owner(ctx)?;
+    let id = application_id(ctx)?;
+    let material = Material::ApplicationForm;
+    let expected = PhotoWarning::parse_list("too_bright,blurry")
+        .map_err(|e| format!("the suite's own list: {e:?}"))?;
+    let bytes = jpeg(DOCUMENT_BYTES + 7, 0x61);
+    let resp = upload_with_findings(
+        ctx,
+        &owner.jar,
+        id,
+        material,
+        "blurry,too_bright,blurry",
+        &bytes,
+    )?;
+    let info: DocumentInfo = expect::json(&resp, 200)?;
+    let json: serde_json::Value = expect::json(&resp, 200)?;
+    describes(&resp, &info, material, &bytes)?;
+    findings_are(&resp, &json, &expected)?;
+    let app = applications::current(ctx, &owner.jar, id)?;
+    expect::ensure(listed(&app, material) == Some(&info), || {
+        format!(
+            "GET /applications/{id}: documents are {:?}, expected them to hold {info:?}",
+            app.documents
+        )
+    })?;
+    // The findings belong to the file: a new file without any replaces them with none.
+    let bytes = jpeg(DOCUMENT_BYTES + 8, 0x62);
+    let resp = upload(ctx, &owner.jar, id, material, &bytes)?;
+    let info: DocumentInfo = expect::json(&resp, 200)?;
+    let json: serde_json::Value = expect::json(&resp, 200)?;
+    describes(&resp, &info, material, &bytes)?;
+    findings_are(&resp, &json, &[])?;
+    let app = applications::current(ctx, &owner.jar, id)?;
+    expect::ensure(listed(&app, material) == Some(&info), || {
+        format!(
+            "GET /applications/{id}: after a PUT without findings the documents are {:?}, expected them to hold {info:?}",
+            app.documents
+        )
+    })
+}
+
+/// Findings lists the contract refuses, and why.
+fn refused_findings() -> Vec<(String, WarningsError)> {
+    let every = PhotoWarning::list(&PhotoWarning::ALL);
+    vec![
+        ("sunburnt".to_owned(), WarningsError::Unknown),
+        ("too_dark,sunburnt".to_owned(), WarningsError::Unknown),
+        // A blocking finding's code: such a file is never uploaded.
+        ("corrupt".to_owned(), WarningsError::Unknown),
+        (
+            format!("{every},{}", PhotoWarning::ALL[0].code()),
+            WarningsError::TooMany,
+        ),
+    ]
+}
+
+fn findings_refused(ctx: &Ctx) -> CheckResult {
+    let owner = applications::owner(ctx)?;
+    let id = application_id(ctx)?;
+    let material = Material::IdCardBack;
+    let before = applications::current(ctx, &owner.jar, id)?;
+    for (list, error) in refused_findings() {
+        let bytes = jpeg(DOCUMENT_BYTES + 9, 0x63);
+        let resp = upload_with_findings(ctx, &owner.jar, id, material, &list, &bytes)?;
+        let env = expect::envelope_for(&resp, ErrorCode::ValidationFailed)?;
+        expect::fields_exactly(&resp, &env, &[(FINDINGS_PARAM, error.code())])?;
+    }
+    let after = applications::current(ctx, &owner.jar, id)?;
+    expect::ensure(
+        listed(&after, material) == listed(&before, material),
+        || {
+            format!(
+                "a refused findings list changed the {} slot",
+                material.slug()
+            )
+        },
+    )
+}
+
 fn unknown_slot(ctx: &Ctx) -> CheckResult {
     let owner = applications::owner(ctx)?;
     let id = application_id(ctx)?;
@@ -779,6 +911,23 @@ mod tests {
             assert!(check_document_file(m, &file).is_ok(), "{m:?}");
             assert!(seen.insert(sha256_hex(&file)), "{m:?} repeats a file");
         }
+    }
+
+    #[test]
+    fn the_findings_lists_are_judged_by_the_contract_as_the_checks_expect() {
+        for (list, error) in refused_findings() {
+            assert_eq!(PhotoWarning::parse_list(&list), Err(error), "{list}");
+        }
+        let stored: Vec<&str> = PhotoWarning::parse_list("blurry,too_bright,blurry")
+            .unwrap()
+            .iter()
+            .map(|w| w.code())
+            .collect();
+        assert_eq!(stored, ["too_bright", "blurry"]);
+        assert_eq!(
+            PhotoWarning::parse_list("blurry,too_bright,blurry"),
+            PhotoWarning::parse_list("too_bright,blurry")
+        );
     }
 
     #[test]

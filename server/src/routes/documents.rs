@@ -8,6 +8,10 @@
 //! The file is judged by the contract's rules, the browser's own ([`check_document_file`]):
 //! its type and the pixel size it declares (read without decoding), its structure and
 //! completeness, and the portrait's window, proportions and pixel size.
+//!
+//! The warnings the browser's checks found on the file (`?findings=too_dark,blurry`, the
+//! contract's [`PhotoWarning`] codes) are stored with it and answered in
+//! `DocumentInfo::findings`; a replacing upload replaces them too.
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -20,12 +24,14 @@ use baoming_contract::api::DocumentInfo;
 use baoming_contract::eligibility::Material;
 use baoming_contract::error::ErrorCode;
 use baoming_contract::photo::{DOCUMENT_MAX_BYTES, DocumentError, check_document_file};
+use baoming_contract::photo_warning::{FINDINGS_PARAM, PhotoWarning};
+use serde::Deserialize;
 
 use super::applications::{ensure_editable, load_owned, write_tx};
 use crate::AppState;
 use crate::auth::CurrentAccount;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::PathParams;
+use crate::extract::{PathParams, QueryParams};
 use crate::files::FileStore;
 use crate::secrets;
 use crate::store::{applications, documents};
@@ -80,11 +86,29 @@ fn refused(error: DocumentError) -> ApiError {
     }
 }
 
+/// The query of a `PUT`.
+#[derive(Debug, Deserialize)]
+struct UploadQuery {
+    /// [`FINDINGS_PARAM`]: the warnings' codes, separated by commas.
+    #[serde(default)]
+    findings: Option<String>,
+}
+
+/// The warnings sent with an upload; a list the contract refuses answers 422 with its reason
+/// in `fields.findings`.
+fn sent_findings(list: Option<&str>) -> ApiResult<Vec<PhotoWarning>> {
+    PhotoWarning::parse_list(list.unwrap_or_default()).map_err(|e| {
+        ApiError::validation("findings must be warning codes of the photo checks, each once")
+            .with_field(FINDINGS_PARAM, e.code())
+    })
+}
+
 /// `PUT`: stores the file in the slot, replacing any earlier one.
 async fn upload_document(
     State(state): State<AppState>,
     current: CurrentAccount,
     PathParams((id, slug)): PathParams<(String, String)>,
+    QueryParams(query): QueryParams<UploadQuery>,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<DocumentInfo>> {
     let material = slot(&slug)?;
@@ -103,6 +127,7 @@ async fn upload_document(
             ApiError::validation(rejection.body_text())
         }
     })?;
+    let findings = sent_findings(query.findings.as_deref())?;
     // The whole file, before anything is written: a refused file never replaces the slot's.
     let sniffed = check_document_file(material, &bytes).map_err(refused)?;
     let content_type = sniffed
@@ -129,6 +154,7 @@ async fn upload_document(
                 size_bytes,
                 sha256,
                 uploaded_at: now,
+                findings,
             };
             let replaced = documents::upsert(&tx, &app.id, &info)?;
             applications::touch(&tx, &app.id, now)?;

@@ -3,16 +3,18 @@
 
 use baoming_contract::api::DocumentInfo;
 use baoming_contract::eligibility::Material;
+use baoming_contract::photo_warning::PhotoWarning;
 use baoming_contract::time::Timestamp;
 use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{enum_from_sql, enum_to_sql};
 
-const COLUMNS: &str = "material, content_type, size_bytes, sha256, uploaded_at";
+const COLUMNS: &str = "material, content_type, size_bytes, sha256, uploaded_at, findings";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<DocumentInfo> {
     let size: i64 = row.get(2)?;
+    let findings: String = row.get(5)?;
     Ok(DocumentInfo {
         material: enum_from_sql(0, row.get(0)?)?,
         content_type: row.get(1)?,
@@ -20,7 +22,16 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<DocumentInfo> {
             .map_err(|e| rusqlite::Error::FromSqlConversionFailure(2, Type::Integer, e.into()))?,
         sha256: row.get(3)?,
         uploaded_at: Timestamp(row.get(4)?),
+        findings: stored_findings(&findings),
     })
+}
+
+/// The warnings stored as `PhotoWarning::list` wrote them. A code this build does not know
+/// (written by a newer one) is left out rather than failing the whole application.
+fn stored_findings(list: &str) -> Vec<PhotoWarning> {
+    list.split(',')
+        .filter_map(PhotoWarning::from_code)
+        .collect()
 }
 
 /// The application's documents, in the contract's slot order.
@@ -67,11 +78,12 @@ pub fn upsert(
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     conn.prepare_cached(
         "INSERT INTO documents
-             (application_id, material, sha256, content_type, size_bytes, uploaded_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             (application_id, material, sha256, content_type, size_bytes, uploaded_at, findings)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (application_id, material) DO UPDATE SET
              sha256 = excluded.sha256, content_type = excluded.content_type,
-             size_bytes = excluded.size_bytes, uploaded_at = excluded.uploaded_at",
+             size_bytes = excluded.size_bytes, uploaded_at = excluded.uploaded_at,
+             findings = excluded.findings",
     )?
     .execute(params![
         application_id,
@@ -80,6 +92,7 @@ pub fn upsert(
         doc.content_type,
         size,
         doc.uploaded_at.0,
+        PhotoWarning::list(&doc.findings),
     ])?;
     Ok(previous)
 }
