@@ -246,6 +246,8 @@ pub enum Msg {
     CheckNotFilled,
     CheckNotUploaded,
     CheckUploaded,
+    /// Under a material's thumbnail on 核对报名信息: its photo checks found nothing.
+    CheckPhotoPassed,
     CheckChanged,
     CheckStep,
     UntilNow,
@@ -338,6 +340,9 @@ pub enum Msg {
     FixPortrait,
     FixTitle,
     FixHint,
+    FixFaceSearching,
+    FixFaceFound,
+    FixFaceNotFound,
     FixZoom,
     FixFrameLabel,
     FixRender,
@@ -705,6 +710,7 @@ impl Msg {
             CheckNotFilled => ("未填写", "Not filled in"),
             CheckNotUploaded => ("未上传", "Not uploaded"),
             CheckUploaded => ("已上传", "Uploaded"),
+            CheckPhotoPassed => ("照片检查通过", "Photo checks passed"),
             CheckChanged => ("已修改", "Changed"),
             CheckStep => ("下一步：核对信息", "Next: check your answers"),
             UntilNow => ("至今", "now"),
@@ -910,8 +916,17 @@ impl Msg {
             FixPortrait => ("自动处理", "Auto-fix"),
             FixTitle => ("调整一寸照", "Adjust the one-inch photo"),
             FixHint => (
-                "拖动照片调整位置，用滑块或双指缩放，让头部位于框内中间、上方稍留空白。",
-                "Drag the photo to position it and zoom with the slider or two fingers, so the head is centred with a little space above.",
+                "拖动照片调整位置，用滑块或双指缩放，让头部（含头发）填满虚线框、露出双肩。",
+                "Drag the photo to position it and zoom with the slider or two fingers, so the head (with the hair) fills the dashed outline and the shoulders show.",
+            ),
+            FixFaceSearching => ("正在查找头部位置…", "Finding the head…"),
+            FixFaceFound => (
+                "已按头部位置取景，可拖动或缩放微调。",
+                "Framed around the head; drag or zoom to adjust.",
+            ),
+            FixFaceNotFound => (
+                "没有找到人脸，请拖动、缩放照片，让头部填满虚线框。",
+                "No face found: drag and zoom the photo so the head fills the dashed outline.",
             ),
             FixZoom => ("缩放", "Zoom"),
             FixFrameLabel => (

@@ -239,6 +239,25 @@ pub async fn draw_preview(
     Ok(())
 }
 
+/// A copy of `image` scaled to `width` × `height` by `createImageBitmap` (off the main
+/// thread), and its RGBA pixels: what the face search looks at.
+pub async fn small_copy(
+    image: &ImageBitmap,
+    width: u32,
+    height: u32,
+) -> Result<(ImageBitmap, Vec<u8>), JsValue> {
+    let window = web_sys::window().ok_or(JsValue::NULL)?;
+    let options = bitmap_options(Some((width, height)), ResizeQuality::Medium);
+    let small = bitmap(
+        window.create_image_bitmap_with_image_bitmap_and_image_bitmap_options(image, &options),
+    )
+    .await?;
+    let (_, context) = canvas(width, height)?;
+    context.draw_image_with_image_bitmap(&small, 0.0, 0.0)?;
+    let data = context.get_image_data(0.0, 0.0, f64::from(width), f64::from(height))?;
+    Ok((small, data.data().0))
+}
+
 /// The fixed portrait: a 295 × 413 JPEG whose size was searched into 40–80 KB.
 #[derive(Clone)]
 pub struct Rendered {

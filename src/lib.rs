@@ -10,6 +10,7 @@ pub mod app;
 pub mod clock;
 pub mod components;
 pub mod config;
+pub mod face;
 pub mod forms;
 pub mod i18n;
 pub mod imaging;

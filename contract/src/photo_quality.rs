@@ -457,6 +457,82 @@ impl CropFrame {
     }
 }
 
+/// Where the head goes in the one-inch frame, as fractions of the frame. The proportions come
+/// from GA 461-2004 (居民身份证制证用数字相片技术要求, the one national rule for where a head
+/// sits in a Chinese ID photo: face width 207 ± 14 of 358 pixels, that is 15 mm at 350 dpi;
+/// crown 7–21 pixels, 0.5–1.5 mm, below the top edge; eyes at least 207 pixels above the
+/// bottom), carried to the 25 × 35 mm one-inch frame at the same physical size, with the
+/// common one-inch rule that the head fills about two thirds of the height (头部占照片尺寸的
+/// 2/3): the crown 1.4 mm below the top, the chin 23 mm below it, shoulders in the rest.
+pub mod head {
+    /// From the frame's top to the crown (top of the hair).
+    pub const TOP: f64 = 0.04;
+    /// From the crown to the chin.
+    pub const HEIGHT: f64 = 0.62;
+    /// The face's width (cheek to cheek) in the frame's width: 15 of 25 mm.
+    pub const WIDTH: f64 = 0.60;
+    /// How far the framed crown, chin or centre may be from where they belong, in the frame's
+    /// height (crown and chin) or width (centre), for the head to count as in the guide.
+    pub const TOLERANCE: f64 = 0.05;
+}
+
+/// A head in a photo, in its pixels: the crown (top of the hair), the chin, and the
+/// horizontal centre of the face.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HeadBox {
+    pub crown: f64,
+    pub chin: f64,
+    pub centre_x: f64,
+}
+
+/// Where a head sits in a frame, in fractions of the frame (0 top/left, 1 bottom/right).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HeadPlacement {
+    pub crown: f64,
+    pub chin: f64,
+    pub centre_x: f64,
+}
+
+impl HeadPlacement {
+    /// Whether the head fills the guide: crown, chin and centre each within
+    /// [`head::TOLERANCE`] of where [`head`] puts them.
+    pub fn in_guide(&self) -> bool {
+        (self.crown - head::TOP).abs() <= head::TOLERANCE
+            && (self.chin - (head::TOP + head::HEIGHT)).abs() <= head::TOLERANCE
+            && (self.centre_x - 0.5).abs() <= head::TOLERANCE
+    }
+}
+
+impl CropFrame {
+    /// The frame that puts `head` where [`head`] says: as close as the photo allows (the
+    /// frame stays inside the photo and never zooms past its pixels, so a head near an edge or
+    /// a small photo may land off the guide; the candidate can still adjust).
+    pub fn around_head(width: u32, height: u32, head: HeadBox) -> CropFrame {
+        let mut frame = CropFrame::new(width, height);
+        let head_height = head.chin - head.crown;
+        if !(head_height.is_finite() && head_height > 0.0 && head.centre_x.is_finite()) {
+            return frame;
+        }
+        let (_, base_h) = frame.base();
+        frame.set_zoom(base_h * head::HEIGHT / head_height);
+        let (_, _, _, h) = frame.rect();
+        frame.cx = head.centre_x;
+        frame.cy = head.crown - head::TOP * h + h / 2.0;
+        frame.clamp_centre();
+        frame
+    }
+
+    /// Where `head` sits in this frame.
+    pub fn placement(&self, head: HeadBox) -> HeadPlacement {
+        let (x, y, w, h) = self.rect();
+        HeadPlacement {
+            crown: (head.crown - y) / h,
+            chin: (head.chin - y) / h,
+            centre_x: (head.centre_x - x) / w,
+        }
+    }
+}
+
 /// Binary search over JPEG quality (0–1) for a file inside 40–80 KB: feed it each encoded
 /// size; it says the next quality to try, or that it is done.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -683,6 +759,49 @@ mod tests {
         assert_eq!(small.zoom(), 1.0);
         small.set_zoom(f64::NAN);
         assert_eq!(small.zoom(), 1.0);
+    }
+
+    #[test]
+    fn the_frame_around_a_head_puts_it_in_the_guide() {
+        // A 12-megapixel selfie with the head off to the right and small.
+        let head = HeadBox {
+            crown: 900.0,
+            chin: 1900.0,
+            centre_x: 1900.0,
+        };
+        let f = CropFrame::around_head(3000, 4000, head);
+        let p = f.placement(head);
+        assert!((p.crown - head::TOP).abs() < 1e-9, "{p:?}");
+        assert!((p.chin - head::TOP - head::HEIGHT).abs() < 1e-9, "{p:?}");
+        assert!((p.centre_x - 0.5).abs() < 1e-9, "{p:?}");
+        assert!(p.in_guide());
+        // Near the top edge, the frame stops at the edge: the crown lands high, off the guide.
+        let high = HeadBox {
+            crown: -50.0,
+            chin: 900.0,
+            centre_x: 1500.0,
+        };
+        let f = CropFrame::around_head(3000, 4000, high);
+        assert_eq!(f.rect().1, 0.0);
+        assert!(!f.placement(high).in_guide());
+        // A head too small for a photo this size: zoom stops at 295 × 413 pixels.
+        let tiny = HeadBox {
+            crown: 2000.0,
+            chin: 2100.0,
+            centre_x: 1500.0,
+        };
+        let f = CropFrame::around_head(3000, 4000, tiny);
+        assert_eq!(f.zoom(), f.max_zoom());
+        // Nonsense leaves the frame as it was.
+        let none = HeadBox {
+            crown: 10.0,
+            chin: 5.0,
+            centre_x: f64::NAN,
+        };
+        assert_eq!(
+            CropFrame::around_head(300, 400, none),
+            CropFrame::new(300, 400)
+        );
     }
 
     #[test]

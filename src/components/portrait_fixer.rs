@@ -2,17 +2,21 @@
 //! zooms (mouse, touch, wheel or keyboard); the framed part is scaled to 295 × 413 by the
 //! browser and encoded as a JPEG whose quality is searched until the file is 40–80 KB. The
 //! frame never zooms past the photo's own pixels (the contract's `CropFrame`), so nothing is
-//! enlarged; a coloured background is pointed out, never painted over.
+//! enlarged; a coloured background is pointed out, never painted over. When it opens, the
+//! head is searched for ([`crate::face`]) and the frame put around it the way a one-inch ID
+//! photo is framed ([`CropFrame::around_head`]), unless the candidate has already moved it.
 
 use baoming_contract::photo::{
     PORTRAIT_HEIGHT_PX, PORTRAIT_MAX_BYTES, PORTRAIT_MIN_BYTES, PORTRAIT_WIDTH_PX,
 };
 use baoming_contract::photo_check::Facts;
-use baoming_contract::photo_quality::{CropFrame, MIN_WHITE_BORDER};
+use baoming_contract::photo_quality::{CropFrame, MIN_WHITE_BORDER, head};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, File, ImageBitmap};
 
+use crate::components::link::RouterBase;
+use crate::face::{self, Finder};
 use crate::i18n::{Msg, photo_size_text, t, use_lang};
 use crate::imaging::{self, Measure, Rendered};
 
@@ -53,6 +57,26 @@ fn percent(fraction: f64) -> String {
     format!("{sign}{}.{:02}%", n / 100, n % 100)
 }
 
+/// How the head search is going.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HeadSearch {
+    Searching,
+    Found(Finder),
+    /// Nothing found, or the search could not run: the candidate frames by hand.
+    NotFound,
+}
+
+impl HeadSearch {
+    /// `data-face` on the fixer, for tests and the benchmark.
+    fn code(self) -> &'static str {
+        match self {
+            HeadSearch::Searching => "searching",
+            HeadSearch::Found(finder) => finder.code(),
+            HeadSearch::NotFound => "none",
+        }
+    }
+}
+
 /// A change of the crop frame a key asks for.
 type CropAction = Box<dyn Fn(&mut CropFrame)>;
 #[component]
@@ -70,7 +94,7 @@ pub fn PortraitFixer(
     let lang = use_lang();
     let frame = RwSignal::new(CropFrame::new(working.width(), working.height()));
     let max_zoom = frame.get_untracked().max_zoom();
-    let work_w = working.width();
+    let (work_w, work_h) = (working.width(), working.height());
     let (preview_w, preview_h) =
         baoming_contract::photo_check::fit_side(work_w, working.height(), PREVIEW_MAX_SIDE);
     let source_bytes = source.size() as u64;
@@ -83,6 +107,10 @@ pub fn PortraitFixer(
     // Active pointers (id, x, y) for drag and pinch.
     let pointers = StoredValue::new(Vec::<(i32, f64, f64)>::new());
 
+    let search = RwSignal::new(HeadSearch::Searching);
+    // Set once the candidate moves or zooms the frame: a late search result then leaves it.
+    let touched = StoredValue::new(false);
+
     on_cleanup(move || result_blob.set_value(None));
     Effect::new(move |_| {
         if let Some(canvas) = preview.get() {
@@ -94,14 +122,44 @@ pub fn PortraitFixer(
     });
 
     // Any change to the frame makes an earlier result stale.
-    let adjust = move |f: &dyn Fn(&mut CropFrame)| {
-        frame.update(|fr| f(fr));
+    let set_frame = move |new: CropFrame| {
+        frame.set(new);
         if outcome.get_untracked().is_some() {
             outcome.set(None);
             result_blob.set_value(None);
         }
     };
+    let adjust = move |f: &dyn Fn(&mut CropFrame)| {
+        touched.set_value(true);
+        let mut changed = frame.get_untracked();
+        f(&mut changed);
+        set_frame(changed);
+    };
 
+    let base_path = use_context::<RouterBase>().map(|b| b.0).unwrap_or_default();
+    leptos::task::spawn_local({
+        let bitmap = working.get_value();
+        async move {
+            let found = face::find_head(&bitmap, &base_path).await;
+            // The fixer may have closed meanwhile.
+            if search.try_get_untracked().is_none() {
+                return;
+            }
+            match found {
+                Ok(Some((head_box, finder))) => {
+                    if !touched.get_value() {
+                        set_frame(CropFrame::around_head(
+                            bitmap.width(),
+                            bitmap.height(),
+                            head_box,
+                        ));
+                    }
+                    search.set(HeadSearch::Found(finder));
+                }
+                _ => search.set(HeadSearch::NotFound),
+            }
+        }
+    });
     let render = Action::new_local(move |_: &()| {
         let rect = frame.get_untracked().rect();
         let bitmap = working.get_value();
@@ -223,17 +281,34 @@ pub fn PortraitFixer(
         })
     };
     let (src_w, src_h) = (facts.width, facts.height);
+    // The guide's top, height and tolerance in thousandths, for the benchmark to judge by.
+    let guide = [head::TOP, head::HEIGHT, head::TOLERANCE]
+        .map(|v| ((v * 1000.0).round() as i64).to_string())
+        .join(",");
 
     view! {
-        <div class="bm-fixer">
+        <div class="bm-fixer" data-face=move || search.get().code() data-guide=guide>
             <h4 class="bm-fixer__title">{t(Msg::FixTitle)}</h4>
             <p class="bm-field__hint">{t(Msg::FixHint)}</p>
+            <p class="bm-field__hint bm-fixer__search" role="status">{move || match search.get() {
+                HeadSearch::Searching => t(Msg::FixFaceSearching)(),
+                HeadSearch::Found(_) => t(Msg::FixFaceFound)(),
+                HeadSearch::NotFound => t(Msg::FixFaceNotFound)(),
+            }}</p>
             <div class="bm-fixer__stage">
                 <div class="bm-fixer__frame" tabindex="0" role="group" aria-label=t(Msg::FixFrameLabel)
+                    data-working=format!("{work_w},{work_h}")
+                    data-rect=move || {
+                        let (x, y, w, h) = frame.get().rect();
+                        format!("{},{},{},{}", x.round(), y.round(), w.round(), h.round())
+                    }
                     on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up
                     on:wheel=on_wheel on:keydown=on_key>
                     <canvas class="bm-fixer__photo" node_ref=preview width=preview_w height=preview_h aria-hidden="true" style:left=move || place(0) style:top=move || place(1) style:width=move || place(2)></canvas>
-                    <span class="bm-fixer__guide" aria-hidden="true"></span>
+                    // Where the head belongs, from the contract's one-inch proportions.
+                    <span class="bm-fixer__guide" aria-hidden="true"
+                        style:top=percent(head::TOP) style:height=percent(head::HEIGHT)
+                        style:left=percent((1.0 - head::WIDTH) / 2.0) style:width=percent(head::WIDTH)></span>
                 </div>
                 <label class="bm-fixer__zoom-label">
                     <span>{t(Msg::FixZoom)}</span>

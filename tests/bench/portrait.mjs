@@ -17,6 +17,9 @@
 // 自动处理 (button[data-action=fix]), 生成一寸照 (button[data-action=render]) and the result
 // (.bm-fixer__result with data-bytes/-width/-height) is read, with the app's performance
 // measures baoming:photo-inspect and baoming:portrait-render; 取消 (fix-cancel) resets.
+// When 自动处理 opens, its head search (baoming:face-search) is awaited and, for photos whose
+// manifest entry has a hand-checked `head`, where that head lands in the app's frame is
+// judged against the app's guide.
 // "total" is the page's own clock from the input's change event to the result appearing in
 // the DOM (so it includes the two clicks' round trips, a few ms, but not the file transfer).
 // Library: imageCompression(file, {maxSizeMB: 80/1024, maxWidthOrHeight: 413,
@@ -308,6 +311,7 @@ async function oursOnce(page, slot, photo) {
     return { inspect, problems, outcome: `no 自动处理 (data-state=${state}; problems: ${problems.join(", ") || "none"})`, longest };
   }
   await fix.click();
+  const head = await headPlacement(page, slot, photo);
   const render = slot.locator('button[data-action="render"]');
   await render.click({ timeout: 30_000 });
   const result = slot.locator(".bm-fixer__result");
@@ -359,7 +363,35 @@ async function oursOnce(page, slot, photo) {
     height,
     longest: timing.longest,
     encodes: timing.encodes,
+    ...head,
   };
+}
+
+/** Once 自动处理 is open: waits for its head search, and says where the photo's labelled head
+ * (tests/bench/photos.json `head`) sits in the frame the app chose, against the app's own
+ * guide (`data-guide`: top, height and tolerance in thousandths of the frame). */
+async function headPlacement(page, slot, photo) {
+  const fixer = slot.locator(".bm-fixer");
+  const before = (await measures(page, "baoming:face-search")).length;
+  await page.waitForFunction(
+    () => document.querySelector(".bm-fixer")?.dataset.face !== "searching",
+    null,
+    { timeout: STEP_TIMEOUT, polling: 20 },
+  );
+  const finder = await fixer.getAttribute("data-face");
+  const search = (await measures(page, "baoming:face-search")).slice(before).at(-1) ?? null;
+  const frame = slot.locator(".bm-fixer__frame");
+  const [x, y, w, h] = (await frame.getAttribute("data-rect")).split(",").map(Number);
+  const [workW] = (await frame.getAttribute("data-working")).split(",").map(Number);
+  const [top, height, tolerance] = (await fixer.getAttribute("data-guide")).split(",").map((v) => Number(v) / 1000);
+  if (!photo.head) return { finder, search, inGuide: null };
+  const k = workW / photo.width;
+  const crown = (photo.head.crown * k - y) / h;
+  const chin = (photo.head.chin * k - y) / h;
+  const centre = (((photo.head.left + photo.head.right) / 2) * k - x) / w;
+  const inGuide =
+    Math.abs(crown - top) <= tolerance && Math.abs(chin - (top + height)) <= tolerance && Math.abs(centre - 0.5) <= tolerance;
+  return { finder, search, inGuide, placement: { crown, chin, centre } };
 }
 
 /** Leaves the slot ready for the next photo: an upload that started is deleted. */
@@ -487,6 +519,9 @@ function summarise(photo, ours, library) {
       oursPx: pxs.join("/"),
       oursIn: oursOk.every((r) => inWindow(r.bytes)) ? "yes" : oursOk.some((r) => inWindow(r.bytes)) ? "some" : "NO",
       oursLong: longMs(median(oursOk.map((r) => r.longest))),
+      face: ms(median(oursOk.map((r) => r.search))),
+      finder: [...new Set(oursOk.map((r) => r.finder))].join("/"),
+      head: oursOk[0].inGuide === null ? "-" : oursOk.every((r) => r.inGuide) ? "yes" : oursOk.some((r) => r.inGuide) ? "some" : "NO",
     });
     // Runs far off the median are kept out of the table by the median; name them.
     const odd = [];
@@ -535,6 +570,9 @@ const COLUMNS = [
   ["oursPx", "out px", "r"],
   ["oursIn", "40-80KB", "r"],
   ["oursLong", "long task", "r"],
+  ["face", "head ms", "r"],
+  ["finder", "finder", "r"],
+  ["head", "in guide", "r"],
   ["||", "|", "l"],
   ["libMs", "ms", "r"],
   ["libKb", "out KB", "r"],
@@ -553,8 +591,8 @@ function printTable(rows, medianRow) {
     return align === "l" ? t.padEnd(widths[i]) : t.padStart(widths[i]);
   };
   const line = (r) => COLUMNS.map(([key], i) => cell(key.startsWith("|") ? "|" : r[key], i)).join("  ");
-  const oursSpan = widths.slice(4, 11).reduce((a, b) => a + b + 2, -2);
-  const libSpan = widths.slice(12).reduce((a, b) => a + b + 2, -2);
+  const oursSpan = widths.slice(4, 14).reduce((a, b) => a + b + 2, -2);
+  const libSpan = widths.slice(15).reduce((a, b) => a + b + 2, -2);
   const lead = widths.slice(0, 3).reduce((a, b) => a + b + 2, 0);
   console.log(
     " ".repeat(lead) + "|  " + "ours (app: 自动处理 → 生成一寸照), ms".padEnd(oursSpan) + "  |  " + "library (browser-image-compression)".padEnd(libSpan),
@@ -589,6 +627,12 @@ function medianOfRows(rows) {
     oursPx: "",
     oursIn: count("oursIn"),
     oursLong: f("oursLong", longMs),
+    face: f("face", ms),
+    finder: "",
+    head: (() => {
+      const labelled = rows.filter((r) => r.head === "yes" || r.head === "some" || r.head === "NO");
+      return labelled.length ? `${labelled.filter((r) => r.head === "yes").length}/${labelled.length}` : "";
+    })(),
     libMs: f("libMs", ms),
     libKb: f("libKb", (x) => x?.toFixed(1) ?? "-"),
     libPx: "",
@@ -654,6 +698,7 @@ async function main() {
   console.log(
     `\nours: inspect = baoming:photo-inspect, render = baoming:portrait-render (the app's measures); total = change event → result in the DOM.` +
       `\nlibrary: imageCompression(file, ${JSON.stringify(LIBRARY_OPTIONS)}), timed in the page.` +
+      `\nhead ms = baoming:face-search (the head search when 自动处理 opens, model download included on the first photo); finder = browser (FaceDetector) or cascade; in guide = the labelled head's crown, chin and centre each within the app's tolerance of its guide.` +
       `\nlong task = longest main-thread task (PerformanceObserver "longtask", > 50 ms) during the run; "<50" = none.` +
       `\n40-80KB: "yes" when every run's output is within 40–80 KB (the 个人照片 rule; ours must also be ${TARGET.width}x${TARGET.height}).`,
   );
