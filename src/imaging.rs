@@ -7,12 +7,12 @@
 //! 512 × 512 pixels.
 
 use baoming_contract::eligibility::Material;
-use baoming_contract::photo::{PORTRAIT_HEIGHT_PX, PORTRAIT_WIDTH_PX, Sniffed};
+use baoming_contract::photo::Sniffed;
 use baoming_contract::photo_check::{
     self, Facts, Finding, HEAD_BYTES, JpegEndScan, SCAN_CHUNK_BYTES, WORKING_MAX_PIXELS,
 };
 use baoming_contract::photo_quality::{
-    self, ANALYSIS_MAX_SIDE, Analysis, QualitySearch, SearchStep,
+    self, ANALYSIS_MAX_SIDE, Analysis, PortraitSearch, PortraitStep,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -258,12 +258,15 @@ pub async fn small_copy(
     Ok((small, data.data().0))
 }
 
-/// The fixed portrait: a 295 × 413 JPEG whose size was searched into 40–80 KB.
+/// The fixed portrait: a 25:35 JPEG (295 × 413 unless the engine's encoder needed more
+/// pixels) whose size was searched into 40–80 KB.
 #[derive(Clone)]
 pub struct Rendered {
     pub blob: Blob,
     pub bytes: u64,
     pub quality: f64,
+    pub width: u32,
+    pub height: u32,
     /// Measures of the result (its border tells whether the background is white).
     pub analysis: Analysis,
 }
@@ -315,15 +318,52 @@ fn jpeg_blob(bytes: &[u8]) -> Result<Blob, JsValue> {
 }
 
 /// Crops `rect` (x, y, w, h in the working copy's pixels) out of the working copy, scales it
-/// to 295 × 413 and encodes it as a JPEG, searching the quality so the file lands in
-/// 40–80 KB. When no quality lands there (a nearly blank photo), the closest is kept.
+/// to 295 × 413 and encodes it as a JPEG, searching the quality (and, where the engine's
+/// encoder is frugal, the pixel size: [`PortraitSearch`]) so the file lands in 40–80 KB.
+/// When nothing lands there (a nearly blank photo), the closest is kept.
 pub async fn render_portrait(
     working: &ImageBitmap,
     rect: (f64, f64, f64, f64),
 ) -> Result<Rendered, JsValue> {
+    let mut search = PortraitSearch::new(rect.2, rect.3);
+    let mut step = search.first();
+    let mut drawn: Option<((u32, u32), HtmlCanvasElement, Analysis)> = None;
+    let mut best: Option<(Vec<u8>, f64, (u32, u32), Analysis)> = None;
+    while let PortraitStep::Encode { size, quality } = step {
+        if drawn.as_ref().is_none_or(|(s, _, _)| *s != size) {
+            let (canvas, analysis) = draw_portrait(working, rect, size).await?;
+            drawn = Some((size, canvas, analysis));
+        }
+        let (_, canvas, analysis) = drawn.as_ref().ok_or(JsValue::NULL)?;
+        let jpeg = to_jpeg(canvas, quality)?;
+        let bytes = jpeg.len() as u64;
+        if best
+            .as_ref()
+            .is_none_or(|(b, ..)| window_distance(bytes) < window_distance(b.len() as u64))
+        {
+            best = Some((jpeg, quality, size, *analysis));
+        }
+        step = search.next(bytes);
+    }
+    let (jpeg, quality, (width, height), analysis) = best.ok_or(JsValue::NULL)?;
+    Ok(Rendered {
+        bytes: jpeg.len() as u64,
+        blob: jpeg_blob(&jpeg)?,
+        quality,
+        width,
+        height,
+        analysis,
+    })
+}
+
+/// The crop drawn at `size` on a white canvas (JPEG has no transparency), with the measures
+/// of what was drawn.
+async fn draw_portrait(
+    working: &ImageBitmap,
+    (x, y, w, h): (f64, f64, f64, f64),
+    (out_w, out_h): (u32, u32),
+) -> Result<(HtmlCanvasElement, Analysis), JsValue> {
     let window = web_sys::window().ok_or(JsValue::NULL)?;
-    let (out_w, out_h) = (PORTRAIT_WIDTH_PX, PORTRAIT_HEIGHT_PX);
-    let (x, y, w, h) = rect;
     let options = bitmap_options(Some((out_w, out_h)), ResizeQuality::High);
     let scaled = bitmap(
         window.create_image_bitmap_with_image_bitmap_and_a_sx_and_a_sy_and_a_sw_and_a_sh_and_a_options(
@@ -337,7 +377,6 @@ pub async fn render_portrait(
     )
     .await?;
     let (canvas, context) = canvas(out_w, out_h)?;
-    // JPEG has no transparency: start from white.
     context.set_fill_style_str("#fff");
     context.fill_rect(0.0, 0.0, f64::from(out_w), f64::from(out_h));
     context.draw_image_with_image_bitmap_and_dw_and_dh(
@@ -350,32 +389,7 @@ pub async fn render_portrait(
     scaled.close();
     let data = context.get_image_data(0.0, 0.0, f64::from(out_w), f64::from(out_h))?;
     let analysis = photo_quality::analyze(&data.data(), out_w, out_h);
-
-    let mut search = QualitySearch::default();
-    let mut quality = search.quality;
-    let mut best: Option<(Vec<u8>, f64)> = None;
-    loop {
-        let jpeg = to_jpeg(&canvas, quality)?;
-        let bytes = jpeg.len() as u64;
-        let distance = window_distance(bytes);
-        if best
-            .as_ref()
-            .is_none_or(|(b, _)| distance < window_distance(b.len() as u64))
-        {
-            best = Some((jpeg, quality));
-        }
-        match search.next(bytes) {
-            SearchStep::Try(q) => quality = q,
-            SearchStep::Done | SearchStep::GiveUp => break,
-        }
-    }
-    let (jpeg, quality) = best.ok_or(JsValue::NULL)?;
-    Ok(Rendered {
-        bytes: jpeg.len() as u64,
-        blob: jpeg_blob(&jpeg)?,
-        quality,
-        analysis,
-    })
+    Ok((canvas, analysis))
 }
 
 /// How far a size is from the 40–80 KB window (0 inside).

@@ -8,6 +8,23 @@ pub const PORTRAIT_MAX_BYTES: u64 = 80 * 1024;
 /// One inch (一寸) is 25 × 35 mm: 295 × 413 px at 300 dpi.
 pub const PORTRAIT_WIDTH_PX: u32 = 295;
 pub const PORTRAIT_HEIGHT_PX: u32 = 413;
+/// The pixel sizes 自动处理 may give the portrait, smallest first: the one inch (25 × 35 mm)
+/// at 300, 360, 420, 480, 540 and 600 dpi (millimetres × dpi / 25.4, rounded). 295 × 413 is
+/// the size the registration guide names and the one every engine tries first. The larger
+/// ones exist for the 40 KB floor, not for looks: WebKit's JPEG encoder (every iPhone
+/// browser, WeChat's on iOS) packs 295 × 413 of a smooth, evenly lit portrait into 20–30 KB
+/// even at its best quality, and the honest way to a 40 KB file is more real pixels of the
+/// photo, never padding. A size is used only when the candidate's crop has at least as many
+/// pixels (nothing is enlarged), and every one keeps 25:35 within the arrival check's
+/// tolerance.
+pub const PORTRAIT_SIZES: [(u32, u32); 6] = [
+    (PORTRAIT_WIDTH_PX, PORTRAIT_HEIGHT_PX),
+    (354, 496),
+    (413, 579),
+    (472, 661),
+    (531, 744),
+    (591, 827),
+];
 /// Any document photo (ID card sides, forms, certificates) may be at most this large.
 pub const DOCUMENT_MAX_BYTES: u64 = 10 * 1024 * 1024;
 /// Images whose declared size exceeds this are refused before decoding (memory).

@@ -533,58 +533,119 @@ impl CropFrame {
     }
 }
 
-/// Binary search over JPEG quality (0–1) for a file inside 40–80 KB: feed it each encoded
-/// size; it says the next quality to try, or that it is done.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct QualitySearch {
+/// How 自动处理 finds a JPEG inside 40–80 KB: the quality, and if need be the pixel size,
+/// searched from what each encode weighs. Feed it each encoded size; it says what to encode
+/// next, or that it is done.
+///
+/// At each size of [`PORTRAIT_SIZES`](crate::photo::PORTRAIT_SIZES) (smallest first) it
+/// starts at quality 0.92; too heavy, it bisects down; too light, it tries the best quality
+/// (1.0) at once, and bisects between when that is heavy enough. When even the best quality
+/// stays under 40 KB, the next size is tried, as long as the crop has the pixels for it.
+/// Chromium and Firefox land at the first size; WebKit may need a larger one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PortraitSearch {
+    /// The sizes this crop may use (a prefix of `PORTRAIT_SIZES`, never empty).
+    sizes: usize,
+    rung: usize,
     lo: f64,
     hi: f64,
-    pub quality: f64,
+    quality: f64,
+    /// Whether the best quality was tried at this size.
+    tried_best: bool,
     steps: u32,
 }
 
 /// What to do after an encode.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum SearchStep {
+pub enum PortraitStep {
+    /// Encode at this size and quality.
+    Encode { size: (u32, u32), quality: f64 },
     /// The last encode fits: keep it.
     Done,
-    /// Encode again at this quality.
-    Try(f64),
-    /// No quality fits (the image is too plain or too detailed); keep the closest.
+    /// Nothing fits (a photo too plain for every size it has pixels for, or too detailed);
+    /// keep the encode closest to the window.
     GiveUp,
 }
 
-impl Default for QualitySearch {
-    fn default() -> Self {
-        QualitySearch {
-            lo: 0.05,
-            hi: 1.0,
-            quality: 0.85,
+impl PortraitSearch {
+    pub const START_QUALITY: f64 = 0.92;
+    pub const BEST_QUALITY: f64 = 1.0;
+    /// Encodes at most, over all sizes.
+    pub const MAX_STEPS: u32 = 24;
+
+    /// A search for a crop `crop_width` × `crop_height` source pixels wide and high.
+    pub fn new(crop_width: f64, crop_height: f64) -> Self {
+        use crate::photo::PORTRAIT_SIZES;
+        let sizes = PORTRAIT_SIZES
+            .iter()
+            .take_while(|&&(w, h)| crop_width >= f64::from(w) && crop_height >= f64::from(h))
+            .count()
+            .max(1);
+        PortraitSearch {
+            sizes,
+            rung: 0,
+            lo: 0.0,
+            hi: Self::BEST_QUALITY,
+            quality: Self::START_QUALITY,
+            tried_best: false,
             steps: 0,
         }
     }
-}
 
-impl QualitySearch {
-    pub const MAX_STEPS: u32 = 10;
+    /// The first encode.
+    pub fn first(&self) -> PortraitStep {
+        self.encode()
+    }
 
-    pub fn next(&mut self, encoded_bytes: u64) -> SearchStep {
+    fn encode(&self) -> PortraitStep {
+        PortraitStep::Encode {
+            size: crate::photo::PORTRAIT_SIZES[self.rung],
+            quality: self.quality,
+        }
+    }
+
+    /// After an encode of `encoded_bytes` at the last step's size and quality.
+    pub fn next(&mut self, encoded_bytes: u64) -> PortraitStep {
         use crate::photo::{PORTRAIT_MAX_BYTES, PORTRAIT_MIN_BYTES};
-        // Aim for the middle of the window, leaving room on both sides.
         if (PORTRAIT_MIN_BYTES..=PORTRAIT_MAX_BYTES).contains(&encoded_bytes) {
-            return SearchStep::Done;
+            return PortraitStep::Done;
         }
         self.steps += 1;
-        if self.steps >= Self::MAX_STEPS || self.hi - self.lo < 0.01 {
-            return SearchStep::GiveUp;
+        if self.steps >= Self::MAX_STEPS {
+            return PortraitStep::GiveUp;
         }
-        if encoded_bytes > PORTRAIT_MAX_BYTES {
-            self.hi = self.quality;
-        } else {
+        if encoded_bytes < PORTRAIT_MIN_BYTES {
+            if self.quality >= Self::BEST_QUALITY {
+                // Even the best quality is too light at this size: more pixels, if the crop
+                // has them.
+                if self.rung + 1 >= self.sizes {
+                    return PortraitStep::GiveUp;
+                }
+                self.rung += 1;
+                self.lo = 0.0;
+                self.hi = Self::BEST_QUALITY;
+                self.quality = Self::START_QUALITY;
+                self.tried_best = false;
+                return self.encode();
+            }
             self.lo = self.quality;
+            self.quality = if self.tried_best {
+                (self.lo + self.hi) / 2.0
+            } else {
+                self.tried_best = true;
+                Self::BEST_QUALITY
+            };
+        } else {
+            self.hi = self.quality;
+            if self.quality >= Self::BEST_QUALITY {
+                self.tried_best = true;
+            }
+            self.quality = (self.lo + self.hi) / 2.0;
         }
-        self.quality = (self.lo + self.hi) / 2.0;
-        SearchStep::Try(self.quality)
+        if self.hi - self.lo < 0.002 {
+            return PortraitStep::GiveUp;
+        }
+        self.encode()
     }
 }
 
@@ -824,22 +885,92 @@ mod tests {
         assert!(a.white_border > 0.95, "{a:?}");
     }
 
-    #[test]
-    fn quality_search_lands_in_the_window() {
-        // A fake encoder whose size grows with quality.
-        let size = |q: f64| (20_000.0 + q * 150_000.0) as u64;
-        let mut s = QualitySearch::default();
-        let mut q = s.quality;
-        for _ in 0..20 {
-            match s.next(size(q)) {
-                SearchStep::Done => break,
-                SearchStep::Try(n) => q = n,
-                SearchStep::GiveUp => panic!("should converge"),
-            }
+    /// Runs a search against a fake encoder; returns every encode and the verdict.
+    fn search(
+        crop: (f64, f64),
+        encoder: impl Fn((u32, u32), f64) -> u64,
+    ) -> (Vec<((u32, u32), f64, u64)>, PortraitStep) {
+        let mut s = PortraitSearch::new(crop.0, crop.1);
+        let mut step = s.first();
+        let mut encodes = Vec::new();
+        loop {
+            let PortraitStep::Encode { size, quality } = step else {
+                return (encodes, step);
+            };
+            let bytes = encoder(size, quality);
+            encodes.push((size, quality, bytes));
+            step = s.next(bytes);
+            assert!(encodes.len() <= PortraitSearch::MAX_STEPS as usize);
         }
-        assert!((40 * 1024..=80 * 1024).contains(&size(q)), "{q}");
     }
 
+    /// A fake JPEG encoder: bytes per pixel grow with quality, steeply near the top, as
+    /// libjpeg's do; `detail` scales the whole curve (a plain wall is low).
+    fn fake_encoder(detail: f64) -> impl Fn((u32, u32), f64) -> u64 {
+        move |(w, h), q| {
+            let per_pixel = 0.05 + 0.25 * q + 0.6 * q.powi(8);
+            (f64::from(w) * f64::from(h) * per_pixel * detail) as u64
+        }
+    }
+
+    const WINDOW: std::ops::RangeInclusive<u64> = 40 * 1024..=80 * 1024;
+
+    #[test]
+    fn a_detailed_portrait_lands_at_one_inch_in_a_few_encodes() {
+        let (encodes, verdict) = search((1500.0, 2100.0), fake_encoder(1.0));
+        assert_eq!(verdict, PortraitStep::Done);
+        let (size, _, bytes) = *encodes.last().unwrap();
+        assert_eq!(size, (295, 413));
+        assert!(WINDOW.contains(&bytes), "{encodes:?}");
+        assert!(encodes.len() <= 8, "{encodes:?}");
+    }
+
+    #[test]
+    fn a_very_detailed_portrait_is_bisected_down() {
+        let (encodes, verdict) = search((1500.0, 2100.0), fake_encoder(3.0));
+        assert_eq!(verdict, PortraitStep::Done, "{encodes:?}");
+        let (size, quality, bytes) = *encodes.last().unwrap();
+        assert_eq!(size, (295, 413));
+        assert!(quality < PortraitSearch::START_QUALITY);
+        assert!(WINDOW.contains(&bytes));
+    }
+
+    #[test]
+    fn a_smooth_portrait_on_a_frugal_encoder_gets_more_pixels_not_padding() {
+        // WebKit-like: 295 × 413 at the best quality weighs about 25 KB.
+        let (encodes, verdict) = search((1500.0, 2100.0), fake_encoder(0.23));
+        assert_eq!(verdict, PortraitStep::Done, "{encodes:?}");
+        let (size, _, bytes) = *encodes.last().unwrap();
+        assert!(size.0 > 295, "{encodes:?}");
+        assert!(WINDOW.contains(&bytes));
+        // The best quality was tried at each smaller size before going up, and every
+        // larger size is still 25:35.
+        for &(w, h) in &crate::photo::PORTRAIT_SIZES[..] {
+            let ratio = f64::from(w) / f64::from(h);
+            assert!(
+                (ratio - 25.0 / 35.0).abs() / (25.0 / 35.0) < PORTRAIT_ASPECT_TOLERANCE / 3.0,
+                "{w}×{h}"
+            );
+            if w < size.0 {
+                assert!(
+                    encodes.iter().any(|&(s, q, _)| s == (w, h) && q == 1.0),
+                    "{w}×{h}: {encodes:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_crop_is_never_enlarged_to_reach_the_floor() {
+        // The crop has pixels for 354 × 496 but not for 413 × 579: the search stops there
+        // and keeps the closest encode.
+        let (encodes, verdict) = search((400.0, 560.0), fake_encoder(0.1));
+        assert_eq!(verdict, PortraitStep::GiveUp);
+        assert!(encodes.iter().all(|&(s, _, _)| s.0 <= 354), "{encodes:?}");
+        // A crop smaller than one inch still gets one inch (the fixer refuses those before).
+        let (encodes, _) = search((200.0, 280.0), fake_encoder(1.0));
+        assert!(encodes.iter().all(|&(s, _, _)| s == (295, 413)));
+    }
     #[test]
     fn declared_sizes_are_read_without_decoding() {
         let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();

@@ -27,6 +27,9 @@ const PREVIEW_MAX_SIDE: u32 = 1024;
 #[derive(Debug, Clone, PartialEq)]
 struct Outcome {
     bytes: u64,
+    /// Pixel size: 295 × 413, or larger where the engine's encoder needed it.
+    width: u32,
+    height: u32,
     preview: String,
     in_window: bool,
     white_background: bool,
@@ -173,6 +176,8 @@ pub fn PortraitFixer(
                     let url = ObjectUrl::new(&r.blob);
                     let done = Outcome {
                         bytes: r.bytes,
+                        width: r.width,
+                        height: r.height,
                         preview: url.as_ref().map(|u| u.0.clone()).unwrap_or_default(),
                         in_window: (PORTRAIT_MIN_BYTES..=PORTRAIT_MAX_BYTES).contains(&r.bytes),
                         white_background: r.analysis.white_border >= MIN_WHITE_BORDER,
@@ -334,17 +339,18 @@ pub fn PortraitFixer(
                 <p class="bm-notice bm-notice--error" role="alert">{t(Msg::FixFailed)}</p>
             })}
             {move || outcome.get().map(|o| {
-                let bytes = o.bytes;
+                let (bytes, width, height) = (o.bytes, o.width, o.height);
                 view! {
                     <div class="bm-fixer__result" role="status" data-bytes=bytes.to_string()
-                        data-width=PORTRAIT_WIDTH_PX.to_string() data-height=PORTRAIT_HEIGHT_PX.to_string()>
+                        data-width=width.to_string() data-height=height.to_string()>
+                        // Shown at one-inch size whatever its pixels.
                         <img class="bm-fixer__preview" src=o.preview.clone() alt=t(Msg::FixAfter)
                             width=PORTRAIT_WIDTH_PX.to_string() height=PORTRAIT_HEIGHT_PX.to_string() />
                         <dl class="bm-fixer__sizes">
                             <dt>{t(Msg::FixBefore)}</dt>
                             <dd>{move || photo_size_text(lang.get(), src_w, src_h, source_bytes)}</dd>
                             <dt>{t(Msg::FixAfter)}</dt>
-                            <dd>{move || photo_size_text(lang.get(), PORTRAIT_WIDTH_PX, PORTRAIT_HEIGHT_PX, bytes)}</dd>
+                            <dd>{move || photo_size_text(lang.get(), width, height, bytes)}</dd>
                         </dl>
                         {(!o.white_background).then(|| view! {
                             <p class="bm-notice bm-notice--error" data-problem="portrait_background">{t(Msg::WarnPortraitBackground)}</p>

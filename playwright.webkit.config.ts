@@ -1,0 +1,17 @@
+// The browser journeys on WebKit (tests/webkit): Playwright is the runner, WebKitGTK's
+// MiniBrowser the browser, driven through Debian's WebKitWebDriver (support/webkit.ts).
+// `cargo xtask test` starts Xvfb, the driver and the same servers as the Chromium journeys.
+import { defineConfig } from "@playwright/test";
+
+export default defineConfig({
+  testDir: "tests/webkit",
+  timeout: 90_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  // One WebKitWebDriver serves one session at a time.
+  workers: 1,
+  retries: 0,
+  forbidOnly: true,
+  reporter: [["list"]],
+  outputDir: "target/playwright-webkit-results",
+});
