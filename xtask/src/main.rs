@@ -17,6 +17,7 @@ mod size_compare;
 mod strings_check;
 mod test;
 mod wasm_env;
+mod webkit;
 mod wechat_double;
 
 use std::path::PathBuf;
@@ -39,11 +40,11 @@ COMMANDS:
                             http://127.0.0.1:N/ (default 8080); Ctrl-C stops everything
     test [--only SUITES]    setup, then every level of tests in order: host unit tests,
                             wasm tests in headless Chromium, release build, conformance
-                            against the reference backend, Playwright journeys, Lighthouse
+                            against the reference backend, Playwright journeys (Chromium, then WebKit), Lighthouse
                             (mobile: login, wizard, pay; accessibility, best practices and
                             no 404s, never speed); the size budget right after the
                             release build; ends with a summary and fails if any stage
-                            failed or ran no tests. --only host,wasm,conformance,journeys,
+                            failed or ran no tests. --only host,wasm,conformance,journeys,webkit,
                             size,lighthouse runs just those suites
                             (and the builds they need)
     size [--no-build] [--dist DIR]

@@ -91,6 +91,7 @@ pub fn setup(layout: &Layout, mode: Mode) -> Result<Tools> {
     let wasm_bindgen_test_runner = ensure_wasm_bindgen(layout, mode, &path_front, &mut missing)?;
     ensure_node_packages(layout, mode, &mut missing)?;
     let (chrome, chromedriver) = ensure_chromium(mode, &mut missing)?;
+    ensure_webkit(mode, &mut missing)?;
 
     if !missing.is_empty() {
         let list: Vec<String> = missing.iter().map(|m| format!("  - {m}")).collect();
@@ -496,6 +497,43 @@ fn ensure_chromium(
         ),
     );
     Ok((Some(chrome), Some(driver)))
+}
+
+// ---------------------------------------------------------------------------------------
+// 6. WebKit: WebKitGTK's MiniBrowser, its WebDriver server and a virtual display
+
+fn ensure_webkit(mode: Mode, missing: &mut Vec<String>) -> Result<()> {
+    use crate::webkit::{DRIVER, PACKAGES, XVFB, minibrowser};
+    let present = || {
+        paths::is_executable(Path::new(DRIVER))
+            && paths::is_executable(Path::new(XVFB))
+            && minibrowser().is_some()
+    };
+    if !present() {
+        if mode == Mode::CheckOnly {
+            report("webkit", "MISSING");
+            missing.push(format!(
+                "WebKitGTK's WebDriver and a virtual display: `apt-get install -y {}`",
+                PACKAGES.join(" ")
+            ));
+            return Ok(());
+        }
+        apt_install(PACKAGES, "WebKitGTK's WebDriver and Xvfb")?;
+        if !present() {
+            bail!(
+                "installed {} but {DRIVER}, {XVFB} or MiniBrowser is still missing",
+                PACKAGES.join(" ")
+            );
+        }
+    }
+    report(
+        "webkit",
+        format!(
+            "{} through {DRIVER}, under {XVFB}",
+            minibrowser().unwrap_or_default().display()
+        ),
+    );
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@
 //! 4. the reference backend and the conformance runner (`cargo build`)
 //! 5. the conformance suite against a fresh reference backend
 //! 6. Playwright journeys: the built app served by plain static servers (at `/` and
-//!    under `/baoming/`) against another fresh backend
+//!    under `/baoming/`) against another fresh backend, in Chromium (`tests/e2e`), then in
+//!    WebKit (`tests/webkit`: WebKitGTK through its WebDriver server, `webkit.rs`)
 //! 7. Lighthouse's mobile preset on 登录, a wizard step and 待缴费 (`lighthouse.rs`)
 //!
 //! Right after the release build, the size budget of a first visit (`size.rs`); over it,
@@ -36,6 +37,7 @@ const WEB_BUILD: &str = "web app build (trunk --release)";
 const BACKEND_BUILD: &str = "backend build (cargo)";
 const CONFORMANCE: &str = "conformance (reference backend)";
 const JOURNEYS: &str = "browser journeys (Playwright, Chromium)";
+const WEBKIT: &str = "browser journeys (WebKit)";
 const SIZE: &str = "size budget (first visit, brotli)";
 const LIGHTHOUSE: &str = "Lighthouse (mobile; login, wizard, pay)";
 const STAGES: &[&str] = &[
@@ -47,6 +49,7 @@ const STAGES: &[&str] = &[
     BACKEND_BUILD,
     CONFORMANCE,
     JOURNEYS,
+    WEBKIT,
     LIGHTHOUSE,
 ];
 
@@ -69,6 +72,7 @@ pub struct Selection {
     pub wasm: bool,
     pub conformance: bool,
     pub journeys: bool,
+    pub webkit: bool,
     pub size: bool,
     pub lighthouse: bool,
 }
@@ -80,10 +84,11 @@ impl Selection {
         wasm: true,
         conformance: true,
         journeys: true,
+        webkit: true,
         size: true,
         lighthouse: true,
     };
-    pub const KEYS: &'static str = "host, wasm, conformance, journeys, size, lighthouse";
+    pub const KEYS: &'static str = "host, wasm, conformance, journeys, webkit, size, lighthouse";
 
     /// `host,journeys` → those two suites.
     pub fn parse(list: &str) -> Result<Self> {
@@ -92,6 +97,7 @@ impl Selection {
             wasm: false,
             conformance: false,
             journeys: false,
+            webkit: false,
             size: false,
             lighthouse: false,
         };
@@ -101,6 +107,7 @@ impl Selection {
                 "wasm" => selection.wasm = true,
                 "conformance" => selection.conformance = true,
                 "journeys" => selection.journeys = true,
+                "webkit" => selection.webkit = true,
                 "size" => selection.size = true,
                 "lighthouse" => selection.lighthouse = true,
                 other => bail!("unknown test suite {other:?}; choose from {}", Self::KEYS),
@@ -110,6 +117,7 @@ impl Selection {
             || selection.wasm
             || selection.conformance
             || selection.journeys
+            || selection.webkit
             || selection.size
             || selection.lighthouse)
         {
@@ -122,12 +130,13 @@ impl Selection {
         match stage {
             HOST => self.host,
             WASM => self.wasm,
-            WEB_BUILD => self.journeys || self.size || self.lighthouse,
-            BACKEND_BUILD => self.conformance || self.journeys || self.lighthouse,
+            WEB_BUILD => self.journeys || self.webkit || self.size || self.lighthouse,
+            BACKEND_BUILD => self.conformance || self.journeys || self.webkit || self.lighthouse,
             SIZE => self.size,
             LIGHTHOUSE => self.lighthouse,
             CONFORMANCE => self.conformance,
             JOURNEYS => self.journeys,
+            WEBKIT => self.webkit,
             _ => true,
         }
     }
@@ -173,7 +182,8 @@ fn run_stages(layout: &Layout, summary: &mut Summary) {
             Ok(Verdict::pass("baoming-server, baoming-conformance, wechatpay-double"))
         })
         && summary.stage(CONFORMANCE, || conformance(layout))
-        && summary.stage(JOURNEYS, || journeys(layout, &tools))
+        && summary.stage(JOURNEYS, || journeys(layout, &tools, Engine::Chromium))
+        && summary.stage(WEBKIT, || journeys(layout, &tools, Engine::WebKit))
         && summary.stage(LIGHTHOUSE, || crate::lighthouse::lighthouse(layout, &tools));
 }
 
@@ -330,7 +340,34 @@ fn conformance(layout: &Layout) -> Result<Verdict> {
     Ok(judge(&counts, ok, &detail))
 }
 
-fn journeys(layout: &Layout, tools: &Tools) -> Result<Verdict> {
+/// Which browser engine a journeys stage drives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Engine {
+    /// `tests/e2e` with Playwright's own driver of the system Chromium.
+    Chromium,
+    /// `tests/webkit` with WebKitGTK through WebKitWebDriver (Playwright only as runner).
+    WebKit,
+}
+
+impl Engine {
+    fn config(self) -> &'static str {
+        match self {
+            Engine::Chromium => "playwright.config.ts",
+            Engine::WebKit => "playwright.webkit.config.ts",
+        }
+    }
+
+    /// A file name in the report folder: `journeys-<what>.log` (Chromium, as it always was)
+    /// or `journeys-webkit-<what>.log`.
+    fn file(self, what: &str) -> String {
+        match self {
+            Engine::Chromium => format!("journeys-{what}"),
+            Engine::WebKit => format!("journeys-webkit-{what}"),
+        }
+    }
+}
+
+fn journeys(layout: &Layout, tools: &Tools, engine: Engine) -> Result<Verdict> {
     let script = layout.root.join(STATIC_SERVER);
     if !script.is_file() {
         bail!("{STATIC_SERVER} is missing: the journeys serve the built app with it");
@@ -354,7 +391,7 @@ fn journeys(layout: &Layout, tools: &Tools) -> Result<Verdict> {
     // session token or personal data reaches the log.
     let reports = layout.report_dir();
     std::fs::create_dir_all(&reports).with_context(|| format!("creating {}", reports.display()))?;
-    let backend_log = reports.join("journeys-backend.log");
+    let backend_log = reports.join(engine.file("backend.log"));
     let mut backend = start_backend(
         layout,
         &format!("127.0.0.1:{api_port}"),
@@ -374,8 +411,8 @@ fn journeys(layout: &Layout, tools: &Tools) -> Result<Verdict> {
         csp::policy_for_dist(&layout.dist, Some(&api_origin))?
     );
     let static_logs = [
-        reports.join("journeys-static-root.log"),
-        reports.join("journeys-static-subpath.log"),
+        reports.join(engine.file("static-root.log")),
+        reports.join(engine.file("static-subpath.log")),
     ];
     let statics = [("/", app_port), ("/baoming/", sub_port)];
     let mut app = static_server(layout, statics[0], &api_base, &policy)
@@ -402,7 +439,7 @@ fn journeys(layout: &Layout, tools: &Tools) -> Result<Verdict> {
         )?
         .spawn_background_teed("backend (WeChat Pay double)", None)?;
     wechat_backend.wait_listening(SERVER_START_LIMIT)?;
-    let wechat_static_log = reports.join("journeys-static-wechat.log");
+    let wechat_static_log = reports.join(engine.file("static-wechat.log"));
     let wechat_policy = format!(
         "{}; report-uri {CSP_REPORT_PATH}",
         csp::policy_for_dist(&layout.dist, Some(&wechat_api_origin))?
@@ -416,10 +453,17 @@ fn journeys(layout: &Layout, tools: &Tools) -> Result<Verdict> {
     .spawn_background_teed("static / (WeChat Pay)", Some(&wechat_static_log))?;
     let wechat_app_url = wechat_app.wait_listening(SERVER_START_LIMIT)?;
 
-    let report = layout.report_dir().join("playwright-report.json");
+    let report = layout.report_dir().join(match engine {
+        Engine::Chromium => "playwright-report.json".to_string(),
+        Engine::WebKit => "playwright-webkit-report.json".to_string(),
+    });
     let _ = std::fs::remove_file(&report);
-    let status = Cmd::new(&playwright)
-        .args(["test", "--reporter=list,json"])
+    let webkit = match engine {
+        Engine::WebKit => Some(crate::webkit::WebKit::start()?),
+        Engine::Chromium => None,
+    };
+    let mut cmd = Cmd::new(&playwright)
+        .args(["test", "--reporter=list,json", "--config", engine.config()])
         .env("PLAYWRIGHT_JSON_OUTPUT_NAME", &report)
         .env("BAOMING_API_ORIGIN", &api_origin)
         .env("BAOMING_APP_URL", &app_url)
@@ -428,11 +472,25 @@ fn journeys(layout: &Layout, tools: &Tools) -> Result<Verdict> {
         .env("BAOMING_WECHAT_APP_URL", &wechat_app_url)
         .env("BAOMING_WECHAT_API_ORIGIN", &wechat_api_origin)
         .env("BAOMING_WECHAT_DOUBLE_URL", &double.url)
-        .env("CHROME_PATH", &tools.chrome)
+        .env("CHROME_PATH", &tools.chrome);
+    if let Some(webkit) = &webkit {
+        cmd = cmd
+            .env("BAOMING_WEBDRIVER_URL", &webkit.driver_url)
+            .env("BAOMING_MINIBROWSER", &webkit.minibrowser);
+    }
+    let status = cmd
         .path_prepend(&tools.path_front)
         .current_dir(&layout.root)
         .status()?;
-    drop((sub, app, backend, wechat_app, wechat_backend, double));
+    drop((
+        webkit,
+        sub,
+        app,
+        backend,
+        wechat_app,
+        wechat_backend,
+        double,
+    ));
     let violations: Vec<String> = static_logs
         .iter()
         .chain([&wechat_static_log])
@@ -963,9 +1021,12 @@ test result: ok. 0 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; fini
         assert!(size.wants(WEB_BUILD) && size.wants(SIZE) && !size.wants(BACKEND_BUILD));
 
         assert_eq!(
-            Selection::parse("host,wasm,conformance,journeys,size,lighthouse").unwrap(),
+            Selection::parse("host,wasm,conformance,journeys,webkit,size,lighthouse").unwrap(),
             Selection::ALL
         );
+        let webkit = Selection::parse("webkit").unwrap();
+        assert!(webkit.wants(WEB_BUILD) && webkit.wants(BACKEND_BUILD) && webkit.wants(WEBKIT));
+        assert!(!webkit.wants(JOURNEYS) && !webkit.wants(CONFORMANCE));
         assert!(Selection::ALL.wants(LIGHTHOUSE));
         assert!(Selection::parse("").is_err());
         assert!(Selection::parse("e2e").is_err());
