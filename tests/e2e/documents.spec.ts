@@ -16,6 +16,7 @@ import {
   bigPortraitJpeg,
   exifRotated,
   sidewaysPortraitJpeg,
+  smoothPortraitJpeg,
   tinyPortraitPng,
   type UploadFile,
 } from "./support/images";
@@ -298,6 +299,29 @@ test("the portrait fix: oversized, EXIF-rotated, too small", async ({ page, requ
     expect([image.width, image.height]).toEqual([295, 413]);
     expect(meanLuma(image, 0, 0, 1, 0.1)).toBeGreaterThan(225);
     expect(meanLuma(image, 0.4, 0.9, 0.6, 1)).toBeLessThan(150);
+  });
+
+  await test.step("a plain, smooth portrait also lands inside 40–80 KB, with real pixels", async () => {
+    const smooth = smoothPortraitJpeg();
+    await pick(page, "portrait", { name: "IMG_2043.jpg", mimeType: "image/jpeg", buffer: smooth });
+    await expect(portrait.locator('li[data-problem="portrait_size"]')).toBeVisible({ timeout: 15_000 });
+    await portrait.locator('button[data-action="fix"]').click();
+    const fixer = portrait.locator(".bm-fixer");
+    await fixer.locator('button[data-action="render"]').click();
+    const result = fixer.locator(".bm-fixer__result");
+    await expect(result).toBeVisible({ timeout: 20_000 });
+    const bytes = Number(await result.getAttribute("data-bytes"));
+    expect(bytes).toBeGreaterThanOrEqual(PORTRAIT_MIN_BYTES);
+    expect(bytes).toBeLessThanOrEqual(PORTRAIT_MAX_BYTES);
+    const width = Number(await result.getAttribute("data-width"));
+    await fixer.locator('button[data-action="use"]').click();
+    await expect(portrait).toHaveAttribute("data-state", "uploaded", { timeout: 20_000 });
+    const { body, image } = await storedPortrait(page, id);
+    expect(body.length).toBe(bytes);
+    // 295 × 413 where the encoder can carry 40 KB there (Chromium's can); 25:35 whatever size.
+    expect(image.width).toBe(width);
+    expect(image.width).toBeGreaterThanOrEqual(295);
+    expect(Math.abs(image.width / image.height - 25 / 35)).toBeLessThan(0.01);
   });
 
   await test.step("a portrait too small for one inch is not enlarged", async () => {

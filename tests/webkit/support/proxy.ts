@@ -1,0 +1,170 @@
+// Failures for the WebKit fault matrix. WebDriver cannot intercept a page's requests the way
+// Playwright's page.route does in Chromium, so the app is opened through this proxy instead:
+// one origin that serves the built app from the journeys' static server and passes `/api/`
+// to the reference backend, where chosen writes fail for real on the wire:
+//   500      the contract's error envelope, the backend never sees the request;
+//   timeout  the backend does the work, its answer is held until the app has given up;
+//   offline  the connection is cut before any answer (the browser sees a network error).
+// config.json points the app at the proxy (same origin) with a short time-out; the
+// Content-Security-Policy the static server sends is kept, with the backend's origin replaced
+// by the proxy's; the backend sees the app's real origin, which it allows.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { apiOrigin, appUrl } from "../../e2e/support/env";
+import { TIMEOUT_MS, type Kind } from "../../e2e/support/faults";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One write made to fail; the same counters as the Chromium matrix's `Fault`. */
+export class Fault {
+  attempts = 0;
+  failed = 0;
+  keys: (string | undefined)[] = [];
+  private remaining = 0;
+  private always = false;
+  constructor(
+    readonly kind: Kind,
+    readonly method: string,
+    readonly pathname: string,
+  ) {}
+  failNext(n: number) {
+    this.remaining = n;
+  }
+  failAll() {
+    this.always = true;
+  }
+  stop() {
+    this.always = false;
+    this.remaining = 0;
+  }
+  /** Counts the request; whether this one fails. */
+  take(req: http.IncomingMessage): boolean {
+    this.attempts += 1;
+    const key = req.headers["idempotency-key"];
+    this.keys.push(Array.isArray(key) ? key[0] : key);
+    if (!this.always && this.remaining === 0) return false;
+    if (this.remaining > 0) this.remaining -= 1;
+    this.failed += 1;
+    return true;
+  }
+}
+
+type Answer = { status: number; headers: http.IncomingHttpHeaders; body: Buffer };
+
+/** Sends `req` (with `body`) on to `target` and collects the answer. */
+function forward(req: http.IncomingMessage, body: Buffer, target: URL, headers: http.OutgoingHttpHeaders): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const upstream = http.request(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...headers, host: target.host } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on("error", reject);
+      },
+    );
+    upstream.on("error", reject);
+    upstream.end(body);
+  });
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+export class FaultProxy {
+  private faults: Fault[] = [];
+  private constructor(
+    private server: http.Server,
+    /** Where the app is, through the proxy (with the static server's sub-path, if any). */
+    readonly url: string,
+  ) {}
+
+  static async start(): Promise<FaultProxy> {
+    const app = new URL(appUrl());
+    const api = new URL(apiOrigin());
+    let self = "";
+    const server = http.createServer(async (req, res) => {
+      try {
+        const pathname = new URL(req.url ?? "/", "http://x").pathname;
+        if (pathname.endsWith("/config.json")) {
+          res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache" });
+          res.end(JSON.stringify({ api_base: `${self}/api/v1`, request_timeout_ms: TIMEOUT_MS }));
+          return;
+        }
+        const body = await readBody(req);
+        const headers = { ...req.headers };
+        if (!pathname.startsWith("/api/")) {
+          const answer = await forward(req, body, app, headers);
+          const csp = answer.headers["content-security-policy"];
+          if (typeof csp === "string") answer.headers["content-security-policy"] = csp.split(api.origin).join(self);
+          res.writeHead(answer.status, answer.headers);
+          res.end(answer.body);
+          return;
+        }
+        // The backend allows the app's origin, which is what the candidate's browser sends.
+        if (headers.origin) headers.origin = app.origin;
+        // A fresh connection for every API request: a connection cut before its answer is
+        // then what a phone that lost its network sees. (On a kept-alive connection WebKit's
+        // network stack takes a cut for a stale connection and silently resends idempotent
+        // requests, which would hide the "offline" from the app.)
+        res.shouldKeepAlive = false;
+        const fault = proxy.faults.find((f) => f.method === req.method && f.pathname === pathname);
+        if (!fault?.take(req)) {
+          const answer = await forward(req, body, api, headers);
+          res.writeHead(answer.status, answer.headers);
+          res.end(answer.body);
+          return;
+        }
+        switch (fault.kind) {
+          case "500":
+            res.writeHead(500, { "Content-Type": "application/json" });
+            res.end(JSON.stringify({ error: { code: "internal", message: "injected failure (tests/webkit/support/proxy.ts)" } }));
+            return;
+          case "offline":
+            req.socket.destroy();
+            return;
+          case "timeout": {
+            const answer = await forward(req, body, api, headers).catch(() => undefined);
+            await sleep(TIMEOUT_MS + 1_500);
+            if (!answer || res.destroyed) {
+              req.socket.destroy();
+              return;
+            }
+            res.writeHead(answer.status, answer.headers);
+            res.end(answer.body);
+            return;
+          }
+        }
+      } catch (e) {
+        if (!res.headersSent) res.writeHead(502);
+        res.end(String(e));
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    self = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const proxy = new FaultProxy(server, new URL(app.pathname, self).toString());
+    return proxy;
+  }
+
+  /** Makes `method` requests to exactly `pathname` (under /api/) fail as `kind` on demand. */
+  on(kind: Kind, method: string, pathname: string): Fault {
+    const fault = new Fault(kind, method, pathname);
+    this.faults.push(fault);
+    return fault;
+  }
+
+  clear() {
+    this.faults = [];
+  }
+
+  async stop() {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+}
