@@ -1,16 +1,22 @@
 // Portrait benchmark (prints figures; not a test): the app's 个人照片 auto-fix against the
 // JavaScript library browser-image-compression, on the same real photos, in the same
-// headless Chromium run.
+// headless Chromium run; and the app's auto-fix on the same photos in WebKit (WebKitGTK's
+// MiniBrowser over W3C WebDriver), printed beside Chromium's.
 //
 //   node tests/bench/portrait.mjs --photos DIR [--app URL --api ORIGIN] [--runs N]
-//                                 [--only ours|library] [--json FILE]
+//                                 [--webdriver URL --minibrowser PATH]
+//                                 [--only ours|library|webkit] [--json FILE]
 //
 // `cargo xtask bench-photos` prepares the photos (tests/bench/photos.json), starts the
 // reference backend and a static server for dist/, and runs this script. By hand:
 //   --app   the built app, e.g. http://127.0.0.1:8815/
 //   --api   the backend's origin, e.g. http://127.0.0.1:8795 (started with --dev, and
 //           --allowed-origin set to the app's origin)
-// Without --app only the library half runs.
+//   --webdriver, --minibrowser  a running WebKitWebDriver (e.g. http://127.0.0.1:4444) and
+//           MiniBrowser's path (/usr/lib/<triple>/webkit2gtk-4.1/MiniBrowser); with them the
+//           app's half also runs on WebKit, after Chromium has closed
+// Without --app only the library half runs. --only ours: the app on Chromium (and WebKit);
+// --only webkit: the app on WebKit alone.
 //
 // Ours, per photo and run: a fresh candidate's application is open at step ④ (the draft is
 // saved through the API); the photo goes into the 个人照片 slot's file input, then
@@ -26,11 +32,17 @@
 // useWebWorker: true, fileType: "image/jpeg", initialQuality: 0.92}) timed in the page.
 // Both halves record the page's main-thread long tasks (PerformanceObserver "longtask",
 // tasks over 50 ms) during each run and report the longest.
+// WebKit: one WebDriver session signed in as its own fresh candidate (the API's session
+// cookie added to the browser; cookies ignore ports) at step ④; the same steps, but run by
+// the page itself (pageFlow) once WebDriver has given the file input the photo, so that
+// WebDriver's round trips stay out of the figures. WebKit has no long-task entries.
 import { readFile, writeFile, stat } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { request as playwrightRequest } from "playwright-core";
+import { Builder } from "selenium-webdriver";
 import { launch } from "./browser.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -68,14 +80,18 @@ function parseArgs(argv) {
       case "--runs": opts.runs = Number(value()); break;
       case "--only": opts.only = value(); break;
       case "--json": opts.json = value(); break;
+      case "--webdriver": opts.webdriver = value().replace(/\/+$/, ""); break;
+      case "--minibrowser": opts.minibrowser = value(); break;
       case "-h": case "--help": usage();
       default: usage(`unknown argument ${argv[i]}`);
     }
   }
   if (!(Number.isInteger(opts.runs) && opts.runs >= 1)) usage("--runs needs a whole number ≥ 1");
-  if (opts.only && !["ours", "library"].includes(opts.only)) usage("--only is ours or library");
+  if (opts.only && !["ours", "library", "webkit"].includes(opts.only)) usage("--only is ours, library or webkit");
+  if (!opts.webdriver !== !opts.minibrowser) usage("--webdriver and --minibrowser go together");
+  if (opts.only === "webkit" && !opts.webdriver) usage("--only webkit needs --webdriver and --minibrowser");
   if (opts.only !== "library" && !opts.app) {
-    if (opts.only === "ours") usage("--only ours needs --app and --api");
+    if (opts.only) usage(`--only ${opts.only} needs --app and --api`);
     opts.only = "library";
     console.log("no --app: running the library half only\n");
   }
@@ -87,7 +103,7 @@ function parseArgs(argv) {
 function usage(problem) {
   if (problem) console.error(`error: ${problem}\n`);
   console.error(
-    "usage: node tests/bench/portrait.mjs --photos DIR [--app URL --api ORIGIN] [--runs N] [--only ours|library] [--json FILE]",
+    "usage: node tests/bench/portrait.mjs --photos DIR [--app URL --api ORIGIN] [--webdriver URL --minibrowser PATH] [--runs N] [--only ours|library|webkit] [--json FILE]",
   );
   process.exit(problem ? 2 : 0);
 }
@@ -118,6 +134,8 @@ async function loadPhotos(dir) {
  * moment the fixer's result appears. */
 function instrument() {
   const bench = (window.__bench = { longtasks: [], picked: null, resultAt: null, workerErrors: [], workers: 0 });
+  // WebKit has no long-task entries (observing them is silently ignored there).
+  bench.hasLongtask = (window.PerformanceObserver?.supportedEntryTypes ?? []).includes("longtask");
   try {
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) bench.longtasks.push({ start: e.startTime, duration: e.duration });
@@ -232,9 +250,9 @@ async function api(request, method, url, data) {
   return text ? JSON.parse(text) : null;
 }
 
-/** A fresh candidate with an application whose steps ①–③ are filled, open at step ④. */
-async function openStepFour(context, opts) {
-  const { request } = context; // shares the browser context's cookies (the session)
+/** A fresh candidate, signed in on `request`, with an application whose steps ①–③ are
+ * filled; returns the application's id. */
+async function newApplication(request, opts) {
   const base = `${opts.api}/api/v1`;
   const phone = freshPhone();
   await api(request, "POST", `${base}/sms-codes`, { phone, purpose: "register" });
@@ -250,10 +268,18 @@ async function openStepFour(context, opts) {
     base_version: app.version,
     draft: exampleDraft(phone),
   });
+  return app.id;
+}
 
+const stepFour = (opts, id) => new URL(`applications/${encodeURIComponent(id)}/step/4`, opts.app).toString();
+
+/** A fresh candidate with an application whose steps ①–③ are filled, open at step ④. */
+async function openStepFour(context, opts) {
+  // context.request shares the browser context's cookies (the session).
+  const id = await newApplication(context.request, opts);
   const page = await context.newPage();
   await page.addInitScript(instrument);
-  await page.goto(new URL(`applications/${encodeURIComponent(app.id)}/step/4`, opts.app).toString());
+  await page.goto(stepFour(opts, id));
   const slot = page.locator("section.bm-slot[data-material=portrait]");
   try {
     await slot.waitFor({ timeout: 30_000 });
@@ -378,12 +404,21 @@ async function headPlacement(page, slot, photo) {
     null,
     { timeout: STEP_TIMEOUT, polling: 20 },
   );
-  const finder = await fixer.getAttribute("data-face");
-  const search = (await measures(page, "baoming:face-search")).slice(before).at(-1) ?? null;
   const frame = slot.locator(".bm-fixer__frame");
-  const [x, y, w, h] = (await frame.getAttribute("data-rect")).split(",").map(Number);
-  const [workW] = (await frame.getAttribute("data-working")).split(",").map(Number);
-  const [top, height, tolerance] = (await fixer.getAttribute("data-guide")).split(",").map((v) => Number(v) / 1000);
+  return judgeHead(photo, {
+    finder: await fixer.getAttribute("data-face"),
+    search: (await measures(page, "baoming:face-search")).slice(before).at(-1) ?? null,
+    rect: await frame.getAttribute("data-rect"),
+    working: await frame.getAttribute("data-working"),
+    guide: await fixer.getAttribute("data-guide"),
+  });
+}
+
+/** Where the labelled head landed, from the fixer's attributes (both engines). */
+function judgeHead(photo, { finder, search, rect, working, guide }) {
+  const [x, y, w, h] = rect.split(",").map(Number);
+  const [workW] = working.split(",").map(Number);
+  const [top, height, tolerance] = guide.split(",").map((v) => Number(v) / 1000);
   if (!photo.head) return { finder, search, inGuide: null };
   const k = workW / photo.width;
   const crown = (photo.head.crown * k - y) / h;
@@ -403,6 +438,241 @@ async function resetSlot(page, slot) {
     await slot.locator('button[data-action="delete"]').click().catch(() => {});
   }
   await page.waitForTimeout(50);
+}
+
+// ---------------------------------------------------------------------------------------
+// Ours on WebKit: WebKitGTK's MiniBrowser over W3C WebDriver (selenium-webdriver)
+
+/** In the page: the steps of oursOnce, run by the page itself so that the driver's round
+ * trips (WebDriver's are tens of ms each) stay out of the figures; the side-by-side table
+ * runs it on both engines. Started before the file is given; its outcome lands in
+ * window.__bench.flow (`done`, then the figures or `error`). */
+function pageFlow(stepTimeout) {
+  const b = window.__bench;
+  const all = (n) => performance.getEntriesByName(n, "measure");
+  const slot = () => document.querySelector("section.bm-slot[data-material=portrait]");
+  const shown = (el) => {
+    if (!el || el.disabled) return null;
+    const r = el.getBoundingClientRect();
+    return r.width > 0 || r.height > 0 ? el : null;
+  };
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const until = async (what, check, timeout = stepTimeout) => {
+    const t0 = performance.now();
+    for (;;) {
+      let value = null;
+      try {
+        value = check();
+      } catch {}
+      if (value) return value;
+      if (performance.now() - t0 > timeout) {
+        const s = slot();
+        const fixer = s?.querySelector(".bm-fixer");
+        throw new Error(
+          `waited ${Math.round(timeout)} ms for ${what} (slot data-state=${s?.dataset.state}` +
+            (fixer ? `, fixer data-face=${fixer.dataset.face}, it says: ${fixer.innerText.replace(/\s+/g, " ").slice(0, 160)}` : "") +
+            ")",
+        );
+      }
+      await sleep(20);
+    }
+  };
+  const reset = async () => {
+    const state = slot()?.dataset.state;
+    if (state === "uploading") slot().querySelector('button[data-action="cancel"]')?.click();
+    else if (state === "uploaded") slot().querySelector('button[data-action="delete"]')?.click();
+    await sleep(50);
+  };
+  const before = {
+    inspect: all("baoming:photo-inspect").length,
+    render: all("baoming:portrait-render").length,
+    face: all("baoming:face-search").length,
+  };
+  b.arm();
+  const flow = (b.flow = { done: false });
+  (async () => {
+    await until("the file input's change event", () => b.picked !== null, 60_000);
+    await until("the verdict (a new baoming:photo-inspect measure)", () => all("baoming:photo-inspect").length > before.inspect && slot().dataset.state !== "checking");
+    const inspect = all("baoming:photo-inspect").at(-1).duration;
+    const problems = [...slot().querySelectorAll("ul.bm-slot__problems > li[data-problem]")].map((li) => li.dataset.problem);
+    const fix = await until("自动处理", () => shown(slot().querySelector('button[data-action="fix"]')), 2_000).catch(() => null);
+    if (!fix) {
+      const outcome = `no 自动处理 (data-state=${slot().dataset.state}; problems: ${problems.join(", ") || "none"})`;
+      await reset();
+      return { inspect, problems, outcome };
+    }
+    fix.click();
+    const fixer = await until("the fixer's head search to end", () => {
+      const f = slot().querySelector(".bm-fixer");
+      return f && f.dataset.face !== "searching" ? f : null;
+    });
+    const frame = slot().querySelector(".bm-fixer__frame");
+    const head = {
+      finder: fixer.dataset.face,
+      search: all("baoming:face-search").slice(before.face).at(-1)?.duration ?? null,
+      rect: frame.dataset.rect,
+      working: frame.dataset.working,
+      guide: fixer.dataset.guide,
+    };
+    (await until("生成一寸照", () => shown(slot().querySelector('button[data-action="render"]')), 30_000)).click();
+    await until("a new baoming:portrait-render measure", () => all("baoming:portrait-render").length > before.render);
+    const result = await until(".bm-fixer__result", () => slot().querySelector(".bm-fixer__result"), 5_000);
+    const render = all("baoming:portrait-render").at(-1).duration;
+    // Long-task entries come after the task ends (Chromium; WebKit has none).
+    if (b.hasLongtask) await sleep(150);
+    const figures = {
+      inspect,
+      problems,
+      render,
+      total: b.resultAt - b.picked,
+      bytes: Number(result.dataset.bytes),
+      width: Number(result.dataset.width),
+      height: Number(result.dataset.height),
+      longest: b.hasLongtask ? b.longestSince(b.armedAt, b.resultAt) : null,
+      encodes: b.encodes.filter((e) => e.start >= b.armedAt).map((e) => e.ms),
+      head,
+    };
+    (await until("取消", () => shown(document.querySelector('button[data-action="fix-cancel"]')), 5_000)).click();
+    await until("the fixer to close", () => slot().dataset.state !== "fixing", 10_000);
+    await reset();
+    return figures;
+  })().then(
+    (figures) => Object.assign(flow, figures, { done: true }),
+    (e) => Object.assign(flow, { done: true, error: String(e?.message ?? e) }),
+  );
+}
+
+/** A WebKit session, signed in as a fresh candidate, at step ④ of their application. */
+async function openWebkit(opts) {
+  const api = await playwrightRequest.newContext();
+  const id = await newApplication(api, opts);
+  const { cookies } = await api.storageState();
+  await api.dispose();
+  const driver = await new Builder()
+    .usingServer(opts.webdriver)
+    .withCapabilities({
+      browserName: "MiniBrowser",
+      "webkitgtk:browserOptions": { binary: opts.minibrowser, args: ["--automation"] },
+    })
+    .build();
+  try {
+    // The page's viewport as Chromium's (the window adds its toolbar, measured).
+    const want = { width: 360, height: 640 };
+    await driver.manage().window().setRect(want);
+    const [iw, ih] = await driver.executeScript("return [innerWidth, innerHeight]");
+    await driver.manage().window().setRect({ width: 2 * want.width - iw, height: 2 * want.height - ih });
+    // The session: the API's cookie (cookies ignore ports) and the app's signed-in hint.
+    await driver.get(new URL("no-such-page", opts.app).toString());
+    await driver.executeScript(
+      'localStorage.clear(); localStorage.setItem("baoming.lang", "zh-CN"); localStorage.setItem("baoming.signed_in", "1");',
+    );
+    await driver.manage().deleteAllCookies();
+    for (const c of cookies) {
+      await driver.manage().addCookie({ name: c.name, value: c.value, path: c.path, httpOnly: c.httpOnly, secure: c.secure });
+    }
+    const wk = { driver, url: stepFour(opts, id), version: (await driver.getCapabilities()).get("browserVersion") };
+    await webkitLoad(wk);
+    return wk;
+  } catch (e) {
+    await driver.quit().catch(() => {});
+    throw e;
+  }
+}
+
+/** (Re)loads step ④ and instruments the page (WebDriver has no init scripts: the hooks go in
+ * once the page is there, before any photo is picked). */
+async function webkitLoad(wk) {
+  await wk.driver.get(wk.url);
+  const found = await pollWebkit(
+    wk,
+    () => wk.driver.executeScript('return !!document.querySelector("section.bm-slot[data-material=portrait] input[type=file]")'),
+    30_000,
+  );
+  if (!found) {
+    throw new Error(
+      `WebKit: step ④ shows no section.bm-slot[data-material=portrait] input[type=file] (url ${await wk.driver.getCurrentUrl()})`,
+    );
+  }
+  await wk.driver.executeScript(`(${instrument})()`);
+  const [iw, ih] = await wk.driver.executeScript("return [innerWidth, innerHeight]");
+  wk.viewport = `${iw}x${ih}`;
+}
+
+/** Polls `check` (in Node, through WebDriver) every 200 ms until it returns something
+ * truthy or `timeout` passes (then null). Not a tight loop: this machine has 2 cores. */
+async function pollWebkit(wk, check, timeout) {
+  const t0 = performance.now();
+  for (;;) {
+    const value = await check().catch(() => null);
+    if (value) return value;
+    if (performance.now() - t0 > timeout) return null;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function webkitOnce(wk, photo) {
+  const { driver } = wk;
+  await driver.executeScript(`(${pageFlow})(arguments[0])`, STEP_TIMEOUT);
+  const input = await driver.findElement({ css: 'section.bm-slot[data-material="portrait"] input[type="file"]' });
+  const nodeStart = performance.now();
+  await input.sendKeys(photo.path);
+  // The page's own time-outs end the flow; this one only catches a page that went away.
+  const flow = await pollWebkit(
+    wk,
+    () => driver.executeScript("const f = window.__bench?.flow; return f ? (f.done ? f : null) : { done: true, error: 'the page lost its instrumentation (reloaded or crashed)' };"),
+    4 * STEP_TIMEOUT + 60_000,
+  );
+  const nodeWall = performance.now() - nodeStart;
+  if (!flow) return { error: `WebKit: ${photo.file} did not finish in ${Math.round(nodeWall / 1000)} s (page ${await driver.getCurrentUrl().catch(() => "?")})` };
+  return flowFigures("WebKit", photo, flow, nodeWall);
+}
+
+/** pageFlow's outcome as a run's figures (as oursOnce's). */
+function flowFigures(engine, photo, flow, nodeWall) {
+  const { done, head, ...figures } = flow;
+  if (figures.error) return { error: `${engine}: ${photo.file}: ${figures.error}` };
+  if (figures.outcome) return figures;
+  return { ...figures, nodeWall, ...judgeHead(photo, head) };
+}
+
+/** The side-by-side table's Chromium run: pageFlow, as on WebKit. */
+async function chromiumFlowOnce(page, slot, photo) {
+  await page.evaluate(`(${pageFlow})(${STEP_TIMEOUT})`);
+  const nodeStart = performance.now();
+  await slot.locator('input[type="file"]').setInputFiles(photo.path);
+  await page.waitForFunction(() => window.__bench.flow.done, null, { timeout: 4 * STEP_TIMEOUT + 60_000, polling: 200 });
+  const flow = await page.evaluate(() => window.__bench.flow);
+  return flowFigures("Chromium", photo, flow, performance.now() - nodeStart);
+}
+
+/** Every photo `runs` times in one WebKit session; a run that fails is recorded (and named
+ * in the table), and the page is reloaded before the next. */
+async function webkitHalf(opts, photos) {
+  const wk = await openWebkit(opts);
+  console.log(`\nWebKit ${wk.version} (MiniBrowser over WebDriver, viewport ${wk.viewport}): the app's 自动处理 on the same photos`);
+  const out = [];
+  try {
+    for (const photo of photos) {
+      const runs = [];
+      for (let i = 0; i < opts.runs; i++) {
+        const r = await webkitOnce(wk, photo);
+        runs.push(r);
+        if (r.error) {
+          console.log(`  ${r.error}`);
+          await webkitLoad(wk);
+        }
+      }
+      const r = runs.at(-1);
+      console.log(
+        `  ${photo.file.padEnd(24)} last run:  ` +
+          (r.error ? "failed" : r.bytes !== undefined ? `${ms(r.total)} ms ${r.bytes} B ${r.width}x${r.height}` : r.outcome),
+      );
+      out.push(runs);
+    }
+  } finally {
+    await wk.driver.quit().catch(() => {});
+  }
+  return { version: wk.version, runs: out };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -642,68 +912,214 @@ function medianOfRows(rows) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Chromium and WebKit side by side (the app's 自动处理 only)
+
+/** One engine's figures for one photo, from its runs (null: the engine did not run). */
+function engineFigures(runs) {
+  if (!runs) return null;
+  const ok = runs.filter((r) => r.bytes !== undefined);
+  const failed = runs.filter((r) => r.error);
+  const notes = [];
+  if (failed.length) notes.push(`${failed.length} of ${runs.length} run(s) failed: ${failed[0].error}`);
+  const other = runs.find((r) => r.outcome);
+  if (other) notes.push(other.outcome);
+  const labelled = ok.filter((r) => r.inGuide !== null && r.inGuide !== undefined);
+  const share = (xs, good) => (xs.length === 0 ? null : xs.every(good) ? "yes" : xs.some(good) ? "some" : "NO");
+  return {
+    total: median(ok.map((r) => r.total)),
+    render: median(ok.map((r) => r.render)),
+    bytes: median(ok.map((r) => r.bytes)),
+    px: ok.length ? [...new Set(ok.map((r) => `${r.width}x${r.height}`))].join("/") : null,
+    // Every run must have produced a result inside the window.
+    inWindow: ok.length === 0 ? (failed.length ? "FAILED" : "n/a") : ok.length < runs.length ? "some" : share(ok, (r) => inWindow(r.bytes)),
+    search: median(ok.map((r) => r.search)),
+    inGuide: share(labelled, (r) => r.inGuide),
+    notes,
+  };
+}
+
+const ENGINE_COLUMNS = [
+  ["total", "total ms", (f) => ms(f.total)],
+  ["render", "render", (f) => ms(f.render)],
+  ["bytes", "out bytes", (f) => (f.bytes == null ? "-" : Math.round(f.bytes).toString())],
+  ["px", "out px", (f) => f.px ?? "-"],
+  ["inWindow", "40-80KB", (f) => f.inWindow],
+  ["search", "head ms", (f) => ms(f.search)],
+  ["inGuide", "in guide", (f) => f.inGuide ?? "-"],
+];
+
+/** The summary of one engine over every photo: in-window count and medians. */
+function engineSummary(figures) {
+  const ran = figures.filter(Boolean);
+  const labelled = ran.filter((f) => f.inGuide !== null);
+  return {
+    inWindow: ran.filter((f) => f.inWindow === "yes").length,
+    // Photos the app offered 自动处理 for (n/a: it judged the photo unusable, e.g. too small).
+    fixable: ran.filter((f) => f.inWindow !== "n/a").length,
+    photos: ran.length,
+    failed: ran.filter((f) => f.inWindow === "FAILED").length,
+    medianTotal: median(ran.map((f) => f.total)),
+    medianRender: median(ran.map((f) => f.render)),
+    medianBytes: median(ran.map((f) => f.bytes)),
+    inGuide: labelled.filter((f) => f.inGuide === "yes").length,
+    labelled: labelled.length,
+  };
+}
+
+function printEngines(photos, engines) {
+  const names = Object.keys(engines);
+  const cols = [["photo", "photo", "l"]];
+  for (const name of names) {
+    cols.push([`|${name}`, "|", "l"]);
+    for (const [key, title] of ENGINE_COLUMNS) cols.push([`${name}.${key}`, title, "r"]);
+  }
+  const rows = photos.map((photo, i) => {
+    const row = { photo: photo.file };
+    for (const name of names) {
+      const f = engines[name][i];
+      for (const [key, , fmt] of ENGINE_COLUMNS) row[`${name}.${key}`] = f ? fmt(f) : "";
+    }
+    return row;
+  });
+  const text = (row, key) => (key.startsWith("|") ? "|" : String(row[key] ?? ""));
+  const titles = Object.fromEntries(cols.map(([key, title]) => [key, title]));
+  const widths = cols.map(([key, title]) => Math.max(title.length, ...rows.map((r) => text(r, key).length)));
+  const line = (r) => cols.map(([key, , align], i) => (align === "l" ? text(r, key).padEnd(widths[i]) : text(r, key).padStart(widths[i]))).join("  ").trimEnd();
+  const span = widths.slice(2, 2 + ENGINE_COLUMNS.length).reduce((a, b) => a + b + 2, -2);
+  console.log((" ".repeat(widths[0] + 2) + names.map((n) => `|  ${n.padEnd(span)}`).join("  ")).trimEnd());
+  console.log(line(titles));
+  const rule = widths.map((w) => "-".repeat(w)).join("  ");
+  console.log(rule);
+  for (const r of rows) console.log(line(r));
+  console.log(rule);
+  for (const name of names) {
+    const s = engineSummary(engines[name]);
+    console.log(
+      `${name.padEnd(Math.max(...names.map((n) => n.length)))}  in 40-80 KB: ${s.inWindow}/${s.fixable}` +
+        (s.fixable < s.photos ? ` (${s.photos - s.fixable} of ${s.photos} photos offered no 自动处理)` : "") +
+        `, median total ${ms(s.medianTotal)} ms (render ${ms(s.medianRender)} ms), median size ${kb(s.medianBytes)} KB` +
+        (s.labelled ? `, head in guide ${s.inGuide}/${s.labelled}` : "") +
+        (s.failed ? `, ${s.failed} photo(s) FAILED` : ""),
+    );
+  }
+  const notes = [];
+  photos.forEach((photo, i) => {
+    for (const name of names) for (const n of engines[name][i]?.notes ?? []) notes.push(`  ${photo.file} (${name}): ${n}`);
+  });
+  if (notes.length) console.log(`\nnotes:\n${notes.join("\n")}`);
+}
+
+// ---------------------------------------------------------------------------------------
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const photos = await loadPhotos(opts.photos);
-  const browser = await launch();
-  const version = browser.version();
-  const context = await browser.newContext({ locale: "zh-CN", timezoneId: "Asia/Shanghai", viewport: { width: 360, height: 640 } });
-  const raw = [];
-  try {
-    const doOurs = opts.only !== "library";
-    const doLibrary = opts.only !== "ours";
-    const ours = doOurs ? await openStepFour(context, opts) : null;
-    // Also where the source photos are decoded once to report their pixels.
-    const libPage = await openLibraryPage(context, photos);
-    console.log(
-      `portrait benchmark: ${photos.length} photos, ${opts.runs} run(s) each, median shown; Chromium ${version}` +
-        (doOurs ? `; app ${opts.app}` : ""),
-    );
-    for (const photo of photos) {
-      const [w, h] = await sourcePixels(libPage, photo);
-      photo.width = w;
-      photo.height = h;
-      const runs = { photo: photo.file, ours: [], library: [] };
-      for (let i = 0; i < opts.runs; i++) {
-        // The measured page must be the front one: Chromium gives a page behind another
-        // no frames, hence no idle periods, and canvas toBlob (an idle task) then waits
-        // its 1 s time-out on every call.
-        if (doOurs) {
-          await ours.page.bringToFront();
-          runs.ours.push(await oursOnce(ours.page, ours.slot, photo));
-        }
-        if (doLibrary) {
-          await libPage.bringToFront();
-          runs.library.push(await libraryOnce(libPage, photo));
-        }
-      }
-      const last = (xs) => xs.at(-1);
-      const o = last(runs.ours);
-      const l = last(runs.library);
+  const doChromium = opts.only !== "webkit";
+  const doOurs = opts.only === null || opts.only === "ours";
+  const doLibrary = opts.only === null || opts.only === "library";
+  const doWebkit = Boolean(opts.webdriver) && opts.only !== "library";
+  // ours: the Chromium table's runs (Playwright clicks); oursFlow: Chromium's runs for the
+  // side-by-side table (pageFlow, as on WebKit), only when WebKit runs too.
+  const raw = photos.map((photo) => ({ photo: photo.file, ours: [], library: [], ...(doOurs && doWebkit ? { oursFlow: [] } : {}) }));
+  let version = null;
+  if (doChromium) {
+    const browser = await launch();
+    version = browser.version();
+    const context = await browser.newContext({ locale: "zh-CN", timezoneId: "Asia/Shanghai", viewport: { width: 360, height: 640 } });
+    try {
+      const ours = doOurs ? await openStepFour(context, opts) : null;
+      // Also where the source photos are decoded once to report their pixels.
+      const libPage = await openLibraryPage(context, photos);
       console.log(
-        `  ${photo.file.padEnd(16)} ${`${w}x${h}`.padStart(9)}  last run:` +
-          (o ? `  ours ${o.bytes !== undefined ? `${ms(o.total)} ms ${kb(o.bytes)} KB` : o.outcome}` : "") +
-          (l ? `  library ${ms(l.ms)} ms ${kb(l.bytes)} KB` : "") +
-          (o?.problems ? `  (checks: ${o.problems.join(", ") || "none"})` : ""),
+        `portrait benchmark: ${photos.length} photos, ${opts.runs} run(s) each, median shown; Chromium ${version}` +
+          (doOurs ? `; app ${opts.app}` : ""),
       );
-      raw.push({ ...runs, summary: summarise(photo, runs.ours, runs.library) });
+      for (const [p, photo] of photos.entries()) {
+        const [w, h] = await sourcePixels(libPage, photo);
+        photo.width = w;
+        photo.height = h;
+        const runs = raw[p];
+        for (let i = 0; i < opts.runs; i++) {
+          // The measured page must be the front one: Chromium gives a page behind another
+          // no frames, hence no idle periods, and canvas toBlob (an idle task) then waits
+          // its 1 s time-out on every call.
+          if (doOurs) {
+            await ours.page.bringToFront();
+            runs.ours.push(await oursOnce(ours.page, ours.slot, photo));
+            if (runs.oursFlow) runs.oursFlow.push(await chromiumFlowOnce(ours.page, ours.slot, photo));
+          }
+          if (doLibrary) {
+            await libPage.bringToFront();
+            runs.library.push(await libraryOnce(libPage, photo));
+          }
+        }
+        const last = (xs) => xs.at(-1);
+        const o = last(runs.ours);
+        const l = last(runs.library);
+        console.log(
+          `  ${photo.file.padEnd(16)} ${`${w}x${h}`.padStart(9)}  last run:` +
+            (o ? `  ours ${o.bytes !== undefined ? `${ms(o.total)} ms ${kb(o.bytes)} KB` : o.outcome}` : "") +
+            (l ? `  library ${ms(l.ms)} ms ${kb(l.bytes)} KB` : "") +
+            (o?.problems ? `  (checks: ${o.problems.join(", ") || "none"})` : ""),
+        );
+        runs.summary = summarise(photo, runs.ours, runs.library);
+      }
+    } finally {
+      // Closed before WebKit starts: the engines never share the machine's cores.
+      await browser.close();
     }
-  } finally {
-    await browser.close();
   }
-  console.log("");
-  const rows = raw.map((r) => r.summary);
-  printTable(rows, medianOfRows(rows));
-  console.log(
-    `\nours: inspect = baoming:photo-inspect, render = baoming:portrait-render (the app's measures); total = change event → result in the DOM.` +
-      `\nlibrary: imageCompression(file, ${JSON.stringify(LIBRARY_OPTIONS)}), timed in the page.` +
-      `\nhead ms = baoming:face-search (the head search when 自动处理 opens, model download included on the first photo); finder = browser (FaceDetector) or cascade; in guide = the labelled head's crown, chin and centre each within the app's tolerance of its guide.` +
-      `\nlong task = longest main-thread task (PerformanceObserver "longtask", > 50 ms) during the run; "<50" = none.` +
-      `\n40-80KB: "yes" when every run's output is within 40–80 KB (the 个人照片 rule; ours must also be ${TARGET.width}x${TARGET.height}).`,
-  );
+  let webkit = null;
+  if (doWebkit) {
+    webkit = await webkitHalf(opts, photos);
+    raw.forEach((r, i) => {
+      r.webkit = webkit.runs[i];
+    });
+  }
+  if (doChromium) {
+    console.log("");
+    const rows = raw.map((r) => r.summary);
+    printTable(rows, medianOfRows(rows));
+    console.log(
+      `\nours: inspect = baoming:photo-inspect, render = baoming:portrait-render (the app's measures); total = change event → result in the DOM.` +
+        `\nlibrary: imageCompression(file, ${JSON.stringify(LIBRARY_OPTIONS)}), timed in the page.` +
+        `\nhead ms = baoming:face-search (the head search when 自动处理 opens, model download included on the first photo); finder = browser (FaceDetector) or cascade; in guide = the labelled head's crown, chin and centre each within the app's tolerance of its guide.` +
+        `\nlong task = longest main-thread task (PerformanceObserver "longtask", > 50 ms) during the run; "<50" = none.` +
+        `\n40-80KB: "yes" when every run's output is within 40–80 KB (the 个人照片 rule; ours must also be ${TARGET.width}x${TARGET.height}).`,
+    );
+  }
+  const engines = {};
+  if (doOurs && doWebkit) engines[`Chromium ${version}`] = raw.map((r) => engineFigures(r.oursFlow));
+  if (doWebkit) engines[`WebKit ${webkit.version}`] = raw.map((r) => engineFigures(r.webkit));
+  raw.forEach((r, i) => {
+    r.engines = Object.fromEntries(Object.entries(engines).map(([name, figures]) => [name, figures[i]]));
+  });
+  if (doWebkit) {
+    console.log(`\nthe app's 自动处理 → 生成一寸照 per engine (${opts.runs} run(s) each, median shown)\n`);
+    printEngines(photos, engines);
+    const finders = [...new Set(raw.flatMap((r) => r.webkit.map((x) => x.finder)).filter(Boolean))].join("/");
+    console.log(
+      `\nBoth engines run the same in-page steps (pageFlow: the page clicks 自动处理 and 生成一寸照 itself, no driver round trips), so Chromium's total here is under the table above's, whose clicks are Playwright's.` +
+        `\ntotal = change event → result in the DOM (page clock); render = baoming:portrait-render.` +
+        `\nout px: 295x413 unless the engine's JPEG encoder cannot reach 40 KB there; then a larger 25:35 size (WebKit's frugal encoder).` +
+        `\nhead ms = baoming:face-search (finder on WebKit: ${finders || "-"}); in guide as above. WebKit has no long-task entries: no long-task column.`,
+    );
+  }
   if (opts.json) {
-    await writeFile(opts.json, JSON.stringify({ chromium: version, options: LIBRARY_OPTIONS, photos: raw }, null, 2));
+    await writeFile(
+      opts.json,
+      JSON.stringify(
+        {
+          chromium: version,
+          webkit: webkit?.version ?? null,
+          options: LIBRARY_OPTIONS,
+          engines: Object.fromEntries(Object.entries(engines).map(([name, figures]) => [name, engineSummary(figures)])),
+          photos: raw,
+        },
+        null,
+        2,
+      ),
+    );
     console.log(`raw figures: ${opts.json}`);
   }
 }

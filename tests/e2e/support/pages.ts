@@ -416,26 +416,37 @@ export async function axeViolations(page: Page): Promise<string[]> {
   });
 }
 
+// The measures below run inside the page: each is a self-contained function (Playwright's
+// page.evaluate in Chromium, WebDriver's executeScript in tests/webkit) with a wrapper here.
+
+/** In the page: how far it scrolls sideways (0: not at all). */
+export function sidewaysOverflowInPage(): number {
+  return document.documentElement.scrollWidth - window.innerWidth;
+}
+
 /** How far the page scrolls sideways (0: not at all). */
 export async function sidewaysOverflow(page: Page): Promise<number> {
-  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  return page.evaluate(sidewaysOverflowInPage);
 }
 
 /** The elements that stick out of the viewport on the right, for the failure message. */
 export async function widestElements(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const out: string[] = [];
-    for (const el of Array.from(document.querySelectorAll("body *"))) {
-      const r = el.getBoundingClientRect();
-      if (r.width > 0 && r.right > window.innerWidth + 1) {
-        const parent = el.parentElement?.closest("*");
-        // Only the outermost culprit of each branch.
-        if (parent && parent.getBoundingClientRect().right > window.innerWidth + 1) continue;
-        out.push(`${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}.${[...el.classList].join(".")} right=${Math.round(r.right)}`);
-      }
+  return page.evaluate(widestElementsInPage);
+}
+
+/** In the page: see `widestElements`. */
+export function widestElementsInPage(): string[] {
+  const out: string[] = [];
+  for (const el of Array.from(document.querySelectorAll("body *"))) {
+    const r = el.getBoundingClientRect();
+    if (r.width > 0 && r.right > window.innerWidth + 1) {
+      const parent = el.parentElement?.closest("*");
+      // Only the outermost culprit of each branch.
+      if (parent && parent.getBoundingClientRect().right > window.innerWidth + 1) continue;
+      out.push(`${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}.${[...el.classList].join(".")} right=${Math.round(r.right)}`);
     }
-    return out.slice(0, 10);
-  });
+  }
+  return out.slice(0, 10);
 }
 
 /**
@@ -446,29 +457,32 @@ export async function widestElements(page: Page): Promise<string[]> {
  * purpose) are not text.
  */
 export async function clippedText(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const out: string[] = [];
-    const describe = (el: Element) =>
-      `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}${el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\s+/).join(".") : ""}`;
-    for (const el of Array.from(document.querySelectorAll(".bm-app *, .bm-main *, .bm-header *"))) {
-      if (el.closest(".bm-fixer__frame, .bm-sheet, svg") || el.matches(".bm-slot__input, input, select, textarea, progress")) continue;
-      const style = getComputedStyle(el);
-      if (style.display === "none" || style.visibility === "hidden") continue;
-      const h = el as HTMLElement;
-      if (h.clientWidth === 0 && h.clientHeight === 0) continue;
-      if (!(h.textContent ?? "").trim()) continue;
-      const tooWide = h.scrollWidth > h.clientWidth + 1;
-      const tooTall = h.scrollHeight > h.clientHeight + 1;
-      const clips = (v: string) => v === "hidden" || v === "clip";
-      const scrolls = (v: string) => v === "auto" || v === "scroll";
-      if ((clips(style.overflowX) && tooWide) || (clips(style.overflowY) && tooTall) || (style.textOverflow === "ellipsis" && tooWide)) {
-        out.push(`${describe(el)} clips its text (${h.scrollWidth}×${h.scrollHeight} in ${h.clientWidth}×${h.clientHeight}): "${(h.textContent ?? "").trim().slice(0, 60)}"`);
-      } else if ((scrolls(style.overflowX) && tooWide) || (scrolls(style.overflowY) && tooTall && el !== document.scrollingElement)) {
-        out.push(`${describe(el)} scrolls to show its content (${h.scrollWidth}×${h.scrollHeight} in ${h.clientWidth}×${h.clientHeight}): "${(h.textContent ?? "").trim().slice(0, 60)}"`);
-      }
+  return page.evaluate(clippedTextInPage);
+}
+
+/** In the page: see `clippedText`. */
+export function clippedTextInPage(): string[] {
+  const out: string[] = [];
+  const describe = (el: Element) =>
+    `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}${el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\s+/).join(".") : ""}`;
+  for (const el of Array.from(document.querySelectorAll(".bm-app *, .bm-main *, .bm-header *"))) {
+    if (el.closest(".bm-fixer__frame, .bm-sheet, svg") || el.matches(".bm-slot__input, input, select, textarea, progress")) continue;
+    const style = getComputedStyle(el);
+    if (style.display === "none" || style.visibility === "hidden") continue;
+    const h = el as HTMLElement;
+    if (h.clientWidth === 0 && h.clientHeight === 0) continue;
+    if (!(h.textContent ?? "").trim()) continue;
+    const tooWide = h.scrollWidth > h.clientWidth + 1;
+    const tooTall = h.scrollHeight > h.clientHeight + 1;
+    const clips = (v: string) => v === "hidden" || v === "clip";
+    const scrolls = (v: string) => v === "auto" || v === "scroll";
+    if ((clips(style.overflowX) && tooWide) || (clips(style.overflowY) && tooTall) || (style.textOverflow === "ellipsis" && tooWide)) {
+      out.push(`${describe(el)} clips its text (${h.scrollWidth}×${h.scrollHeight} in ${h.clientWidth}×${h.clientHeight}): "${(h.textContent ?? "").trim().slice(0, 60)}"`);
+    } else if ((scrolls(style.overflowX) && tooWide) || (scrolls(style.overflowY) && tooTall && el !== document.scrollingElement)) {
+      out.push(`${describe(el)} scrolls to show its content (${h.scrollWidth}×${h.scrollHeight} in ${h.clientWidth}×${h.clientHeight}): "${(h.textContent ?? "").trim().slice(0, 60)}"`);
     }
-    return out;
-  });
+  }
+  return out;
 }
 
 /** Visible text in Chinese characters outside anything marked `lang="zh…"` (for English
