@@ -31,6 +31,7 @@ import {
   MESSAGE,
   TIMEOUT_MS,
   UPLOAD_ATTEMPTS,
+  Fault,
   bringTo,
   remember,
   sha256,
@@ -47,84 +48,48 @@ const api = () => `${apiOrigin()}/api/v1`;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/**
- * Makes one write fail. Every request of `method` to exactly `pathname` is counted; while
- * failures are pending (`failNext`) or switched on (`failAll`) it fails as `kind`, otherwise
- * it goes to the backend untouched.
- */
-class Fault {
-  /** Requests the route saw. */
-  attempts = 0;
-  /** Of those, how many were made to fail. */
-  failed = 0;
-  /** The Idempotency-Key of every attempt (undefined when none was sent). */
-  keys: (string | undefined)[] = [];
-  private remaining = 0;
-  private always = false;
+/** Makes a write fail through Playwright's page.route (see `Fault` for the counting). */
+async function faultOn(page: Page, kind: Kind, method: string, pathname: string): Promise<Fault> {
+  const fault = new Fault(kind, method, pathname);
+  await page.route((url) => url.pathname === pathname, (route) => handle(fault, route));
+  return fault;
+}
 
-  private constructor(
-    readonly kind: Kind,
-    readonly method: string,
-    readonly pathname: string,
-  ) {}
-
-  static async on(page: Page, kind: Kind, method: string, pathname: string): Promise<Fault> {
-    const fault = new Fault(kind, method, pathname);
-    await page.route((url) => url.pathname === pathname, (route) => fault.handle(route));
-    return fault;
-  }
-
-  failNext(n: number) {
-    this.remaining = n;
-  }
-  failAll() {
-    this.always = true;
-  }
-  stop() {
-    this.always = false;
-    this.remaining = 0;
-  }
-
-  private async handle(route: Route) {
-    const request = route.request();
-    if (request.method() !== this.method) return route.fallback();
-    this.attempts += 1;
-    this.keys.push(request.headers()["idempotency-key"]);
-    if (!this.always && this.remaining === 0) return route.fallback();
-    if (this.remaining > 0) this.remaining -= 1;
-    this.failed += 1;
-    switch (this.kind) {
-      case "500":
-        return route.fulfill({
-          status: 500,
-          contentType: "application/json",
-          // A real backend's answer carries CORS headers; without them the browser would see
-          // a network failure instead of a 500.
-          headers: {
-            "Access-Control-Allow-Origin": request.headers()["origin"] ?? new URL(appUrl()).origin,
-            "Access-Control-Allow-Credentials": "true",
-          },
-          body: JSON.stringify({ error: { code: "internal", message: "injected failure (faults.spec.ts)" } }),
-        });
-      case "offline":
-        return route.abort("internetdisconnected");
-      case "timeout": {
-        // The backend does the work; its answer arrives after the app stopped waiting.
-        let response: APIResponse | undefined;
-        try {
-          response = await route.fetch({ timeout: 30_000 });
-        } catch {
-          // The backend did not answer either; the request stays held.
-        }
-        await sleep(TIMEOUT_MS + 1_500);
-        try {
-          if (response) await route.fulfill({ response });
-          else await route.abort("timedout");
-        } catch {
-          // The page gave up on the request meanwhile.
-        }
-        return;
+async function handle(fault: Fault, route: Route) {
+  const request = route.request();
+  if (request.method() !== fault.method) return route.fallback();
+  if (!fault.take(request.headers()["idempotency-key"])) return route.fallback();
+  switch (fault.kind) {
+    case "500":
+      return route.fulfill({
+        status: 500,
+        contentType: "application/json",
+        // A real backend's answer carries CORS headers; without them the browser would see
+        // a network failure instead of a 500.
+        headers: {
+          "Access-Control-Allow-Origin": request.headers()["origin"] ?? new URL(appUrl()).origin,
+          "Access-Control-Allow-Credentials": "true",
+        },
+        body: JSON.stringify({ error: { code: "internal", message: "injected failure (faults.spec.ts)" } }),
+      });
+    case "offline":
+      return route.abort("internetdisconnected");
+    case "timeout": {
+      // The backend does the work; its answer arrives after the app stopped waiting.
+      let response: APIResponse | undefined;
+      try {
+        response = await route.fetch({ timeout: 30_000 });
+      } catch {
+        // The backend did not answer either; the request stays held.
       }
+      await sleep(TIMEOUT_MS + 1_500);
+      try {
+        if (response) await route.fulfill({ response });
+        else await route.abort("timedout");
+      } catch {
+        // The page gave up on the request meanwhile.
+      }
+      return;
     }
   }
 }
@@ -189,7 +154,7 @@ test.describe("save draft", () => {
       await open(page, s.one, `applications/${s.a}/step/3`);
       await expect(field(page, "现从事岗位")).toBeVisible();
       await expect(saveIndicator(page)).toHaveAttribute("data-state", "saved");
-      const fault = await Fault.on(page, kind, "PUT", new URL(`${api()}/applications/${s.a}/draft`).pathname);
+      const fault = await faultOn(page, kind, "PUT", new URL(`${api()}/applications/${s.a}/draft`).pathname);
 
       // Step ③'s free-text fields, different values per cell and round.
       const post = `直播运营-${kind}-1`;
@@ -254,7 +219,7 @@ test.describe("upload", () => {
       await open(page, s.one, `applications/${s.a}/step/4`);
       const slot = slotOf(page, slug);
       await expect(slot).toHaveAttribute("data-state", "uploaded");
-      const fault = await Fault.on(page, kind, "PUT", new URL(`${api()}/applications/${s.a}/documents/${slug}`).pathname);
+      const fault = await faultOn(page, kind, "PUT", new URL(`${api()}/applications/${s.a}/documents/${slug}`).pathname);
       const storedFile = async () => (await stored(page, s.a)).documents.find((d: { material: string }) => d.material === slug);
 
       // Two attempts fail: the slot says it is retrying, then gets through by itself.
@@ -290,7 +255,7 @@ test.describe("submit", () => {
       await open(page, account, `applications/${id}/step/check`);
       expect((await stored(page, id)).status, "this cell needs a draft").toBe("draft");
       await expect(page.locator("img.bm-check__thumb")).toHaveCount(6);
-      const fault = await Fault.on(page, kind, "POST", new URL(`${api()}/applications/${id}/submit`).pathname);
+      const fault = await faultOn(page, kind, "POST", new URL(`${api()}/applications/${id}/submit`).pathname);
 
       // Every automatic attempt fails: 正在提交… meanwhile, then the message.
       fault.failNext(ATTEMPTS[kind]);
@@ -324,7 +289,7 @@ test.describe("resubmit", () => {
       await open(page, s.one, `applications/${s.a}`);
       await expect(page.getByText("审核不通过").first()).toBeVisible();
       const before = underReviewEvents(await stored(page, s.a));
-      const fault = await Fault.on(page, kind, "POST", new URL(`${api()}/applications/${s.a}/resubmit`).pathname);
+      const fault = await faultOn(page, kind, "POST", new URL(`${api()}/applications/${s.a}/resubmit`).pathname);
 
       fault.failNext(ATTEMPTS[kind]);
       await page.getByRole("button", { name: "重新提交" }).click();
@@ -353,7 +318,7 @@ test.describe("create order", () => {
     test(`create order × ${kind}`, async ({ page }) => {
       const s = await theSetup();
       await bringTo(s.one, s.a, "awaiting_payment");
-      const fault = await Fault.on(page, kind, "POST", new URL(`${api()}/applications/${s.a}/orders`).pathname);
+      const fault = await faultOn(page, kind, "POST", new URL(`${api()}/applications/${s.a}/orders`).pathname);
 
       // Every automatic attempt fails: the page says so and offers 重试.
       fault.failNext(ATTEMPTS[kind]);
@@ -397,7 +362,7 @@ test.describe("poll", () => {
       await expect(page.getByRole("img", { name: "微信支付二维码" }).locator("svg")).toBeVisible();
       const orderNo = (await page.locator(".bm-pay__amount dd").nth(1).textContent())!.trim();
       if (id === s.a && s.orderA) expect(orderNo, "the order the order cells made").toBe(s.orderA);
-      const fault = await Fault.on(page, kind, "GET", new URL(`${api()}/orders/${orderNo}`).pathname);
+      const fault = await faultOn(page, kind, "GET", new URL(`${api()}/orders/${orderNo}`).pathname);
       fault.failAll();
       await expect.poll(() => fault.failed, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
 

@@ -28,6 +28,50 @@ export const ATTEMPTS: Record<Kind, number> = { "500": 3, timeout: 2, offline: 3
 /** The same for an upload (src/components/upload_slot.rs: two retries for any of them). */
 export const UPLOAD_ATTEMPTS = 3;
 
+/**
+ * One write made to fail, whatever makes it fail (Playwright's page.route on Chromium, the
+ * WebKit matrix's proxy): counts every attempt with its Idempotency-Key and says whether it
+ * fails. While failures are pending (`failNext`) or switched on (`failAll`) it does,
+ * otherwise the request goes to the backend untouched.
+ */
+export class Fault {
+  /** Requests the write's route saw. */
+  attempts = 0;
+  /** Of those, how many were made to fail. */
+  failed = 0;
+  /** The Idempotency-Key of every attempt (undefined when none was sent). */
+  keys: (string | undefined)[] = [];
+  private remaining = 0;
+  private always = false;
+
+  constructor(
+    readonly kind: Kind,
+    readonly method: string,
+    readonly pathname: string,
+  ) {}
+
+  failNext(n: number) {
+    this.remaining = n;
+  }
+  failAll() {
+    this.always = true;
+  }
+  stop() {
+    this.always = false;
+    this.remaining = 0;
+  }
+
+  /** Counts an attempt that carried `key`; whether it is to fail. */
+  take(key: string | undefined): boolean {
+    this.attempts += 1;
+    this.keys.push(key);
+    if (!this.always && this.remaining === 0) return false;
+    if (this.remaining > 0) this.remaining -= 1;
+    this.failed += 1;
+    return true;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Accounts and applications
 

@@ -11,43 +11,9 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { apiOrigin, appUrl } from "../../e2e/support/env";
-import { TIMEOUT_MS, type Kind } from "../../e2e/support/faults";
+import { Fault, TIMEOUT_MS, type Kind } from "../../e2e/support/faults";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** One write made to fail; the same counters as the Chromium matrix's `Fault`. */
-export class Fault {
-  attempts = 0;
-  failed = 0;
-  keys: (string | undefined)[] = [];
-  private remaining = 0;
-  private always = false;
-  constructor(
-    readonly kind: Kind,
-    readonly method: string,
-    readonly pathname: string,
-  ) {}
-  failNext(n: number) {
-    this.remaining = n;
-  }
-  failAll() {
-    this.always = true;
-  }
-  stop() {
-    this.always = false;
-    this.remaining = 0;
-  }
-  /** Counts the request; whether this one fails. */
-  take(req: http.IncomingMessage): boolean {
-    this.attempts += 1;
-    const key = req.headers["idempotency-key"];
-    this.keys.push(Array.isArray(key) ? key[0] : key);
-    if (!this.always && this.remaining === 0) return false;
-    if (this.remaining > 0) this.remaining -= 1;
-    this.failed += 1;
-    return true;
-  }
-}
 
 type Answer = { status: number; headers: http.IncomingHttpHeaders; body: Buffer };
 
@@ -115,7 +81,8 @@ export class FaultProxy {
         // requests, which would hide the "offline" from the app.)
         res.shouldKeepAlive = false;
         const fault = proxy.faults.find((f) => f.method === req.method && f.pathname === pathname);
-        if (!fault?.take(req)) {
+        const key = req.headers["idempotency-key"];
+        if (!fault?.take(Array.isArray(key) ? key[0] : key)) {
           const answer = await forward(req, body, api, headers);
           res.writeHead(answer.status, answer.headers);
           res.end(answer.body);
