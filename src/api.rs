@@ -273,7 +273,7 @@ impl Api {
     /// 重新提交 as one attempt: its idempotency key is kept (across retries and reloads)
     /// until the backend answers, so a retry after a lost answer replays the resubmission;
     /// one already made (earlier on this page, or in another tab) answers the application
-    /// as it now stands. Both the application's page and 核对报名信息 use this.
+    /// as it now stands. 核对报名信息 uses this.
     pub async fn resubmit_once(&self, id: &str) -> Result<Application, ApiError> {
         let key = crate::session::attempt_key("resubmit", id);
         match self.resubmit(id, &key).await {

@@ -274,6 +274,7 @@ pub enum Msg {
     ViewReasons,
     FixThis,
     Resubmit,
+    CheckAndResubmit,
     Resubmitting,
     GoPay,
     PaidNotice,
@@ -745,6 +746,7 @@ impl Msg {
             ViewReasons => ("查看原因", "See why"),
             FixThis => ("去修改", "Fix this"),
             Resubmit => ("重新提交", "Resubmit"),
+            CheckAndResubmit => ("核对并重新提交", "Check and resubmit"),
             Resubmitting => ("正在提交…", "Resubmitting…"),
             GoPay => ("待缴费", "Pay now"),
             PaidNotice => (

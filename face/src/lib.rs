@@ -346,6 +346,94 @@ impl HeadRatios {
     };
 }
 
+/// The head around `face`, read from `image` where it can be: the crown is where the hair
+/// meets a plain background above the face (what a passport-style photo has, and what the
+/// candidate is asked for), the chin and centre come from the window by `ratios`. Where the
+/// background above the head is not plain (a room, a crowd) or is cut by the photo's top,
+/// the crown comes from `ratios` as well.
+///
+/// Why: the face window is anchored to the eyes and mouth, so the chin follows it closely,
+/// but the hair above the forehead differs from person to person by a third of a window.
+pub fn locate_head(image: &Gray, face: &Face, ratios: &HeadRatios) -> Head {
+    let head = face.head_with(ratios);
+    match crown_in(image, face, ratios) {
+        Some(crown) => Head { crown, ..head },
+        None => head,
+    }
+}
+
+/// The crown where hair meets a plain background, or `None`.
+///
+/// Looks at a band as wide as the middle of the face, over the rows from 1.25 window sizes
+/// above the window down to 0.35 sizes above it (the crown of every labelled portrait lies
+/// there: 0.45–1.1). The background is what the band holds above those rows, and must be
+/// plain (nine in ten pixels within 10 grey levels of its median). The crown is the highest
+/// row where at least a third of the band differs from the background by more than the
+/// background's
+/// own spread allows, going up from the forehead without a break of a tenth of a window.
+pub fn crown_in(image: &Gray, face: &Face, ratios: &HeadRatios) -> Option<f32> {
+    let (w, h) = (image.width as i64, image.height as i64);
+    let s = face.size;
+    let centre = face.x + ratios.centre_x * s;
+    let x0 = ((centre - 0.3 * s).round() as i64).max(0);
+    let x1 = ((centre + 0.3 * s).round() as i64).min(w);
+    let top = (face.y - 1.25 * s).round() as i64;
+    let bottom = ((face.y - 0.35 * s).round() as i64).min(h);
+    let sky_top = ((face.y - 1.7 * s).round() as i64).max(0);
+    // The background: at least 3 rows above the search, inside the photo.
+    if x1 - x0 < 8 || top - sky_top < 3 || bottom <= top {
+        return None;
+    }
+    let row = |y: i64| &image.pixels[(y * w + x0) as usize..(y * w + x1) as usize];
+    let mut sky: Vec<u8> = (sky_top..top)
+        .flat_map(|y| row(y).iter().copied())
+        .collect();
+    sky.sort_unstable();
+    let median = i32::from(sky[sky.len() / 2]);
+    let mut spread: Vec<u8> = sky
+        .iter()
+        .map(|&v| (i32::from(v) - median).unsigned_abs() as u8)
+        .collect();
+    spread.sort_unstable();
+    // How far nine in ten background pixels stray from its median.
+    let sigma = f32::from(spread[spread.len() * 9 / 10]).max(1.0);
+    if sigma > 10.0 {
+        return None;
+    }
+    let tolerance = (3.0 * sigma).max(14.0) as i32;
+    let differs = |y: i64| {
+        let r = row(y);
+        let n = r
+            .iter()
+            .filter(|&&v| (i32::from(v) - median).abs() > tolerance)
+            .count();
+        n * 3 >= r.len()
+    };
+    // Up from the forehead: the head goes on while the band differs from the background,
+    // through gaps shorter than a tenth of a window (a parting, a highlight); the crown is
+    // its last row. Something above the head with background between (a lamp, a frame)
+    // is not reached.
+    let hold = ((0.1 * s).round() as i64).max(2);
+    if !differs(bottom - 1) {
+        return None;
+    }
+    let mut crown = bottom - 1;
+    let mut gap = 0;
+    for y in (top..bottom - 1).rev() {
+        if differs(y) {
+            crown = y;
+            gap = 0;
+        } else {
+            gap += 1;
+            if gap >= hold {
+                return Some(crown as f32);
+            }
+        }
+    }
+    // The head goes on above the rows searched: not a crown this can place.
+    None
+}
+
 /// The head implied by eye and mouth positions (what a browser's own face detector reports as
 /// landmarks), by typical adult proportions (Farkas's anthropometric norms, rounded): the
 /// crown lies about 1.85 and the chin about 1.65 eye-to-mouth distances from the eye line.
@@ -720,6 +808,74 @@ mod tests {
         let faces = [f(60.0, 20), f(150.0, 12), f(300.0, 4)];
         assert_eq!(portrait_face(&faces).unwrap().size, 150.0);
         assert_eq!(portrait_face(&[]), None);
+    }
+
+    /// A 300 × 400 grey photo: `background(x, y)` everywhere, and a dark head (an ellipse
+    /// from y 100 to 300 around x 150, 120 wide) over it; the face window the cascade would
+    /// give for it.
+    fn portrait(background: impl Fn(u32, u32) -> u8) -> (Gray, Face) {
+        let (width, height) = (300u32, 400u32);
+        let pixels = (0..height)
+            .flat_map(|y| (0..width).map(move |x| (x, y)))
+            .map(|(x, y)| {
+                let (dx, dy) = ((x as f32 - 150.0) / 60.0, (y as f32 - 200.0) / 100.0);
+                if dx * dx + dy * dy <= 1.0 {
+                    60
+                } else {
+                    background(x, y)
+                }
+            })
+            .collect();
+        let face = Face {
+            x: 110.0,
+            y: 170.0,
+            size: 80.0,
+            neighbours: 10,
+        };
+        (
+            Gray {
+                width,
+                height,
+                pixels,
+            },
+            face,
+        )
+    }
+
+    #[test]
+    fn the_crown_is_read_where_hair_meets_a_plain_background() {
+        let r = HeadRatios::MEASURED;
+        // A white wall with a little noise: the crown is the ellipse's top, not the ratio's.
+        let (image, face) = portrait(|x, y| 235 + ((x * 7 + y * 13) % 9) as u8);
+        let crown = crown_in(&image, &face, &r).expect("a crown on a plain wall");
+        assert!((crown - 100.0).abs() <= 2.0, "{crown}");
+        assert_eq!(locate_head(&image, &face, &r).crown, crown);
+        assert_eq!(locate_head(&image, &face, &r).chin, face.head().chin);
+        // A lamp above the head, with wall between: the crown stays the head's.
+        let (image, face) = portrait(|x, y| {
+            if (75..82).contains(&y) && (120..180).contains(&x) {
+                20
+            } else {
+                235
+            }
+        });
+        let crown = crown_in(&image, &face, &r).expect("a crown below the lamp");
+        assert!((crown - 100.0).abs() <= 2.0, "{crown}");
+    }
+
+    #[test]
+    fn a_busy_background_leaves_the_crown_to_the_ratios() {
+        let r = HeadRatios::MEASURED;
+        // Stripes (a bookshelf): not plain, so no crown is read.
+        let (image, face) = portrait(|x, _| if (x / 6) % 2 == 0 { 40 } else { 220 });
+        assert_eq!(crown_in(&image, &face, &r), None);
+        assert_eq!(locate_head(&image, &face, &r), face.head());
+        // The photo's top cuts the head: nothing above it to compare with.
+        let (mut image, mut face) = portrait(|_, _| 235);
+        image.pixels.drain(..(110 * image.width) as usize);
+        image.height -= 110;
+        face.y -= 110.0;
+        assert_eq!(crown_in(&image, &face, &r), None);
     }
 
     #[test]

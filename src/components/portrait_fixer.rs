@@ -111,7 +111,8 @@ pub fn PortraitFixer(
     let pointers = StoredValue::new(Vec::<(i32, f64, f64)>::new());
 
     let search = RwSignal::new(HeadSearch::Searching);
-    // Set once the candidate moves or zooms the frame: a late search result then leaves it.
+    // Set once the candidate moves or zooms the frame, or renders it: a late search result
+    // then leaves it.
     let touched = StoredValue::new(false);
 
     on_cleanup(move || result_blob.set_value(None));
@@ -164,6 +165,9 @@ pub fn PortraitFixer(
         }
     });
     let render = Action::new_local(move |_: &()| {
+        // 生成一寸照 accepts the frame as shown: a head search ending after this click must
+        // not move it (and throw away the result the candidate is looking at).
+        touched.set_value(true);
         let rect = frame.get_untracked().rect();
         let bitmap = working.get_value();
         async move {

@@ -12,7 +12,7 @@ use baoming_contract::status::ApplicationStatus;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::{Api, ApiError};
+use crate::api::Api;
 use crate::components::feedback::{ErrorPanel, Loading, retry_of};
 use crate::components::link::Link;
 use crate::i18n::{
@@ -53,7 +53,7 @@ pub fn ApplicationPage() -> impl IntoView {
         {move || match loaded.get() {
             None => view! { <Loading /> }.into_any(),
             Some(Err(error)) => view! { <ErrorPanel title=Msg::PageApplicationTitle error on_retry=retry /> }.into_any(),
-            Some(Ok(app)) => view! { <Status app on_change=Callback::new(move |a| loaded.set(Some(Ok(a)))) /> }.into_any(),
+            Some(Ok(app)) => view! { <Status app /> }.into_any(),
         }}
     }
 }
@@ -77,22 +77,10 @@ fn target_label(target: &ReviewTarget, lang: Lang) -> String {
 }
 
 #[component]
-fn Status(app: Application, on_change: Callback<Application>) -> impl IntoView {
-    let api = expect_context::<Api>();
+fn Status(app: Application) -> impl IntoView {
     let lang = use_lang();
     let status = app.status;
     let id = app.id.clone();
-    let resubmit = {
-        let (api, id) = (api.clone(), id.clone());
-        Action::new_local(move |_: &()| {
-            let (api, id) = (api.clone(), id.clone());
-            async move {
-                let app = api.resubmit_once(&id).await?;
-                on_change.run(app);
-                Ok(())
-            }
-        })
-    };
     let changed: Vec<&'static str> = match (&app.submitted_draft, status) {
         (Some(before), ApplicationStatus::UnderReview | ApplicationStatus::Rejected) => {
             baoming_contract::application::changed_fields(before, &app.draft)
@@ -162,13 +150,9 @@ fn Status(app: Application, on_change: Callback<Application>) -> impl IntoView {
                         }).collect_view()}
                     </ul>
                 </details>
-                <button type="button" class="bm-button bm-button--primary" disabled=move || resubmit.pending().get()
-                    on:click=move |_| { resubmit.dispatch(()); }>
-                    {move || if resubmit.pending().get() { t(Msg::Resubmitting)() } else { t(Msg::Resubmit)() }}
-                </button>
-                {move || resubmit.value().get().and_then(|r: Result<(), ApiError>| r.err()).map(|e| view! {
-                    <p class="bm-notice bm-notice--error" role="alert">{t(e.message())}</p>
-                })}
+                // 重新提交 is on 核对报名信息, where the candidate sees every answer and what
+                // changed since the rejected submission before sending it again.
+                <p><Link to=AppRoute::WizardCheck { id: id.clone() } class="bm-button bm-button--primary">{t(Msg::CheckAndResubmit)}</Link></p>
             })}
         </section>
         {(!changed.is_empty()).then(|| view! {

@@ -452,16 +452,49 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>, checking: Memo<bool>) 
         Action::new_local(move |_: &()| {
             let (api, id) = (api.clone(), id.clone());
             async move {
-                let request = SaveDraftRequest {
-                    base_version: saver.version(),
-                    draft: draft.get_untracked(),
+                // The reviewer must see exactly what is on screen: save it first.
+                let save = |base_version| {
+                    let request = SaveDraftRequest {
+                        base_version,
+                        draft: draft.get_untracked(),
+                    };
+                    let (api, id) = (api.clone(), id.clone());
+                    async move { api.save_draft(&id, &request).await }
                 };
-                match api.save_draft(&id, &request).await {
-                    Ok(app) => saver.confirmed(app.version),
+                let saved = match save(saver.version()).await {
+                    Ok(app) => Some(app),
+                    // The backend moved on: an earlier 重新提交 whose answer was lost went
+                    // through, or another tab saved. Ask where the application stands.
+                    Err(ApiError::Api { body, .. })
+                        if matches!(
+                            body.error.code,
+                            ErrorCode::Conflict | ErrorCode::InvalidTransition
+                        ) =>
+                    {
+                        match api.application(&id).await {
+                            // Resubmitted already: 重新提交 with its kept key answers that.
+                            Ok(current) if current.status != ApplicationStatus::Rejected => None,
+                            // Still to resubmit: what is on screen wins, on the newer version.
+                            Ok(current) => match save(current.version).await {
+                                Ok(app) => Some(app),
+                                Err(error) => {
+                                    step_problem.set(Some(error.message()));
+                                    return;
+                                }
+                            },
+                            Err(error) => {
+                                step_problem.set(Some(error.message()));
+                                return;
+                            }
+                        }
+                    }
                     Err(error) => {
                         step_problem.set(Some(error.message()));
                         return;
                     }
+                };
+                if let Some(app) = saved {
+                    saver.confirmed(app.version);
                 }
                 match api.resubmit_once(&id).await {
                     Ok(_) => {

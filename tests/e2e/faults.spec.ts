@@ -286,8 +286,9 @@ test.describe("resubmit", () => {
     test(`resubmit × ${kind}`, async ({ page }) => {
       const s = await theSetup();
       await bringTo(s.one, s.a, "rejected");
-      await open(page, s.one, `applications/${s.a}`);
-      await expect(page.getByText("审核不通过").first()).toBeVisible();
+      // 重新提交 is on 核对报名信息 (the application page links there).
+      await open(page, s.one, `applications/${s.a}/step/check`);
+      await expect(page.locator("img.bm-check__thumb")).toHaveCount(6);
       const before = underReviewEvents(await stored(page, s.a));
       const fault = await faultOn(page, kind, "POST", new URL(`${api()}/applications/${s.a}/resubmit`).pathname);
 
@@ -301,8 +302,7 @@ test.describe("resubmit", () => {
       // (Soft, so that what the backend stored is checked whatever the page shows.)
       fault.failNext(1);
       await page.getByRole("button", { name: "重新提交" }).click();
-      await expect.soft(page.locator(".bm-status__now"), "重新提交 again: the page learns it is resubmitted").toHaveText("审核中", { timeout: 10_000 });
-      await expect.soft(page.getByText("预计审核完成")).toBeVisible({ timeout: 1_000 });
+      await expect.soft(page.getByText("报名已提交，状态：审核中。"), "重新提交 again: the page learns it is resubmitted").toBeVisible({ timeout: 10_000 });
       expect.soft(fault.attempts, "重新提交 again: one failed attempt, then the automatic retry").toBe(ATTEMPTS[kind] + 2);
 
       // Resubmitted exactly once.

@@ -76,7 +76,15 @@ test("rejected, fixed, resubmitted, approved, paid", async ({ page, request }) =
   await expect.poll(async () => (await (await page.request.get(`${apiOrigin()}/api/v1/applications/${id}`)).json()).draft.employer).toBe("石家庄某某网络科技股份有限公司");
   await page.goto(new URL(`applications/${id}`, appUrl()).toString());
   await expect(page.getByRole("region").or(page.locator(".bm-changed"))).toContainText("工作单位");
+  // 重新提交 goes through 核对报名信息: what changed since the rejected submission is marked.
+  await page.getByRole("link", { name: "核对并重新提交" }).click();
+  await expect(page).toHaveURL(new RegExp(`/applications/${id}/step/check$`));
+  const changedRow = page.locator(".bm-check__row--changed").filter({ hasText: "工作单位" });
+  await expect(changedRow).toHaveCount(1);
+  await expect(changedRow).toContainText("已修改");
   await page.getByRole("button", { name: "重新提交" }).click();
+  await expect(page.getByText("报名已提交，状态：审核中。")).toBeVisible();
+  await page.goto(new URL(`applications/${id}`, appUrl()).toString());
   await expect(page.getByText("审核中").first()).toBeVisible();
   await expect(page.getByText("预计审核完成")).toBeVisible();
   const reviewing = await expectProgress(page, [

@@ -77,7 +77,9 @@ for (const kind of KINDS) {
     fault.failAll();
     await wk.fill("现从事岗位", post);
     await wk.until("未能保存，将自动重试", async () => (await indicator.getText()) === "未能保存，将自动重试", 20_000);
-    expect(fault.attempts, "the API layer retried before reporting").toBe(ATTEMPTS[kind]);
+    // At least the API layer's attempts; WebKit's network stack (libsoup) may itself resend a
+    // PUT whose connection was cut before any answer, unseen by the app, so not exactly.
+    expect(fault.attempts, "the API layer retried before reporting").toBeGreaterThanOrEqual(ATTEMPTS[kind]);
     await wk.fill("单位地址", address);
     await wk.until("the edits kept in the browser", async () => {
       const copy = await localCopy(wk, s.a);
@@ -167,8 +169,9 @@ for (const kind of KINDS) {
     const s = await theSetup();
     await bringTo(s.one, s.a, "rejected");
     const before = underReviewEvents(await stored(s.one, s.a));
-    await open(wk, s.one, `applications/${s.a}`);
-    await wk.sees("审核不通过");
+    // 重新提交 is on 核对报名信息 (the application page links there).
+    await open(wk, s.one, `applications/${s.a}/step/check`);
+    await wk.until("six thumbnails", async () => (await wk.eval<number>(`() => document.querySelectorAll("img.bm-check__thumb").length`)) === 6, 15_000);
     const fault = proxy.on(kind, "POST", `${api}applications/${s.a}/resubmit`);
 
     fault.failNext(ATTEMPTS[kind]);
@@ -178,7 +181,7 @@ for (const kind of KINDS) {
 
     fault.failNext(1);
     await wk.click("重新提交", { css: "button" });
-    await wk.until("审核中", async () => (await text(wk, ".bm-status__now")) === "审核中", 15_000);
+    await wk.sees("报名已提交，状态：审核中。", 15_000);
     expect(fault.attempts).toBe(ATTEMPTS[kind] + 2);
     const app = await stored(s.one, s.a);
     expect(app.status).toBe("under_review");

@@ -58,7 +58,11 @@ test("register → wizard → uploads with 自动处理 → 报名 → rejected 
   await pick(wk, "portrait", { name: "white.jpg", mimeType: "image/jpeg", buffer: portraitJpeg(2) });
   await wk.attribute(await slot(wk, "portrait"), "data-state", "uploaded", 20_000);
   await wk.goto(new URL(`applications/${id}`, appUrl()).toString());
-  await wk.click("重新提交");
+  await wk.click("核对并重新提交", { css: "a" });
+  await wk.at(new RegExp(`/applications/${id}/step/check$`));
+  await wk.click("重新提交", { css: "button" });
+  await wk.sees("报名已提交，状态：审核中。", 15_000);
+  await wk.goto(new URL(`applications/${id}`, appUrl()).toString());
   await wk.sees("预计审核完成");
 
   // Approved → 待缴费: the QR code a real decoder reads is the backend's code_url.

@@ -21,7 +21,7 @@
 
 use std::cell::RefCell;
 
-use baoming_face::{Cascade, Gray, Scan, Search, portrait_face};
+use baoming_face::{Cascade, Gray, HeadRatios, Scan, Search, locate_head, portrait_face};
 
 static MODEL: &[u8] = include_bytes!("../../model/face-model-v1.bin");
 
@@ -92,7 +92,7 @@ pub extern "C" fn bm_finish() -> u32 {
     };
     match portrait_face(&state.scan.faces()) {
         Some(face) => {
-            let head = face.head();
+            let head = locate_head(&state.image, &face, &HeadRatios::MEASURED);
             // SAFETY: one thread; nothing else holds a reference to HEAD.
             unsafe { HEAD = [head.crown, head.chin, head.centre_x] };
             1
