@@ -80,6 +80,10 @@ pub enum Msg {
     Apply,
     PlanNotOpenYet,
     PlanClosed,
+    PlanCorrections,
+    WizardRegistrationUntil,
+    RegistrationClosedOn,
+    CorrectionsClosedOn,
     // Errors
     ErrorNetwork,
     ErrorTimeout,
@@ -402,6 +406,16 @@ impl Msg {
             Apply => ("报名", "Apply"),
             PlanNotOpenYet => ("未开始", "Not open yet"),
             PlanClosed => ("已截止", "Closed"),
+            PlanCorrections => ("补正截止", "Corrections until"),
+            WizardRegistrationUntil => ("报名截止", "Registration until"),
+            RegistrationClosedOn => (
+                "报名已截止，这份报名不能再提交。截止日期：",
+                "Registration has closed: this application can no longer be submitted. Last day:",
+            ),
+            CorrectionsClosedOn => (
+                "补正已截止，这份报名不能再重新提交。截止日期：",
+                "The time for corrections has ended: this application can no longer be resubmitted. Last day:",
+            ),
             ErrorNetwork => (
                 "网络连接失败，请检查网络后重试。",
                 "Could not connect. Check your connection and try again.",

@@ -32,7 +32,8 @@ pub enum ErrorCode {
     DailyLimitReached,
     /// Too many failed log-ins; the account is locked for `retry_after_s` seconds.
     AccountLocked,
-    /// The plan is not open for registration (not yet open, or closed).
+    /// The plan does not take this now: registration is not yet open or has closed (new
+    /// applications and 报名), or its correction deadline has passed (重新提交).
     PlanNotOpen,
     /// The action is not allowed in the application's current status.
     InvalidTransition,

@@ -61,17 +61,68 @@ pub struct Plan {
     pub level: Level,
     /// Registration opens (inclusive).
     pub opens_at: Timestamp,
-    /// Registration closes (exclusive).
+    /// Registration closes (exclusive): no new application and no 报名 from then on.
     pub closes_at: Timestamp,
+    /// 补正截止 (exclusive): until then a rejected application may still be corrected and
+    /// sent again with 重新提交, also after `closes_at`; never before `closes_at`.
+    pub corrections_close_at: Timestamp,
     /// The fee in fen (分); the only source of the amount to pay.
     pub fee_fen: u64,
     /// The window's state when the backend answered.
     pub state: PlanState,
 }
 
+/// What a plan's dates allow at an instant: the one copy of the rule for the backend (which
+/// refuses with `plan_not_open`) and the web app (which says so before the candidate tries).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadlines {
+    pub opens_at: Timestamp,
+    pub closes_at: Timestamp,
+    pub corrections_close_at: Timestamp,
+}
+
+impl Deadlines {
+    /// Whether a new application may be made, or a draft submitted (报名), at `now`.
+    pub fn takes_registrations(&self, now: Timestamp) -> bool {
+        PlanState::at(now, self.opens_at, self.closes_at) == PlanState::Open
+    }
+
+    /// Whether a rejected application may be resubmitted (重新提交) at `now`.
+    pub fn takes_corrections(&self, now: Timestamp) -> bool {
+        self.opens_at <= now && now < self.corrections_close_at
+    }
+}
+
+impl Plan {
+    pub fn deadlines(&self) -> Deadlines {
+        Deadlines {
+            opens_at: self.opens_at,
+            closes_at: self.closes_at,
+            corrections_close_at: self.corrections_close_at,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn registrations_end_at_the_close_and_corrections_at_their_deadline() {
+        let d = Deadlines {
+            opens_at: Timestamp(100),
+            closes_at: Timestamp(200),
+            corrections_close_at: Timestamp(300),
+        };
+        assert!(!d.takes_registrations(Timestamp(99)));
+        assert!(d.takes_registrations(Timestamp(100)));
+        assert!(d.takes_registrations(Timestamp(199)));
+        assert!(!d.takes_registrations(Timestamp(200)));
+        assert!(!d.takes_corrections(Timestamp(99)));
+        assert!(d.takes_corrections(Timestamp(250)));
+        assert!(d.takes_corrections(Timestamp(299)));
+        assert!(!d.takes_corrections(Timestamp(300)));
+    }
 
     #[test]
     fn window_is_half_open() {

@@ -52,6 +52,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0009_document_findings",
         include_str!("../migrations/0009_document_findings.sql"),
     ),
+    (
+        "0010_corrections_deadline",
+        include_str!("../migrations/0010_corrections_deadline.sql"),
+    ),
 ];
 
 /// A handle to the database, cheap to clone.

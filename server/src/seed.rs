@@ -20,6 +20,10 @@ pub const SEED_FEE_FEN: u64 = 30_000;
 const WINDOW_LEAD_MONTHS: i32 = 1;
 /// Length of the seeded window in months.
 const WINDOW_MONTHS: i32 = 4;
+/// How long after registration closes a rejected application may still be corrected and
+/// resubmitted: a week, enough for a reviewer's decision on an application sent on the last
+/// day (2 working days, per the guide) and a few days to fix what they name.
+pub const CORRECTION_DAYS: i64 = 7;
 
 /// The seeded plans' registration window and period, derived from one instant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +90,7 @@ pub fn seed_plans(now: Timestamp) -> Vec<StoredPlan> {
             level,
             opens_at: window.opens_at,
             closes_at: window.closes_at,
+            corrections_close_at: Timestamp(window.closes_at.0 + CORRECTION_DAYS * 86_400),
             fee_fen: SEED_FEE_FEN,
         })
         .collect()

@@ -263,6 +263,7 @@ async fn a_plan_outside_its_window_refuses_new_applications_but_shows_existing_o
                 level: Level::Level2,
                 opens_at: at("2027-01-01T00:00:00+08:00"),
                 closes_at: at("2027-03-01T00:00:00+08:00"),
+                corrections_close_at: at("2027-03-08T00:00:00+08:00"),
                 fee_fen: 30_000,
             },
             t0(),
@@ -607,6 +608,62 @@ async fn concurrent_submits_with_different_keys_let_one_through() {
             "SELECT COUNT(*) FROM application_events WHERE status = 'under_review'"
         ),
         1
+    );
+}
+
+#[tokio::test]
+async fn registration_closes_and_corrections_have_their_own_deadline() {
+    let (app, clock) = dev_app();
+    let (plan, _) = plans(&app).await;
+    assert!(plan.closes_at < plan.corrections_close_at);
+    // A: a complete draft, not yet sent when registration closes.
+    let a = register(&app, PHONE_A).await;
+    let late = ready_to_submit(&app, &a, PHONE_A).await;
+    // B: sent in time, then rejected.
+    let b = register(&app, PHONE_B).await;
+    let rejected = ready_to_submit(&app, &b, PHONE_B).await;
+    let reply = submit(&app, &b, &rejected.id, "in-time").await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    set_status(&app, &rejected.id, "rejected");
+    let resubmit = |cookie: &str, key: &str| {
+        Call::new(
+            "POST",
+            format!("/api/v1/applications/{}/resubmit", rejected.id),
+        )
+        .cookie(cookie)
+        .key(key)
+    };
+
+    // Registration has closed (log in again: the sessions idled out meanwhile).
+    clock.set(plan.closes_at);
+    let a = login(&app, PHONE_A).await;
+    let reply = submit(&app, &a, &late.id, "too-late").await;
+    reply.assert_envelope(409, "plan_not_open");
+    assert!(
+        reply.text().contains(&plan.closes_at.to_rfc3339()),
+        "{}",
+        reply.text()
+    );
+    assert_eq!(
+        application(&get_app(&app, &a, &late.id).await).status,
+        ApplicationStatus::Draft
+    );
+    // A rejected application may still be corrected and sent again until the deadline …
+    let b = login(&app, PHONE_B).await;
+    let reply = resubmit(&b, "corrected").send(&app).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    // … and not from then on.
+    set_status(&app, &rejected.id, "rejected");
+    clock.set(plan.corrections_close_at);
+    let b = login(&app, PHONE_B).await;
+    let reply = resubmit(&b, "too-late").send(&app).await;
+    reply.assert_envelope(409, "plan_not_open");
+    assert!(
+        reply
+            .text()
+            .contains(&plan.corrections_close_at.to_rfc3339()),
+        "{}",
+        reply.text()
     );
 }
 

@@ -44,8 +44,9 @@ pub fn PlansPage() -> impl IntoView {
     }
 }
 
-/// The registration window's last day: the window closes at `closes_at` (exclusive).
-fn last_day(closes_at: Timestamp) -> String {
+/// The last day before a deadline (registration closes, or corrections do, at the start of
+/// the next day: the instant is exclusive).
+pub(crate) fn last_day(closes_at: Timestamp) -> String {
     Timestamp(closes_at.0 - 1).date_cst().to_string()
 }
 
@@ -91,6 +92,10 @@ fn PlanCard(plan: Plan) -> impl IntoView {
                 <div>
                     <dt>{t(Msg::PlanWindow)}</dt>
                     <dd>{window_text}</dd>
+                </div>
+                <div>
+                    <dt>{t(Msg::PlanCorrections)}</dt>
+                    <dd class="bm-nowrap">{last_day(plan.corrections_close_at)}</dd>
                 </div>
                 <div>
                     <dt>{t(Msg::PlanFee)}</dt>

@@ -17,7 +17,7 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api::{Api, ApiError};
-use crate::clock::today_cst;
+use crate::clock::{now, today_cst};
 use crate::components::draft_saver::{DraftSaver, SaveIndicator};
 use crate::components::feedback::{ErrorPanel, Loading, retry_of};
 use crate::components::form::{TextField, focus_first_invalid};
@@ -507,8 +507,33 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>, checking: Memo<bool>) 
         })
     };
     let rejected = status == ApplicationStatus::Rejected;
+    // The plan's dates, and whether they already stop this application here (the contract's
+    // rule on this device's clock; the backend decides with its own and says plan_not_open).
+    let deadlines = plan.deadlines();
+    let closes_day = crate::pages::plans::last_day(plan.closes_at);
+    let corrections_day = crate::pages::plans::last_day(plan.corrections_close_at);
+    let late = match status {
+        ApplicationStatus::Draft if now() >= plan.closes_at => {
+            Some((Msg::RegistrationClosedOn, closes_day.clone()))
+        }
+        ApplicationStatus::Rejected if !deadlines.takes_corrections(now()) => {
+            Some((Msg::CorrectionsClosedOn, corrections_day.clone()))
+        }
+        _ => None,
+    };
+    let too_late = late.is_some();
     view! {
         <p class="bm-wizard__plan">{plan.name.clone()}</p>
+        <p class="bm-wizard__dates">
+            {t(Msg::WizardRegistrationUntil)} " " <span class="bm-nowrap">{closes_day}</span>
+            " · "
+            {t(Msg::PlanCorrections)} " " <span class="bm-nowrap">{corrections_day}</span>
+        </p>
+        {late.map(|(message, day)| view! {
+            <p class="bm-notice bm-notice--error" role="alert" data-problem="deadline">
+                {t(message)} " " <span class="bm-nowrap">{day}</span>
+            </p>
+        })}
         <Show when=move || !checking.get() fallback=|| view! { <h2 class="bm-title bm-check__title">{t(Msg::CheckTitle)}</h2> }>
             <StepIndicator step />
         </Show>
@@ -538,13 +563,13 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>, checking: Memo<bool>) 
                     <button type="button" class="bm-button bm-button--primary" on:click=go_check.clone()>{t(Msg::CheckStep)}</button>
                 </Show>
                 <Show when=move || checking.get() && !submitted.get() && !rejected>
-                    <button type="button" class="bm-button bm-button--primary" disabled=move || submit.pending().get()
+                    <button type="button" class="bm-button bm-button--primary" disabled=move || too_late || submit.pending().get()
                         on:click=move |_| { submit.dispatch(()); }>
                         {move || if submit.pending().get() { t(Msg::Submitting)() } else { t(Msg::SubmitApplication)() }}
                     </button>
                 </Show>
                 <Show when=move || checking.get() && rejected && !submitted.get()>
-                    <button type="button" class="bm-button bm-button--primary" disabled=move || resubmit.pending().get()
+                    <button type="button" class="bm-button bm-button--primary" disabled=move || too_late || resubmit.pending().get()
                         on:click=move |_| { resubmit.dispatch(()); }>
                         {move || if resubmit.pending().get() { t(Msg::Resubmitting)() } else { t(Msg::Resubmit)() }}
                     </button>

@@ -1,9 +1,10 @@
 // What a new candidate stumbled over on a 360 × 640 phone (issue 14's defects), one test
 // each: a PNG named .jpg, the document title in English, the header's rows, the navigation
 // inside the wizard, step ③'s conditions, the chosen condition's colour, a stale "fix what
-// is marked", the order number and the 审核不通过 badge.
+// is marked", the order number and the 审核不通过 badge; and the plan's two deadlines (no 报名
+// after registration closes, 重新提交 until the correction deadline).
 import { expect, test, type Page } from "@playwright/test";
-import { appUrl } from "./support/env";
+import { apiOrigin, appUrl } from "./support/env";
 import { portraitPng } from "./support/images";
 import { logIn, states, useLang, type States } from "./support/pages";
 import { slotOf } from "./support/wizard";
@@ -132,4 +133,51 @@ test("审核不通过 is shown in the attention colour", async ({ page }) => {
   await expect(badge).toBeVisible();
   const grey = await badge.evaluate((el) => getComputedStyle(el).color);
   expect(grey).toBe("rgb(180, 35, 42)");
+});
+
+/** The last day before an exclusive deadline, as the app prints it (China Standard Time). */
+const lastDay = (rfc3339: string) => new Date(Date.parse(rfc3339) - 1000).toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" });
+
+test("after registration closes a draft cannot be sent; a rejected one can until its correction deadline", async ({ page }) => {
+  await logIn(page, s.a.account);
+  const get = async (path: string) => {
+    const res = await page.request.get(`${apiOrigin()}/api/v1/${path}`);
+    expect(res.status(), path).toBe(200);
+    return res.json();
+  };
+  const plan = await get(`plans/${(await get(`applications/${s.a.draft}`)).plan_id}`);
+  expect((await get(`applications/${s.a.rejected}`)).status).toBe("rejected");
+  const rejectedPlan = await get(`plans/${(await get(`applications/${s.a.rejected}`)).plan_id}`);
+  const [closes, corrections] = [lastDay(plan.closes_at), lastDay(plan.corrections_close_at)];
+  expect(Date.parse(plan.corrections_close_at)).toBeGreaterThan(Date.parse(plan.closes_at));
+
+  // The plan page and the wizard show both dates.
+  await open(page, "");
+  await expect(page.getByRole("article").first()).toContainText("补正截止");
+  await open(page, `applications/${s.a.draft}/step/check`);
+  const dates = page.locator(".bm-wizard__dates");
+  await expect(dates).toContainText(`报名截止 ${closes}`);
+  await expect(dates).toContainText(`补正截止 ${corrections}`);
+  await expect(page.locator('[data-problem="deadline"]')).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "报名", exact: true })).toBeEnabled();
+
+  // A minute after registration closed: the draft says so, with the date, and 报名 is off.
+  await page.clock.setFixedTime(new Date(Date.parse(plan.closes_at) + 60_000));
+  await page.reload();
+  const late = page.locator('[data-problem="deadline"]');
+  await expect(late).toContainText("报名已截止");
+  await expect(late).toContainText(closes);
+  await expect(page.getByRole("button", { name: "报名", exact: true })).toBeDisabled();
+  // The rejected application may still be corrected and sent again.
+  await page.clock.setFixedTime(new Date(Date.parse(rejectedPlan.closes_at) + 60_000));
+  await open(page, `applications/${s.a.rejected}/step/check`);
+  await expect(page.getByRole("button", { name: "重新提交" })).toBeEnabled();
+  await expect(page.locator('[data-problem="deadline"]')).toHaveCount(0);
+
+  // Past the correction deadline it cannot.
+  await page.clock.setFixedTime(new Date(Date.parse(rejectedPlan.corrections_close_at) + 60_000));
+  await page.reload();
+  await expect(late).toContainText("补正已截止");
+  await expect(late).toContainText(lastDay(rejectedPlan.corrections_close_at));
+  await expect(page.getByRole("button", { name: "重新提交" })).toBeDisabled();
 });

@@ -30,7 +30,11 @@ pub fn checks() -> Vec<Check> {
             "every plan has a name and a positive fee",
             names_and_fees,
         ),
-        Check::new(area, "every window opens before it closes", windows_ordered),
+        Check::new(
+            area,
+            "every window opens before it closes, and corrections end no earlier",
+            windows_ordered,
+        ),
         Check::new(
             area,
             "each state matches its window at the current time",
@@ -164,7 +168,7 @@ fn names_and_fees(ctx: &Ctx) -> CheckResult {
 
 fn windows_ordered(ctx: &Ctx) -> CheckResult {
     let plans = list(ctx)?;
-    let violations = plans
+    let mut violations: Vec<String> = plans
         .iter()
         .filter(|p| p.opens_at >= p.closes_at)
         .map(|p| {
@@ -176,6 +180,20 @@ fn windows_ordered(ctx: &Ctx) -> CheckResult {
             )
         })
         .collect();
+    // Corrections (重新提交 of a rejected application) end with registration or after it.
+    violations.extend(
+        plans
+            .iter()
+            .filter(|p| p.corrections_close_at < p.closes_at)
+            .map(|p| {
+                format!(
+                    "plan {:?} closes at {} but its corrections end earlier, at {}",
+                    p.id,
+                    p.closes_at.to_rfc3339(),
+                    p.corrections_close_at.to_rfc3339()
+                )
+            }),
+    );
     all_ok(violations)
 }
 

@@ -355,6 +355,34 @@ async fn submission(
             };
             let plan = plans::get(&tx, &app.plan_id)?
                 .ok_or_else(|| ApiError::internal("an application's plan is missing"))?;
+            // 报名 only while registration is open; 重新提交 until the correction deadline.
+            let deadlines = plan.deadlines();
+            let (allowed, until) = match transition {
+                Transition::Resubmit => (
+                    deadlines.takes_corrections(now),
+                    deadlines.corrections_close_at,
+                ),
+                _ => (deadlines.takes_registrations(now), deadlines.closes_at),
+            };
+            if !allowed {
+                return Err(ApiError::new(
+                    ErrorCode::PlanNotOpen,
+                    format!(
+                        "the plan takes no {action} now: {} {}",
+                        if now < deadlines.opens_at {
+                            "it opens at"
+                        } else {
+                            "that closed at"
+                        },
+                        if now < deadlines.opens_at {
+                            deadlines.opens_at
+                        } else {
+                            until
+                        }
+                        .to_rfc3339()
+                    ),
+                ));
+            }
             let context = Context {
                 occupation: plan.occupation,
                 today: now.date_cst(),

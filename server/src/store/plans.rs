@@ -1,7 +1,7 @@
 //! The `plans` table.
 
 use baoming_contract::occupation::Occupation;
-use baoming_contract::plan::{Level, Plan, PlanState};
+use baoming_contract::plan::{Deadlines, Level, Plan, PlanState};
 use baoming_contract::time::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
@@ -16,10 +16,20 @@ pub struct StoredPlan {
     pub level: Level,
     pub opens_at: Timestamp,
     pub closes_at: Timestamp,
+    pub corrections_close_at: Timestamp,
     pub fee_fen: u64,
 }
 
 impl StoredPlan {
+    /// What its dates allow (the contract's rule).
+    pub fn deadlines(&self) -> Deadlines {
+        Deadlines {
+            opens_at: self.opens_at,
+            closes_at: self.closes_at,
+            corrections_close_at: self.corrections_close_at,
+        }
+    }
+
     /// The plan as the API shows it at `now`.
     pub fn at(self, now: Timestamp) -> Plan {
         Plan {
@@ -30,12 +40,14 @@ impl StoredPlan {
             level: self.level,
             opens_at: self.opens_at,
             closes_at: self.closes_at,
+            corrections_close_at: self.corrections_close_at,
             fee_fen: self.fee_fen,
         }
     }
 }
 
-const COLUMNS: &str = "id, name, occupation, level, opens_at, closes_at, fee_fen";
+const COLUMNS: &str =
+    "id, name, occupation, level, opens_at, closes_at, fee_fen, corrections_close_at";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredPlan> {
     let fee: i64 = row.get(6)?;
@@ -46,6 +58,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredPlan> {
         level: enum_from_sql(3, row.get(3)?)?,
         opens_at: Timestamp(row.get(4)?),
         closes_at: Timestamp(row.get(5)?),
+        corrections_close_at: Timestamp(row.get(7)?),
         fee_fen: u64::try_from(fee).map_err(|e| {
             rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Integer, e.into())
         })?,
@@ -77,8 +90,9 @@ pub fn insert(conn: &Connection, plan: &StoredPlan, created_at: Timestamp) -> ru
     let fee = i64::try_from(plan.fee_fen)
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     conn.prepare_cached(
-        "INSERT INTO plans (id, name, occupation, level, opens_at, closes_at, fee_fen, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO plans (id, name, occupation, level, opens_at, closes_at, fee_fen, created_at,
+                            corrections_close_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(params![
         plan.id,
@@ -89,6 +103,7 @@ pub fn insert(conn: &Connection, plan: &StoredPlan, created_at: Timestamp) -> ru
         plan.closes_at.0,
         fee,
         created_at.0,
+        plan.corrections_close_at.0,
     ])?;
     Ok(())
 }
