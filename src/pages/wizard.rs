@@ -211,6 +211,47 @@ impl Shown {
     }
 }
 
+/// Before 报名 or 重新提交: saves what is on screen, so the reviewer sees exactly that.
+/// `Ok(Some(app))` when saved; `Ok(None)` when the application is no longer `unsent` (an
+/// earlier attempt whose answer was lost went through): the caller replays its send with
+/// the kept key, which answers that attempt; `Err` with the message to show.
+async fn save_for_sending(
+    api: &Api,
+    id: &str,
+    draft: Memo<Draft>,
+    base_version: u64,
+    unsent: ApplicationStatus,
+) -> Result<Option<Application>, Msg> {
+    let save = |base_version| {
+        let request = SaveDraftRequest {
+            base_version,
+            draft: draft.get_untracked(),
+        };
+        async move { api.save_draft(id, &request).await }
+    };
+    match save(base_version).await {
+        Ok(app) => Ok(Some(app)),
+        // The backend moved on (that attempt, or another tab saved): where does it stand?
+        Err(ApiError::Api { body, .. })
+            if matches!(
+                body.error.code,
+                ErrorCode::Conflict | ErrorCode::InvalidTransition
+            ) =>
+        {
+            let current = api.application(id).await.map_err(|e| e.message())?;
+            if current.status != unsent {
+                return Ok(None);
+            }
+            // Still to send: what is on screen wins, on top of the newer version.
+            save(current.version)
+                .await
+                .map(Some)
+                .map_err(|e| e.message())
+        }
+        Err(error) => Err(error.message()),
+    }
+}
+
 #[component]
 fn Wizard(app: Application, plan: Plan, step: Memo<Step>, checking: Memo<bool>) -> impl IntoView {
     let api = expect_context::<Api>();
@@ -367,56 +408,23 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>, checking: Memo<bool>) 
         Action::new_local(move |_: &()| {
             let (api, id, go) = (api.clone(), id.clone(), go.clone());
             async move {
-                // The reviewer must see exactly what is on screen: save it first.
-                let request = SaveDraftRequest {
-                    base_version: saver.version(),
-                    draft: draft.get_untracked(),
-                };
                 let key = submit_key(&id);
-                let saved = match api.save_draft(&id, &request).await {
-                    Ok(app) => app,
-                    // The backend moved on: an earlier 报名 whose answer was lost went
-                    // through, or another tab saved. Ask where the application stands.
-                    Err(ApiError::Api { body, .. })
-                        if matches!(
-                            body.error.code,
-                            ErrorCode::Conflict | ErrorCode::InvalidTransition
-                        ) =>
-                    {
-                        let current = match api.application(&id).await {
-                            Ok(app) => app,
-                            Err(error) => {
-                                step_problem.set(Some(error.message()));
-                                return;
-                            }
-                        };
-                        if current.status != ApplicationStatus::Draft {
-                            // Replaying 报名 with its key returns that submission.
-                            match api.submit(&id, &key).await {
-                                Ok(app) => submitted_as(&id, app.version),
-                                Err(_) => step_problem.set(Some(Msg::AlreadySubmitted)),
-                            }
-                            return;
+                let unsent = ApplicationStatus::Draft;
+                match save_for_sending(&api, &id, draft, saver.version(), unsent).await {
+                    Ok(Some(saved)) => saver.confirmed(saved.version),
+                    // Replaying 报名 with its key returns that submission.
+                    Ok(None) => {
+                        match api.submit(&id, &key).await {
+                            Ok(app) => submitted_as(&id, app.version),
+                            Err(_) => step_problem.set(Some(Msg::AlreadySubmitted)),
                         }
-                        // Still a draft: what is on screen wins, on top of the newer version.
-                        let request = SaveDraftRequest {
-                            base_version: current.version,
-                            draft: draft.get_untracked(),
-                        };
-                        match api.save_draft(&id, &request).await {
-                            Ok(app) => app,
-                            Err(error) => {
-                                step_problem.set(Some(error.message()));
-                                return;
-                            }
-                        }
-                    }
-                    Err(error) => {
-                        step_problem.set(Some(error.message()));
                         return;
                     }
-                };
-                saver.confirmed(saved.version);
+                    Err(message) => {
+                        step_problem.set(Some(message));
+                        return;
+                    }
+                }
                 match api.submit(&id, &key).await {
                     Ok(app) => submitted_as(&id, app.version),
                     Err(ApiError::Api { status: 422, body }) => {
@@ -452,49 +460,15 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>, checking: Memo<bool>) 
         Action::new_local(move |_: &()| {
             let (api, id) = (api.clone(), id.clone());
             async move {
-                // The reviewer must see exactly what is on screen: save it first.
-                let save = |base_version| {
-                    let request = SaveDraftRequest {
-                        base_version,
-                        draft: draft.get_untracked(),
-                    };
-                    let (api, id) = (api.clone(), id.clone());
-                    async move { api.save_draft(&id, &request).await }
-                };
-                let saved = match save(saver.version()).await {
-                    Ok(app) => Some(app),
-                    // The backend moved on: an earlier 重新提交 whose answer was lost went
-                    // through, or another tab saved. Ask where the application stands.
-                    Err(ApiError::Api { body, .. })
-                        if matches!(
-                            body.error.code,
-                            ErrorCode::Conflict | ErrorCode::InvalidTransition
-                        ) =>
-                    {
-                        match api.application(&id).await {
-                            // Resubmitted already: 重新提交 with its kept key answers that.
-                            Ok(current) if current.status != ApplicationStatus::Rejected => None,
-                            // Still to resubmit: what is on screen wins, on the newer version.
-                            Ok(current) => match save(current.version).await {
-                                Ok(app) => Some(app),
-                                Err(error) => {
-                                    step_problem.set(Some(error.message()));
-                                    return;
-                                }
-                            },
-                            Err(error) => {
-                                step_problem.set(Some(error.message()));
-                                return;
-                            }
-                        }
-                    }
-                    Err(error) => {
-                        step_problem.set(Some(error.message()));
+                let unsent = ApplicationStatus::Rejected;
+                match save_for_sending(&api, &id, draft, saver.version(), unsent).await {
+                    Ok(Some(saved)) => saver.confirmed(saved.version),
+                    // Resubmitted already: 重新提交 with its kept key answers that.
+                    Ok(None) => {}
+                    Err(message) => {
+                        step_problem.set(Some(message));
                         return;
                     }
-                };
-                if let Some(app) = saved {
-                    saver.confirmed(app.version);
                 }
                 match api.resubmit_once(&id).await {
                     Ok(_) => {
