@@ -12,18 +12,19 @@ use crate::components::require_login::RequireLogin;
 use crate::components::shell::Shell;
 use crate::config::RuntimeConfig;
 use crate::i18n::{I18n, Lang, Msg};
-use crate::pages::print_form::PrintFormPage;
-use crate::pages::wizard::WizardPage;
+use crate::lazy::{LazyPage, PageLoader, pages};
 use crate::pages::{
-    application::ApplicationPage, applications::ApplicationsPage, apply::ApplyPage,
-    forgot_password::ForgotPasswordPage, login::LoginPage, not_found::NotFoundPage, pay::PayPage,
-    plans::PlansPage, register::RegisterPage,
+    login::LoginPage, not_found::NotFoundPage, plans::PlansPage, register::RegisterPage,
 };
 use crate::session::Session;
 
-/// A page that needs an account.
-fn protected<V: IntoView + 'static>(page: fn() -> V) -> impl IntoView {
-    view! { <RequireLogin>{move || page()}</RequireLogin> }
+/// A page that needs an account, its code in a chunk of its own (see [`crate::lazy`]).
+fn protected(load: PageLoader) -> impl IntoView {
+    view! {
+        <RequireLogin>
+            <LazyPage load />
+        </RequireLogin>
+    }
 }
 
 /// A message for the whole app, shown above the page (for example 登录已过期).
@@ -78,6 +79,8 @@ pub fn App(config: RuntimeConfig) -> impl IntoView {
         }
     });
 
+    crate::lazy::prefetch_when_idle();
+
     view! {
         <Router base=config.base_path>
             <Shell>
@@ -85,13 +88,19 @@ pub fn App(config: RuntimeConfig) -> impl IntoView {
                     <Route path=path!("/") view=PlansPage />
                     <Route path=path!("/register") view=RegisterPage />
                     <Route path=path!("/login") view=LoginPage />
-                    <Route path=path!("/forgot-password") view=ForgotPasswordPage />
-                    <Route path=path!("/apply/:plan_id") view=|| protected(ApplyPage) />
-                    <Route path=path!("/applications") view=|| protected(ApplicationsPage) />
-                    <Route path=path!("/applications/:id") view=|| protected(ApplicationPage) />
-                    <Route path=path!("/applications/:id/step/:step") view=|| protected(WizardPage) />
-                    <Route path=path!("/applications/:id/form") view=|| protected(PrintFormPage) />
-                    <Route path=path!("/pay/:application_id") view=|| protected(PayPage) />
+                    <Route
+                        path=path!("/forgot-password")
+                        view=|| view! { <LazyPage load=pages::forgot_password /> }
+                    />
+                    <Route path=path!("/apply/:plan_id") view=|| protected(pages::apply) />
+                    <Route path=path!("/applications") view=|| protected(pages::applications) />
+                    <Route path=path!("/applications/:id") view=|| protected(pages::application) />
+                    <Route
+                        path=path!("/applications/:id/step/:step")
+                        view=|| protected(pages::wizard)
+                    />
+                    <Route path=path!("/applications/:id/form") view=|| protected(pages::print_form) />
+                    <Route path=path!("/pay/:application_id") view=|| protected(pages::pay) />
                 </Routes>
             </Shell>
         </Router>

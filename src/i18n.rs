@@ -67,6 +67,8 @@ pub enum Msg {
     SkipToContent,
     Loading,
     Retry,
+    ChunkFailedTitle,
+    ChunkFailedText,
     Retrying,
     // Plans (考试报名)
     PlansTitle,
@@ -388,6 +390,11 @@ impl Msg {
             SkipToContent => ("跳到正文", "Skip to content"),
             Loading => ("正在加载…", "Loading…"),
             Retry => ("重试", "Retry"),
+            ChunkFailedTitle => ("页面没有加载完成", "This page did not finish loading"),
+            ChunkFailedText => (
+                "网络不稳定，这一页没有下载完成。请检查网络后点击“重试”，已填写和上传的内容不会丢失。",
+                "The connection dropped before this page finished downloading. Check your connection and press Retry; nothing you entered or uploaded is lost.",
+            ),
             Retrying => ("正在重试…", "Retrying…"),
             PlansTitle => ("考试报名", "Exam registration"),
             PlansIntro => (

@@ -14,6 +14,7 @@ pub mod face;
 pub mod forms;
 pub mod i18n;
 pub mod imaging;
+pub mod lazy;
 pub mod pages;
 pub mod progress;
 pub mod routes;

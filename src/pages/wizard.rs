@@ -27,6 +27,7 @@ use crate::i18n::{
     Msg, condition_text, condition_title, level_name, material_label, occupation_label,
     occupation_name, t, use_lang, wizard_reason, work_summary_text,
 };
+use crate::lazy::Lazy;
 use crate::routes::AppRoute;
 
 #[component]
@@ -522,7 +523,10 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>, checking: Memo<bool>) 
                 Step::Basic => view! { <BasicStep form shown /> }.into_any(),
                 Step::Identity => view! { <IdentityStep form shown /> }.into_any(),
                 Step::Details => view! { <DetailsStep form shown plan=plan.clone() draft /> }.into_any(),
-                Step::Documents => view! { <DocumentsStep form id=app_id.clone() documents saver slot_reasons /> }.into_any(),
+                Step::Documents => {
+                    let args = DocumentsStepArgs { form, id: app_id.clone(), documents, saver, slot_reasons };
+                    view! { <Lazy load=move || crate::lazy::documents_step(args.clone()) /> }.into_any()
+                }
             }}}
             {move || step_problem.get().map(|m| view! { <p class="bm-notice bm-notice--error" role="alert">{t(m)}</p> })}
             <div class="bm-wizard__buttons">
@@ -942,6 +946,30 @@ fn slot_reasons(app: &Application) -> Vec<(Material, String)> {
             }
         })
         .collect()
+}
+
+/// What step ④ takes from the wizard. Its view, with the image checks, 自动处理 and the
+/// uploads, is in a chunk of its own ([`crate::lazy::documents_step`]), fetched when the
+/// candidate reaches the step (or earlier, when the browser is idle).
+#[derive(Clone)]
+pub(crate) struct DocumentsStepArgs {
+    form: Form,
+    id: String,
+    documents: RwSignal<Vec<DocumentInfo>>,
+    saver: DraftSaver,
+    slot_reasons: StoredValue<Vec<(Material, String)>>,
+}
+
+/// Step ④'s view (called inside its chunk).
+pub(crate) fn documents_step_view(args: DocumentsStepArgs) -> AnyView {
+    let DocumentsStepArgs {
+        form,
+        id,
+        documents,
+        saver,
+        slot_reasons,
+    } = args;
+    view! { <DocumentsStep form id documents saver slot_reasons /> }.into_any()
 }
 
 #[component]

@@ -22,9 +22,22 @@ pub fn build(layout: &Layout) -> Result<()> {
 }
 
 /// `trunk build --release` into `dist/`, checked to have produced an `index.html`.
+/// Trunk's post-build hook splits the wasm with `baoming-wasm-split`, built here first on
+/// the host toolchain (the hook runs inside Trunk's wasm environment, which may be Debian's
+/// build-std one) and handed over in `BAOMING_WASM_SPLIT`.
 pub fn build_app(layout: &Layout, tools: &Tools) -> Result<()> {
+    Cmd::new(paths::host_cargo())
+        .args(["build", "--locked", "-p", "baoming-wasm-split"])
+        .env("CARGO_TARGET_DIR", layout.host_target_dir())
+        .current_dir(&layout.root)
+        .run()
+        .context("building the wasm splitter (wasm-split/) failed; see cargo's output above")?;
     tools
         .trunk_build(layout)
+        .env(
+            "BAOMING_WASM_SPLIT",
+            host_binary(layout, false, "baoming-wasm-split"),
+        )
         .run()
         .context("building the web app with Trunk failed; see its output above")?;
     let index = layout.dist.join("index.html");

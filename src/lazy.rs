@@ -1,0 +1,220 @@
+//! Pages whose code is not in the first download.
+//!
+//! A candidate who opens 登录, 注册 or 考试报名 downloads the app's core (the router, the
+//! API client, the shell, those three pages and the messages). Each function below marks a
+//! split point: `baoming-wasm-split` (Trunk's post-build hook) moves the code only it
+//! reaches into a chunk of its own, fetched the first time the page is opened, and ahead of
+//! that when the browser is idle ([`prefetch_when_idle`]). The wizard's step ④ (the image
+//! checks, 自动处理 and the face finder's glue) is a chunk of its own inside the wizard's.
+//!
+//! A chunk that fails to load (offline, a 5xx, a deploy that replaced it) is not cached as
+//! failed: the page says so with 重试 ([`LazyPage`]) and the next attempt fetches it again.
+//! On the host (tests), every function is called directly.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use leptos::prelude::*;
+use leptos::wasm_split::{SplitLoaderError, wasm_split};
+use send_wrapper::SendWrapper;
+
+use crate::components::feedback::Loading;
+use crate::i18n::{Msg, t};
+
+/// A chunk of the app could not be fetched or instantiated (the details are in the console).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChunkFailed;
+
+impl From<SplitLoaderError> for ChunkFailed {
+    fn from(_: SplitLoaderError) -> Self {
+        ChunkFailed
+    }
+}
+
+/// What a split page's loader gives: the page's view, or why its code is missing.
+pub type PageResult = Result<AnyView, ChunkFailed>;
+/// A split page's loader, as [`LazyPage`] takes it.
+pub type PageLoader = fn() -> Pin<Box<dyn Future<Output = PageResult>>>;
+
+/// One split point per page: the body runs inside the chunk, so everything only the page
+/// reaches moves there with it. `$preload` fetches the chunk without drawing the page.
+macro_rules! split_page {
+    ($chunk:ident, $load:ident, $preload:ident, $page:expr) => {
+        #[wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible, preload($preload))]
+        fn $load() -> PageResult {
+            Ok($page.into_any())
+        }
+    };
+}
+
+split_page!(
+    apply,
+    apply_page,
+    preload_apply,
+    crate::pages::apply::ApplyPage()
+);
+split_page!(
+    applications,
+    applications_page,
+    preload_applications,
+    crate::pages::applications::ApplicationsPage()
+);
+split_page!(
+    application,
+    application_page,
+    preload_application,
+    crate::pages::application::ApplicationPage()
+);
+split_page!(
+    wizard,
+    wizard_page,
+    preload_wizard,
+    crate::pages::wizard::WizardPage()
+);
+split_page!(
+    print_form,
+    print_form_page,
+    preload_print_form,
+    crate::pages::print_form::PrintFormPage()
+);
+split_page!(pay, pay_page, preload_pay, crate::pages::pay::PayPage());
+split_page!(
+    forgot_password,
+    forgot_password_page,
+    preload_forgot_password,
+    crate::pages::forgot_password::ForgotPasswordPage()
+);
+
+/// Step ④ of the wizard: the uploads with their image checks and 自动处理 (the biggest part
+/// of the wizard, which steps ①–③ and 核对报名信息 do not need).
+#[wasm_split(documents, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_documents))]
+fn documents_step_chunk(args: crate::pages::wizard::DocumentsStepArgs) -> PageResult {
+    Ok(crate::pages::wizard::documents_step_view(args))
+}
+
+/// Step ④'s view, from its chunk.
+pub(crate) fn documents_step(
+    args: crate::pages::wizard::DocumentsStepArgs,
+) -> Pin<Box<dyn Future<Output = PageResult>>> {
+    Box::pin(documents_step_chunk(args))
+}
+
+/// The loaders of the split pages, for the routes.
+pub mod pages {
+    use super::*;
+
+    pub fn apply() -> Pin<Box<dyn Future<Output = PageResult>>> {
+        Box::pin(apply_page())
+    }
+    pub fn applications() -> Pin<Box<dyn Future<Output = PageResult>>> {
+        Box::pin(applications_page())
+    }
+    pub fn application() -> Pin<Box<dyn Future<Output = PageResult>>> {
+        Box::pin(application_page())
+    }
+    pub fn wizard() -> Pin<Box<dyn Future<Output = PageResult>>> {
+        Box::pin(wizard_page())
+    }
+    pub fn print_form() -> Pin<Box<dyn Future<Output = PageResult>>> {
+        Box::pin(print_form_page())
+    }
+    pub fn pay() -> Pin<Box<dyn Future<Output = PageResult>>> {
+        Box::pin(pay_page())
+    }
+    pub fn forgot_password() -> Pin<Box<dyn Future<Output = PageResult>>> {
+        Box::pin(forgot_password_page())
+    }
+}
+
+/// A page whose code is in a chunk: the loading message while the chunk arrives, then the
+/// page; if the chunk cannot be had, a message with 重试 that fetches it again.
+#[component]
+pub fn LazyPage(load: PageLoader) -> impl IntoView {
+    view! { <Lazy load /> }
+}
+
+/// A view whose code is in a chunk (`load` gives it, and is called again on 重试).
+#[component]
+pub fn Lazy(
+    load: impl Fn() -> Pin<Box<dyn Future<Output = PageResult>>> + Send + Sync + 'static,
+) -> impl IntoView {
+    let attempt = RwSignal::new(0u32);
+    view! {
+        <Suspense fallback=|| view! { <Loading /> }>
+            {move || {
+                attempt.track();
+                let page = load();
+                // The loader's future is not Send (it holds the chunk's JS promise); it
+                // only ever runs on the page's one thread.
+                Suspend::new(SendWrapper::new(async move {
+                    match page.await {
+                        Ok(page) => page,
+                        Err(ChunkFailed) => {
+                            view! { <ChunkError retry=move || attempt.update(|n| *n += 1) /> }
+                                .into_any()
+                        }
+                    }
+                }))
+            }}
+        </Suspense>
+    }
+}
+
+/// 页面没有加载完成: what a candidate sees when a chunk could not be fetched.
+#[component]
+fn ChunkError(retry: impl Fn() + Send + 'static) -> impl IntoView {
+    view! {
+        <section class="bm-alert bm-alert--error" role="alert" data-problem="chunk">
+            <h2 class="bm-alert__title">{t(Msg::ChunkFailedTitle)}</h2>
+            <p>{t(Msg::ChunkFailedText)}</p>
+            <button type="button" class="bm-button" on:click=move |_| retry()>
+                {t(Msg::Retry)}
+            </button>
+        </section>
+    }
+}
+
+/// Fetches every chunk once the browser has nothing else to do, most likely first, so that
+/// later navigation does not wait on the network. A chunk that fails here is fetched again
+/// when its page opens.
+pub fn prefetch_when_idle() {
+    let run = || {
+        leptos::task::spawn_local(async {
+            // One at a time: on a slow link the page's own requests come first.
+            let _ = preload_applications().await;
+            let _ = preload_wizard().await;
+            let _ = preload_documents().await;
+            let _ = preload_application().await;
+            let _ = preload_apply().await;
+            let _ = preload_pay().await;
+            let _ = preload_print_form().await;
+            let _ = preload_forgot_password().await;
+        })
+    };
+    when_idle(run);
+}
+
+/// Runs `f` when the browser is idle (`requestIdleCallback`, which Safari lacks: there, two
+/// seconds after the call).
+fn when_idle(f: impl FnOnce() + 'static) {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    let window = window();
+    let callback = Closure::once_into_js(f);
+    let idle = js_sys::Reflect::get(&window, &"requestIdleCallback".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    match idle {
+        Some(request) => {
+            let options = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&options, &"timeout".into(), &5_000.into());
+            let _ = request.call2(&window, &callback, &options);
+        }
+        None => {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                callback.unchecked_ref(),
+                2_000,
+            );
+        }
+    }
+}
