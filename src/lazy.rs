@@ -176,8 +176,12 @@ fn ChunkError(retry: impl Fn() + Send + 'static) -> impl IntoView {
 
 /// Fetches every chunk once the browser has nothing else to do, most likely first, so that
 /// later navigation does not wait on the network. A chunk that fails here is fetched again
-/// when its page opens.
+/// when its page opens. Not when the browser asks to save data (Save-Data, 省流量 modes):
+/// then each page's chunk comes when the page opens.
 pub fn prefetch_when_idle() {
+    if saves_data() {
+        return;
+    }
     let run = || {
         leptos::task::spawn_local(async {
             // One at a time: on a slow link the page's own requests come first.
@@ -192,6 +196,17 @@ pub fn prefetch_when_idle() {
         })
     };
     when_idle(run);
+}
+
+/// `navigator.connection.saveData` (Chromium-based browsers; absent elsewhere).
+fn saves_data() -> bool {
+    let navigator = window().navigator();
+    js_sys::Reflect::get(&navigator, &"connection".into())
+        .ok()
+        .filter(|c| c.is_object())
+        .and_then(|c| js_sys::Reflect::get(&c, &"saveData".into()).ok())
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
 }
 
 /// Runs `f` when the browser is idle (`requestIdleCallback`, which Safari lacks: there, two

@@ -5,7 +5,12 @@
 // 675 kbit/s up, a 4x slower CPU) and an empty HTTP cache, on a 412×823 screen.
 //
 //   node tests/perf/first-visit.mjs --app http://127.0.0.1:8807/ --api http://127.0.0.1:8789 \
-//        [--chrome /usr/bin/chromium] [--runs 3] [--json target/xtask/first-visit.json]
+//        [--compare http://127.0.0.1:8808/] [--chrome /usr/bin/chromium] [--runs 3] \
+//        [--json target/xtask/first-visit.json]
+//
+// --compare: the React comparison app (bench/size-compare, same screens, same selectors)
+// served the same way against the same backend; its pages are measured in the same run, with
+// the same candidate, and the ratio printed (goal: Baoming's content time ≤ 1.0× it).
 //
 // A benchmark, not a test: it prints figures and judges nothing. Per page, the medians of
 // --runs visits of:
@@ -102,8 +107,11 @@ async function main() {
   const opts = parseOptions(
     process.argv.slice(2),
     "first-visit.mjs",
-    "--app URL --api ORIGIN [--chrome PATH] [--runs N] [--json FILE]",
-    { own: { "--json": { key: "json", kind: "path" } }, defaults: { runs: 3, json: null } },
+    "--app URL --api ORIGIN [--compare URL] [--chrome PATH] [--runs N] [--json FILE]",
+    {
+      own: { "--json": { key: "json", kind: "path" }, "--compare": { key: "compare", kind: "url" } },
+      defaults: { runs: 3, json: null, compare: null },
+    },
   );
   const browser = await chromium.launch({ executablePath: opts.chrome, headless: true, args: CHROMIUM_ARGS });
   const context = await browser.newContext({
@@ -114,11 +122,14 @@ async function main() {
     locale: "zh-CN",
   });
   const pages = [];
+  const apps = [["Baoming", opts.app]];
+  if (opts.compare) apps.push(["React", opts.compare.endsWith("/") ? opts.compare : `${opts.compare}/`]);
   try {
-    const measure = async (name, url) => {
+    const measure = async (app, name, url) => {
       const runs = [];
       for (let run = 0; run < opts.runs; run++) runs.push(await visit(context, url, CONTENT[name]));
       const row = {
+        app,
         page: name,
         url,
         runs,
@@ -129,16 +140,30 @@ async function main() {
       };
       pages.push(row);
       console.log(
-        `${name.padEnd(7)} first paint ${String(row.firstPaintMs).padStart(5)} ms   content ${String(row.contentMs).padStart(5)} ms   ` +
+        `${app.padEnd(8)} ${name.padEnd(7)} first paint ${String(row.firstPaintMs).padStart(5)} ms   content ${String(row.contentMs).padStart(5)} ms   ` +
           `${row.requests} requests, ${row.kib} KiB`,
       );
     };
     console.log(`first visits, median of ${opts.runs} (RTT ${NETWORK.latency} ms, ${(SLOW_4G.downloadThroughputKbps / 1024).toFixed(2)} Mbit/s, CPU ÷${CPU_SLOWDOWN}, ${SCREEN.width}×${SCREEN.height})`);
-    await measure("login", new URL("login", opts.app).toString());
+    for (const [app, base] of apps) await measure(app, "login", new URL("login", base).toString());
     const candidate = await prepareCandidate(opts.api);
+    // One log-in serves both apps: the session cookie belongs to the backend's origin.
     await logInThroughPage(context, opts.app, candidate.phone);
-    await measure("wizard", new URL(`applications/${candidate.draftId}/step/1`, opts.app).toString());
-    await measure("pay", new URL(`pay/${candidate.payId}`, opts.app).toString());
+    for (const [app, base] of apps) {
+      await measure(app, "wizard", new URL(`applications/${candidate.draftId}/step/1`, base).toString());
+      await measure(app, "pay", new URL(`pay/${candidate.payId}`, base).toString());
+    }
+    if (opts.compare) {
+      console.log("\ncontent time, Baoming ÷ React (goal ≤ 1.0×):");
+      for (const name of Object.keys(CONTENT)) {
+        const ours = pages.find((p) => p.app === "Baoming" && p.page === name);
+        const theirs = pages.find((p) => p.app === "React" && p.page === name);
+        console.log(
+          `  ${name.padEnd(7)} ${(ours.contentMs / theirs.contentMs).toFixed(2)}×   (${ours.contentMs} ms against ${theirs.contentMs} ms; ` +
+            `${ours.kib} KiB against ${theirs.kib} KiB on the wire)`,
+        );
+      }
+    }
   } finally {
     await browser.close();
   }

@@ -11,6 +11,8 @@
 //! and prints them beside their goals. Each page counts as one test; its reports (JSON and
 //! HTML) go to `target/xtask/lighthouse/`.
 
+use std::path::Path;
+
 use anyhow::{Result, bail};
 
 use crate::csp;
@@ -28,27 +30,41 @@ const FIRST_VISIT_SCRIPT: &str = "tests/perf/first-visit.mjs";
 struct Served {
     // Fields drop in order: the servers before their data.
     _app: Background,
+    _compare: Option<Background>,
     _backend: Background,
     _data: TempDir,
     app_url: String,
     api_origin: String,
+    /// The React comparison app's URL, when asked for.
+    compare_url: Option<String>,
 }
 
 fn serve_as_cdn(layout: &Layout, label: &str) -> Result<Served> {
+    serve_as_cdn_with(layout, label, None)
+}
+
+/// As [`serve_as_cdn`], and `compare` (a built static app, the React comparison) served the
+/// same way on a port of its own, talking to the same backend.
+fn serve_as_cdn_with(layout: &Layout, label: &str, compare: Option<&Path>) -> Result<Served> {
     if !layout.root.join(STATIC_SERVER).is_file() {
         bail!("{STATIC_SERVER} is missing");
     }
-    let ports = free_ports(2)?;
-    let (api_port, app_port) = (ports[0], ports[1]);
+    let ports = free_ports(3)?;
+    let (api_port, app_port, compare_port) = (ports[0], ports[1], ports[2]);
     let api_origin = format!("http://127.0.0.1:{api_port}");
     let app_origin = format!("http://127.0.0.1:{app_port}");
+    let compare_origin = format!("http://127.0.0.1:{compare_port}");
+    let mut origins = vec![app_origin.as_str()];
+    if compare.is_some() {
+        origins.push(&compare_origin);
+    }
 
     let data = TempDir::new(label)?;
     let mut backend = start_backend(
         layout,
         &format!("127.0.0.1:{api_port}"),
         data.path(),
-        &[&app_origin],
+        &origins,
         &[],
         None,
     )?;
@@ -64,7 +80,30 @@ fn serve_as_cdn(layout: &Layout, label: &str) -> Result<Served> {
     .arg("--compress")
     .spawn_background("static / (compressed)")?;
     let app_url = app.wait_listening(SERVER_START_LIMIT)?;
+    let (compare, compare_url) = match compare {
+        Some(dir) => {
+            let policy = csp::policy_for_dist(dir, Some(&api_origin))?;
+            let mut server = Cmd::new("node")
+                .arg(layout.root.join(STATIC_SERVER))
+                .arg("--dir")
+                .arg(dir)
+                .args(["--mount", "/", "--port", &compare_port.to_string()])
+                .args([
+                    "--api-base",
+                    &format!("{api_origin}/api/v1"),
+                    "--spa-fallback",
+                ])
+                .args(["--csp", &policy, "--compress"])
+                .current_dir(&layout.root)
+                .spawn_background("static / comparison (compressed)")?;
+            let url = server.wait_listening(SERVER_START_LIMIT)?;
+            (Some(server), Some(url))
+        }
+        None => (None, None),
+    };
     Ok(Served {
+        _compare: compare,
+        compare_url,
         _app: app,
         _backend: backend,
         _data: data,
@@ -127,12 +166,17 @@ fn run_lighthouse(
 }
 
 /// `cargo xtask bench-first-visit`: `tests/perf/first-visit.mjs` (real throttling, figures
-/// only) against the same servers as the Lighthouse stage. Builds what it needs.
+/// only) against the same servers as the Lighthouse stage, with the React comparison app
+/// (`bench/size-compare`, built for `/`) served beside it and measured on the same screens.
+/// Builds what it needs.
 pub fn bench_first_visit(layout: &Layout, runs: u32) -> Result<()> {
     let tools = crate::setup::setup(layout, crate::setup::Mode::Install)?;
     crate::run::build_app(layout, &tools)?;
     crate::run::build_server(layout, false, &[])?;
-    let served = serve_as_cdn(layout, "first-visit")?;
+    let compare_app = layout.root.join(crate::size_compare::APP_DIR);
+    let compare_out = "dist-first-visit";
+    crate::size_compare::build_js_app_into(&compare_app, compare_out, Some("/"))?;
+    let served = serve_as_cdn_with(layout, "first-visit", Some(&compare_app.join(compare_out)))?;
     let report = layout.report_dir().join("first-visit.json");
     std::fs::create_dir_all(layout.report_dir())?;
     let status = Cmd::new("node")
@@ -141,6 +185,10 @@ pub fn bench_first_visit(layout: &Layout, runs: u32) -> Result<()> {
         .arg("--chrome")
         .arg(&tools.chrome)
         .args(["--runs", &runs.to_string()])
+        .args([
+            "--compare",
+            served.compare_url.as_deref().unwrap_or_default(),
+        ])
         .arg("--json")
         .arg(&report)
         .path_prepend(&tools.path_front)

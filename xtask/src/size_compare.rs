@@ -57,6 +57,12 @@ pub fn size_compare(layout: &Layout, build: bool) -> Result<()> {
 
 /// `npm ci` (when the lock file is newer than node_modules) and `npm run build` in `app`.
 fn build_js_app(app: &Path) -> Result<()> {
+    build_js_app_into(app, "dist", None)
+}
+
+/// Builds the comparison app into `app/<out_dir>`; `base` overrides Vite's `./` (the
+/// first-visit benchmark serves it at `/`, where deep links need absolute asset URLs).
+pub fn build_js_app_into(app: &Path, out_dir: &str, base: Option<&str>) -> Result<()> {
     if !app.join("package.json").is_file() {
         bail!("{} is missing", app.join("package.json").display());
     }
@@ -75,15 +81,18 @@ fn build_js_app(app: &Path) -> Result<()> {
             .run()
             .with_context(|| format!("`npm ci` in {} failed", app.display()))?;
     }
-    let _ = std::fs::remove_dir_all(app.join("dist"));
-    Cmd::new("npm")
-        .args(["run", "build"])
+    let _ = std::fs::remove_dir_all(app.join(out_dir));
+    let mut build = Cmd::new("npm").args(["run", "build", "--", "--outDir", out_dir]);
+    if let Some(base) = base {
+        build = build.args(["--base", base]);
+    }
+    build
         .current_dir(app)
         .run()
         .with_context(|| format!("`npm run build` in {} failed", app.display()))?;
-    if !app.join("dist").join("index.html").is_file() {
+    if !app.join(out_dir).join("index.html").is_file() {
         bail!(
-            "the comparison build wrote no {}/dist/index.html",
+            "the comparison build wrote no {}/{out_dir}/index.html",
             app.display()
         );
     }

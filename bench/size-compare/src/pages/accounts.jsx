@@ -65,7 +65,7 @@ function AccountForm({ mode }) {
     <section className="bm-card">
       <h1 className="bm-title">{t(title)}</h1>
       <ErrorAlert error={error} />
-      <form noValidate onSubmit={submit}>
+      <form className="bm-form" noValidate onSubmit={submit}>
         <TextField label={t("fieldPhone")} value={form.phone} onChange={set("phone")} error={errors.phone} type="tel" inputMode="numeric" autoComplete="tel" required />
         {withCode && (
           <div className="bm-code-row">

@@ -159,7 +159,7 @@ export function Wizard() {
       </ol>
       <p className="bm-save" role="status">{saveStatus ? t(saveStatus) : ""}</p>
       {done && <p className="bm-alert bm-alert--ok" role="status">{t("submitted")}</p>}
-      <form noValidate onSubmit={(e) => e.preventDefault()}>
+      <form className="bm-form bm-wizard" noValidate onSubmit={(e) => e.preventDefault()}>
         {step === 1 && (
           <>
             <TextField id="name" label={t("fieldName")} value={draft.name} onChange={set("name")} error={errors.name} autoComplete="name" required />
