@@ -16,6 +16,8 @@ export default defineConfig({
   // on its retry is counted as flaky in `cargo xtask test`'s summary, never hidden.
   retries: 1,
   forbidOnly: true,
+  // BAOMING_GREP=<regex> runs only the tests whose titles match (a developer's loop; CI sets none).
+  grep: process.env.BAOMING_GREP ? new RegExp(process.env.BAOMING_GREP) : undefined,
   reporter: [["list"]],
   outputDir: "target/playwright-webkit-results",
 });

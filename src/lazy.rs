@@ -15,7 +15,9 @@ use std::future::Future;
 use std::pin::Pin;
 
 use leptos::prelude::*;
-use leptos::wasm_split::{SplitLoaderError, wasm_split};
+use leptos::wasm_split::SplitLoaderError;
+#[cfg(feature = "split")]
+use leptos::wasm_split::wasm_split;
 use send_wrapper::SendWrapper;
 
 use crate::components::feedback::Loading;
@@ -36,14 +38,39 @@ pub type PageResult = Result<AnyView, ChunkFailed>;
 /// A split page's loader, as [`LazyPage`] takes it.
 pub type PageLoader = fn() -> Pin<Box<dyn Future<Output = PageResult>>>;
 
-/// One split point per page: the body runs inside the chunk, so everything only the page
-/// reaches moves there with it. `$preload` fetches the chunk without drawing the page.
+/// A split point: the body runs inside the chunk, so everything only it reaches moves there
+/// with it. `$preload` fetches the chunk without running the body.
+///
+/// Without the `split` feature (the wasm tests, `cargo check`), the same functions exist and
+/// run the body directly: `#[wasm_split]` makes the module import `./__wasm_split.js`, which
+/// only the splitter writes, so a module built with it cannot load without the splitter.
+macro_rules! split_point {
+    ($chunk:ident, $preload:ident, fn $load:ident($($arg:ident: $ty:ty),*) -> PageResult $body:block) => {
+        #[cfg(feature = "split")]
+        #[wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible, preload($preload))]
+        fn $load($($arg: $ty),*) -> PageResult $body
+
+        #[cfg(not(feature = "split"))]
+        async fn $load($($arg: $ty),*) -> PageResult $body
+
+        #[cfg(not(feature = "split"))]
+        #[allow(dead_code)]
+        async fn $preload() -> Result<(), SplitLoaderError> {
+            Ok(())
+        }
+    };
+}
+
+/// One split point per page.
 macro_rules! split_page {
     ($chunk:ident, $load:ident, $preload:ident, $page:expr) => {
-        #[wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible, preload($preload))]
-        fn $load() -> PageResult {
-            Ok($page.into_any())
-        }
+        split_point!(
+            $chunk,
+            $preload,
+            fn $load() -> PageResult {
+                Ok($page.into_any())
+            }
+        );
     };
 }
 
@@ -85,12 +112,15 @@ split_page!(
     crate::pages::forgot_password::ForgotPasswordPage()
 );
 
-/// Step ④ of the wizard: the uploads with their image checks and 自动处理 (the biggest part
-/// of the wizard, which steps ①–③ and 核对报名信息 do not need).
-#[wasm_split(documents, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_documents))]
-fn documents_step_chunk(args: crate::pages::wizard::DocumentsStepArgs) -> PageResult {
-    Ok(crate::pages::wizard::documents_step_view(args))
-}
+// Step ④ of the wizard: the uploads with their image checks and 自动处理 (the biggest part
+// of the wizard, which steps ①–③ and 核对报名信息 do not need).
+split_point!(
+    documents,
+    preload_documents,
+    fn documents_step_chunk(args: crate::pages::wizard::DocumentsStepArgs) -> PageResult {
+        Ok(crate::pages::wizard::documents_step_view(args))
+    }
+);
 
 /// Step ④'s view, from its chunk.
 pub(crate) fn documents_step(

@@ -65,6 +65,11 @@ struct Args {
     wasm_bindgen: PathBuf,
     #[arg(long, default_value = "wasm-opt")]
     wasm_opt: PathBuf,
+    /// Minifies the two JS files in release builds (`npm ci` installs it). Trunk's own
+    /// minifier cannot parse wasm-bindgen's glue ("Failed to minify JS"), and its output is
+    /// replaced here anyway.
+    #[arg(long, default_value = "esbuild")]
+    esbuild: PathBuf,
 }
 
 fn main() -> Result<()> {
@@ -113,11 +118,7 @@ fn main() -> Result<()> {
     let release = args.profile == "release";
     let place = |from: &Path, to: &Path| -> Result<()> {
         if release {
-            run(Command::new(&args.wasm_opt)
-                .args(WASM_OPT_FLAGS)
-                .arg(from)
-                .arg("-o")
-                .arg(to))
+            wasm_opt(&args.wasm_opt, from, to)
         } else {
             std::fs::copy(from, to)
                 .map(|_| ())
@@ -160,6 +161,9 @@ fn main() -> Result<()> {
     }
     let link_file = format!("__wasm_split-{}.js", short_hash(link_js.as_bytes()));
     std::fs::write(args.staging.join(&link_file), &link_js)?;
+    if release {
+        minify(&args.esbuild, &args.staging.join(&link_file))?;
+    }
 
     // The main JS imports the loader by its build-time name; point it at the hashed file.
     let main_js = std::fs::read_to_string(bindgen_dir.join(format!("{}.js", staged.stem)))?;
@@ -170,7 +174,13 @@ fn main() -> Result<()> {
         "expected imports of {LINK_NAME} in wasm-bindgen's JS, found none"
     );
     std::fs::write(&staged.js, main_js)?;
-    report.push((link_file, link_js.len() as u64));
+    if release {
+        minify(&args.esbuild, &staged.js)?;
+    }
+    report.push((
+        link_file.clone(),
+        std::fs::metadata(args.staging.join(&link_file))?.len(),
+    ));
 
     // Which files each split point loads, for `cargo xtask size` and for anyone measuring
     // a page (as cargo-leptos writes it). Browsers never fetch it.
@@ -260,6 +270,50 @@ fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
+}
+
+/// wasm-opt with [`WASM_OPT_FLAGS`]. Its "unknown name subsection" warnings (the splitter
+/// writes a names subsection binaryen 132 does not know; the names are dropped anyway) are
+/// left out of the build's output; anything else it says is passed on.
+fn wasm_opt(wasm_opt: &Path, from: &Path, to: &Path) -> Result<()> {
+    let out = Command::new(wasm_opt)
+        .args(WASM_OPT_FLAGS)
+        .arg(from)
+        .arg("-o")
+        .arg(to)
+        .output()
+        .with_context(|| format!("running {} (`npm ci` installs it)", wasm_opt.display()))?;
+    for line in String::from_utf8_lossy(&out.stderr).lines() {
+        if !line.starts_with("warning: unknown name subsection") {
+            eprintln!("{line}");
+        }
+    }
+    ensure!(
+        out.status.success(),
+        "wasm-opt failed on {}: {}",
+        from.display(),
+        out.status
+    );
+    Ok(())
+}
+
+/// Minifies an ES module in place (names of exports and imports, string keys and
+/// `import.meta.url` are kept, as a module's must be).
+///
+/// wasm-bindgen's imports object names the loader once per split point, with the same
+/// module behind every key (`"./__wasm_split.js": import1, … import8`); esbuild's warning
+/// about those duplicate keys says nothing about our code, so it is silenced.
+fn minify(esbuild: &Path, file: &Path) -> Result<()> {
+    run(Command::new(esbuild)
+        .arg(file)
+        .args([
+            "--minify",
+            "--format=esm",
+            "--log-level=warning",
+            "--log-override:duplicate-object-key=silent",
+            "--allow-overwrite",
+        ])
+        .arg(format!("--outfile={}", file.display())))
 }
 
 fn run(cmd: &mut Command) -> Result<()> {

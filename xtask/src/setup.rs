@@ -371,7 +371,7 @@ fn cargo_install(spec: &str) -> Result<()> {
 }
 
 // ---------------------------------------------------------------------------------------
-// 4. Node packages (wasm-opt from `binaryen`, Playwright, axe)
+// 4. Node packages (wasm-opt from `binaryen`, esbuild, Playwright, axe)
 
 fn ensure_node_packages(layout: &Layout, mode: Mode, missing: &mut Vec<String>) -> Result<()> {
     let package_json = layout.root.join("package.json");
@@ -421,7 +421,11 @@ fn ensure_node_packages(layout: &Layout, mode: Mode, missing: &mut Vec<String>) 
     }
 
     let bin = layout.node_bin();
-    for (tool, package) in [("wasm-opt", "binaryen"), ("playwright", "@playwright/test")] {
+    for (tool, package) in [
+        ("wasm-opt", "binaryen"),
+        ("esbuild", "esbuild"),
+        ("playwright", "@playwright/test"),
+    ] {
         if !paths::is_executable(&bin.join(tool)) {
             bail!(
                 "{} is missing after `npm ci`: add `{package}` to package.json's devDependencies",
@@ -432,7 +436,7 @@ fn ensure_node_packages(layout: &Layout, mode: Mode, missing: &mut Vec<String>) 
     report(
         "node packages",
         format!(
-            "{} (node_modules, wasm-opt and playwright on PATH)",
+            "{} (node_modules, wasm-opt, esbuild and playwright on PATH)",
             if stale { "installed" } else { "up to date" }
         ),
     );

@@ -8,12 +8,16 @@
 // config.json points the app at the proxy (same origin) with a short time-out; the
 // Content-Security-Policy the static server sends is kept, with the backend's origin replaced
 // by the proxy's; the backend sees the app's real origin, which it allows.
+// BAOMING_PROXY_LOG=1 prints every API request the proxy sees, with its connection and fault.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { apiOrigin, appUrl } from "../../e2e/support/env";
 import { Fault, TIMEOUT_MS, type Kind } from "../../e2e/support/faults";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** How soon after a cut WebKit's network stack resends on its own (measured: 4–10 ms). */
+const RESEND_WINDOW_MS = 250;
 
 type Answer = { status: number; headers: http.IncomingHttpHeaders; body: Buffer };
 
@@ -45,6 +49,8 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
 
 export class FaultProxy {
   private faults: Fault[] = [];
+  /** When each write (`METHOD /path`) was last cut "offline". */
+  private cuts = new Map<string, number>();
   private constructor(
     private server: http.Server,
     /** Where the app is, through the proxy (with the static server's sub-path, if any). */
@@ -65,6 +71,12 @@ export class FaultProxy {
         }
         const body = await readBody(req);
         const headers = { ...req.headers };
+        // A fresh connection for every request: a connection cut before its answer is then
+        // what a phone that lost its network sees. (On a kept-alive connection WebKit's
+        // network stack takes a cut for a stale connection and silently resends idempotent
+        // requests, which would hide the "offline" from the app. The app's files count too:
+        // the chunks it fetches while idle left kept-alive connections an upload then took.)
+        res.shouldKeepAlive = false;
         if (!pathname.startsWith("/api/")) {
           const answer = await forward(req, body, app, headers);
           const csp = answer.headers["content-security-policy"];
@@ -75,13 +87,21 @@ export class FaultProxy {
         }
         // The backend allows the app's origin, which is what the candidate's browser sends.
         if (headers.origin) headers.origin = app.origin;
-        // A fresh connection for every API request: a connection cut before its answer is
-        // then what a phone that lost its network sees. (On a kept-alive connection WebKit's
-        // network stack takes a cut for a stale connection and silently resends idempotent
-        // requests, which would hide the "offline" from the app.)
-        res.shouldKeepAlive = false;
         const fault = proxy.faults.find((f) => f.method === req.method && f.pathname === pathname);
         const key = req.headers["idempotency-key"];
+        if (process.env.BAOMING_PROXY_LOG) console.log(`[proxy] ${new Date().toISOString()} ${req.method} ${pathname} port=${req.socket.remotePort} key=${key} fault=${fault?.kind}`);
+        // Still offline: WebKit's network stack (libsoup) resends an idempotent request whose
+        // connection was cut, at once and on another connection it had opened ahead, unseen
+        // by the app. A phone without a network would fail that resend too, so it is cut as
+        // well, and not counted: the app made one attempt. (The app's own retries come a
+        // second or more apart.)
+        const write = `${req.method} ${pathname}`;
+        const cutAt = proxy.cuts.get(write);
+        if (fault?.kind === "offline" && cutAt !== undefined && Date.now() - cutAt < RESEND_WINDOW_MS) {
+          proxy.cuts.set(write, Date.now());
+          req.socket.destroy();
+          return;
+        }
         if (!fault?.take(Array.isArray(key) ? key[0] : key)) {
           const answer = await forward(req, body, api, headers);
           res.writeHead(answer.status, answer.headers);
@@ -94,6 +114,7 @@ export class FaultProxy {
             res.end(JSON.stringify({ error: { code: "internal", message: "injected failure (tests/webkit/support/proxy.ts)" } }));
             return;
           case "offline":
+            proxy.cuts.set(write, Date.now());
             req.socket.destroy();
             return;
           case "timeout": {
@@ -128,6 +149,7 @@ export class FaultProxy {
 
   clear() {
     this.faults = [];
+    this.cuts.clear();
   }
 
   async stop() {
