@@ -799,20 +799,29 @@ fn reviewer_token(token: &str) -> Result<String, UsageError> {
 /// Checks that `origin` looks like what browsers send in the `Origin` header
 /// (`scheme://host[:port]`, no path) and drops a trailing slash people often paste.
 fn normalize_origin(origin: &str) -> Result<String, UsageError> {
-    let origin = origin.trim().trim_end_matches('/');
-    let rest = origin
-        .strip_prefix("http://")
-        .or_else(|| origin.strip_prefix("https://"));
-    let valid = rest.is_some_and(|host| {
-        !host.is_empty() && !host.contains(['/', '?', '#', '@', ' ', '*']) && host.is_ascii()
-    });
-    if valid {
-        Ok(origin.to_ascii_lowercase())
-    } else {
-        Err(usage_error(format!(
+    let origin = origin.trim();
+    let bad = || {
+        usage_error(format!(
             "origin `{origin}` must look like http(s)://host[:port]"
-        )))
+        ))
+    };
+    // The WHATWG URL parser, as the browser that sends `Origin` uses: the host lower-cased
+    // (and IDNA-encoded), the scheme's default port dropped, so `https://X.test:443/` is
+    // `https://x.test`, exactly what a browser on that page sends.
+    let url = url::Url::parse(origin).map_err(|_| bad())?;
+    let plain = matches!(url.scheme(), "http" | "https")
+        && url.host_str().is_some_and(|h| !h.is_empty() && !h.contains('*'))
+        && url.username().is_empty()
+        && url.password().is_none()
+        && url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none()
+        // The parser drops an empty path, `?` and `#`: refuse them as typed.
+        && !origin.trim_end_matches('/').contains(['?', '#', '@', ' ']);
+    if !plain {
+        return Err(bad());
     }
+    Ok(url.origin().ascii_serialization())
 }
 
 /// An address block of trusted proxies: `10.0.0.0/8`, `2001:db8::/32`, or one address.
@@ -1359,6 +1368,34 @@ mod tests {
                 .unwrap()
                 .contains("::1".parse().unwrap())
         );
+    }
+
+    #[test]
+    fn origins_are_what_a_browser_sends() {
+        // A browser's `Origin` never names the scheme's default port, and its host is
+        // lower-case ASCII (IDNA): the configured origin must compare equal to it.
+        for (typed, sent) in [
+            ("https://x.test:443", "https://x.test"),
+            ("http://x.test:80/", "http://x.test"),
+            ("https://X.Test:8443", "https://x.test:8443"),
+            ("http://[::1]:8080", "http://[::1]:8080"),
+            ("https://报名.中国", "https://xn--eqr925a.xn--fiqs8s"),
+            ("  http://localhost:8080/  ", "http://localhost:8080"),
+        ] {
+            assert_eq!(normalize_origin(typed).unwrap(), sent, "{typed}");
+        }
+        for bad in [
+            "ftp://x.test",
+            "https://user@x.test",
+            "https://x.test/app",
+            "https://x.test?a",
+            "https://x.test#top",
+            "https://",
+            "x.test",
+            "https://*.x.test",
+        ] {
+            assert!(normalize_origin(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -120,22 +120,19 @@ fn origin_permitted(
     let Some(host) = host else {
         return false;
     };
-    let host = host.to_ascii_lowercase();
-    let (scheme, authority) = match origin.split_once("://") {
-        Some(parts) => parts,
-        None => return false,
+    // Same origin as the request: the page's origin with this request's authority, compared
+    // as browsers compare origins (`https://x:443` is `https://x`).
+    // Only a serialised origin (no path, no user) and a bare authority compare at all.
+    let Ok(page) = url::Url::parse(&origin) else {
+        return false;
     };
-    strip_default_port(scheme, authority) == strip_default_port(scheme, &host)
-}
-
-/// `example.com:443` and `example.com` are the same origin over https.
-fn strip_default_port<'a>(scheme: &str, authority: &'a str) -> &'a str {
-    let default = match scheme {
-        "http" => ":80",
-        "https" => ":443",
-        _ => return authority,
-    };
-    authority.strip_suffix(default).unwrap_or(authority)
+    if page.origin().ascii_serialization() != origin.trim_end_matches('/')
+        || host.contains(['/', '@', '?', '#', '\\'])
+    {
+        return false;
+    }
+    url::Url::parse(&format!("{}://{host}", page.scheme()))
+        .is_ok_and(|here| here.origin() == page.origin())
 }
 
 /// The `Host` values the backend answers, against DNS rebinding: a page on `evil.test`
@@ -191,14 +188,10 @@ impl HostPolicy {
 
 /// `https://a.example:8443` → `("a.example", 8443)`; the scheme's port when none is given.
 fn origin_host_port(origin: &str) -> Option<(String, u16)> {
-    let (scheme, authority) = origin.split_once("://")?;
-    let default = match scheme {
-        "http" => 80,
-        "https" => 443,
-        _ => return None,
-    };
-    let (name, port) = split_host(&authority.to_ascii_lowercase())?;
-    Some((name, port.unwrap_or(default)))
+    let url = url::Url::parse(origin).ok()?;
+    let name = url.host_str()?;
+    let name = name.strip_suffix('.').unwrap_or(name).to_string();
+    Some((name, url.port_or_known_default()?))
 }
 
 /// `host[:port]` or `[v6][:port]` → the name (brackets kept) and the port if any.
@@ -296,6 +289,18 @@ mod tests {
         ));
         assert!(!permitted("http://127.0.0.1:9999", "127.0.0.1:8787", &[]));
         assert!(!permitted("null", "127.0.0.1:8787", &[]));
+        // The scheme's default port, written or not, on either side.
+        assert!(permitted("http://bao.example", "bao.example:80", &[]));
+        assert!(!permitted("http://bao.example", "bao.example:443", &[]));
+        assert!(permitted("http://[::1]:8787", "[::1]:8787", &[]));
+        // Never a browser's Origin or Host: a path, a user, a second authority.
+        assert!(!permitted("https://bao.example/app", "bao.example", &[]));
+        assert!(!permitted(
+            "https://bao.example",
+            "evil.test@bao.example",
+            &[]
+        ));
+        assert!(!permitted("https://bao.example", "bao.example/x", &[]));
     }
 
     fn policy(dev: bool, public: &[&str], allowed: &[&str]) -> HostPolicy {
