@@ -53,6 +53,7 @@ pub fn App(config: RuntimeConfig) -> impl IntoView {
     // first visit); a protected page asks anyway.
     let path = window().location().pathname().unwrap_or_default();
     let here = path.strip_prefix(&config.base_path).unwrap_or(&path);
+    crate::lazy::preload_for(here);
     let hinted = crate::session::may_be_signed_in();
     if hinted || crate::routes::is_protected(here) {
         // A candidate who was logged in here: the page's own first reads go out beside /me.

@@ -3,9 +3,10 @@
 //! A candidate who opens 登录, 注册 or 考试报名 downloads the app's core (the router, the
 //! API client, the shell, those three pages and the messages). Each function below marks a
 //! split point: `baoming-wasm-split` (Trunk's post-build hook) moves the code only it
-//! reaches into a chunk of its own, fetched the first time the page is opened, and ahead of
-//! that when the browser is idle ([`prefetch_when_idle`]). The wizard's step ④ (the image
-//! checks, 自动处理 and the face finder's glue) is a chunk of its own inside the wizard's.
+//! reaches into a chunk of its own, fetched the first time one of its pages is opened, and
+//! ahead of that when the browser is idle ([`prefetch_when_idle`]). There are three: the
+//! other pages ([`Page`]), the wizard, and the wizard's step ④ (the image checks, 自动处理
+//! and the face finder's glue); code two of them share is in shared chunks.
 //!
 //! A chunk that fails to load (offline, a 5xx, a deploy that replaced it) is not cached as
 //! failed: the page says so with 重试 ([`LazyPage`]) and the next attempt fetches it again.
@@ -61,55 +62,46 @@ macro_rules! split_point {
     };
 }
 
-/// One split point per page.
-macro_rules! split_page {
-    ($chunk:ident, $load:ident, $preload:ident, $page:expr) => {
-        split_point!(
-            $chunk,
-            $preload,
-            fn $load() -> PageResult {
-                Ok($page.into_any())
-            }
-        );
-    };
+/// The pages that are neither the core nor the wizard, in one chunk.
+///
+/// One split point per page made 42 chunk files, most of them shared pieces under 1 KiB,
+/// and a page opened directly fetched 12–31 of them: on a slow phone connection (HTTP/1.1,
+/// six connections, a round trip of half a second) those waves of round trips cost more
+/// than the bytes they saved (the wizard's content came at 7.4 s instead of 5.0 s). Three
+/// split points (these pages, the wizard, its step ④) make a handful of files per page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    Apply,
+    Applications,
+    Application,
+    PrintForm,
+    Pay,
+    ForgotPassword,
 }
 
-split_page!(
-    apply,
-    apply_page,
-    preload_apply,
-    crate::pages::apply::ApplyPage()
+split_point!(
+    pages,
+    preload_pages,
+    fn pages_chunk(page: Page) -> PageResult {
+        use crate::pages as p;
+        Ok(match page {
+            Page::Apply => p::apply::ApplyPage().into_any(),
+            Page::Applications => p::applications::ApplicationsPage().into_any(),
+            Page::Application => p::application::ApplicationPage().into_any(),
+            Page::PrintForm => p::print_form::PrintFormPage().into_any(),
+            Page::Pay => p::pay::PayPage().into_any(),
+            Page::ForgotPassword => p::forgot_password::ForgotPasswordPage().into_any(),
+        })
+    }
 );
-split_page!(
-    applications,
-    applications_page,
-    preload_applications,
-    crate::pages::applications::ApplicationsPage()
-);
-split_page!(
-    application,
-    application_page,
-    preload_application,
-    crate::pages::application::ApplicationPage()
-);
-split_page!(
+
+// The wizard's steps ①–③ and 核对报名信息.
+split_point!(
     wizard,
-    wizard_page,
     preload_wizard,
-    crate::pages::wizard::WizardPage()
-);
-split_page!(
-    print_form,
-    print_form_page,
-    preload_print_form,
-    crate::pages::print_form::PrintFormPage()
-);
-split_page!(pay, pay_page, preload_pay, crate::pages::pay::PayPage());
-split_page!(
-    forgot_password,
-    forgot_password_page,
-    preload_forgot_password,
-    crate::pages::forgot_password::ForgotPasswordPage()
+    fn wizard_chunk() -> PageResult {
+        Ok(crate::pages::wizard::WizardPage().into_any())
+    }
 );
 
 // Step ④ of the wizard: the uploads with their image checks and 自动处理 (the biggest part
@@ -133,26 +125,29 @@ pub(crate) fn documents_step(
 pub mod pages {
     use super::*;
 
+    fn page(page: Page) -> Pin<Box<dyn Future<Output = PageResult>>> {
+        Box::pin(pages_chunk(page))
+    }
     pub fn apply() -> Pin<Box<dyn Future<Output = PageResult>>> {
-        Box::pin(apply_page())
+        page(Page::Apply)
     }
     pub fn applications() -> Pin<Box<dyn Future<Output = PageResult>>> {
-        Box::pin(applications_page())
+        page(Page::Applications)
     }
     pub fn application() -> Pin<Box<dyn Future<Output = PageResult>>> {
-        Box::pin(application_page())
+        page(Page::Application)
     }
     pub fn wizard() -> Pin<Box<dyn Future<Output = PageResult>>> {
-        Box::pin(wizard_page())
+        Box::pin(wizard_chunk())
     }
     pub fn print_form() -> Pin<Box<dyn Future<Output = PageResult>>> {
-        Box::pin(print_form_page())
+        page(Page::PrintForm)
     }
     pub fn pay() -> Pin<Box<dyn Future<Output = PageResult>>> {
-        Box::pin(pay_page())
+        page(Page::Pay)
     }
     pub fn forgot_password() -> Pin<Box<dyn Future<Output = PageResult>>> {
-        Box::pin(forgot_password_page())
+        page(Page::ForgotPassword)
     }
 }
 
@@ -177,6 +172,7 @@ pub fn Lazy(
                 // The loader's future is not Send (it holds the chunk's JS promise); it
                 // only ever runs on the page's one thread.
                 Suspend::new(SendWrapper::new(async move {
+                    let _waiting = Waiting::begin();
                     match page.await {
                         Ok(page) => page,
                         Err(ChunkFailed) => {
@@ -204,6 +200,23 @@ fn ChunkError(retry: impl Fn() + Send + 'static) -> impl IntoView {
     }
 }
 
+/// Starts fetching the chunks the page at `path` needs ([`crate::routes::chunks_of`]) at
+/// once, when the app starts: on a link straight to a page, its chunk then arrives beside
+/// the session check and the page's first reads instead of after them. The page's own load
+/// takes the same fetch (the loader keeps it); a failure is not kept.
+pub fn preload_for(path: &str) {
+    use crate::routes::Chunk;
+    for &chunk in crate::routes::chunks_of(path) {
+        leptos::task::spawn_local(async move {
+            let _ = match chunk {
+                Chunk::Pages => preload_pages().await,
+                Chunk::Wizard => preload_wizard().await,
+                Chunk::Documents => preload_documents().await,
+            };
+        });
+    }
+}
+
 /// Fetches every chunk once the browser has nothing else to do, most likely first, so that
 /// later navigation does not wait on the network. A chunk that fails here is fetched again
 /// when its page opens. Not when the browser asks to save data (Save-Data, 省流量 modes):
@@ -214,18 +227,45 @@ pub fn prefetch_when_idle() {
     }
     let run = || {
         leptos::task::spawn_local(async {
-            // One at a time: on a slow link the page's own requests come first.
-            let _ = preload_applications().await;
+            // One at a time, and never beside a chunk the page on screen waits for: on a slow
+            // link the page's own downloads come first.
+            Waiting::settled().await;
+            let _ = preload_pages().await;
+            Waiting::settled().await;
             let _ = preload_wizard().await;
+            Waiting::settled().await;
             let _ = preload_documents().await;
-            let _ = preload_application().await;
-            let _ = preload_apply().await;
-            let _ = preload_pay().await;
-            let _ = preload_print_form().await;
-            let _ = preload_forgot_password().await;
         })
     };
     when_idle(run);
+}
+
+thread_local! {
+    /// How many chunks the pages on screen are waiting for.
+    static LOADING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// A page waiting for its chunk: counted from [`Waiting::begin`] until dropped.
+struct Waiting;
+
+impl Waiting {
+    fn begin() -> Waiting {
+        LOADING.with(|n| n.set(n.get() + 1));
+        Waiting
+    }
+
+    /// Returns once no page waits for a chunk.
+    async fn settled() {
+        while LOADING.with(|n| n.get()) > 0 {
+            crate::clock::sleep(250).await;
+        }
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        LOADING.with(|n| n.set(n.get().saturating_sub(1)));
+    }
 }
 
 /// `navigator.connection.saveData` (Chromium-based browsers; absent elsewhere).

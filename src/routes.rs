@@ -57,6 +57,38 @@ pub fn is_protected(path: &str) -> bool {
         .is_some_and(|root| PROTECTED_ROOTS.contains(&root))
 }
 
+/// The split points of the wasm ([`crate::lazy`]) whose chunks a page needs beyond the core.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chunk {
+    /// The pages that are neither the core nor the wizard.
+    Pages,
+    /// The wizard's steps ①–③ and 核对报名信息.
+    Wizard,
+    /// The wizard's step ④.
+    Documents,
+}
+
+/// The chunks the page at `path` (relative to the router's base) needs; none for the core's
+/// pages (登录, 注册, 考试报名) and for paths that are no page.
+pub fn chunks_of(path: &str) -> &'static [Chunk] {
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let documents = (baoming_contract::application::Step::Documents as u8).to_string();
+    match segments.as_slice() {
+        ["applications", _, "step", step] if *step == documents => {
+            &[Chunk::Wizard, Chunk::Documents]
+        }
+        ["applications", _, "step", _] => &[Chunk::Wizard],
+        ["forgot-password"]
+        | ["apply", _]
+        | ["applications"]
+        | ["applications", _]
+        | ["applications", _, "form"]
+        | ["pay", _] => &[Chunk::Pages],
+        _ => &[],
+    }
+}
+
 /// The entry of the header's navigation a page belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NavSection {
@@ -188,6 +220,36 @@ mod tests {
         for path in ["/login", "/register", "/forgot-password", "/nowhere"] {
             assert_eq!(nav_section(path), None, "{path}");
         }
+    }
+
+    #[test]
+    fn each_page_names_its_chunks() {
+        for path in [
+            "/",
+            "/login",
+            "/register",
+            "/nowhere",
+            "/applications/a/b/c/d",
+        ] {
+            assert_eq!(chunks_of(path), &[] as &[Chunk], "{path}");
+        }
+        for path in [
+            "/forgot-password",
+            "/apply/p1",
+            "/applications",
+            "/applications/a1",
+            "/applications/a1/form",
+            "/pay/a1?x=1",
+        ] {
+            assert_eq!(chunks_of(path), &[Chunk::Pages], "{path}");
+        }
+        for path in ["/applications/a1/step/1", "/applications/a1/step/check"] {
+            assert_eq!(chunks_of(path), &[Chunk::Wizard], "{path}");
+        }
+        assert_eq!(
+            chunks_of("/applications/a1/step/4"),
+            &[Chunk::Wizard, Chunk::Documents]
+        );
     }
 
     #[test]

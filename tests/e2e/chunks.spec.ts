@@ -43,17 +43,17 @@ test("the chunks are fetched ahead once the page is idle, so the next page does 
   await open(page, "login");
   await expect(page.getByRole("button", { name: "登录", exact: true })).toBeVisible();
   await expect
-    .poll(() => ["split_wizard", "split_documents", "split_pay"].filter((p) => fetched.some((f) => f.includes(`/${p}-`))))
-    .toEqual(["split_wizard", "split_documents", "split_pay"]);
+    .poll(() => ["split_pages", "split_wizard", "split_documents"].filter((p) => fetched.some((f) => f.includes(`/${p}-`))))
+    .toEqual(["split_pages", "split_wizard", "split_documents"]);
 });
 
 test("a chunk that cannot be fetched says so with 重试, and 重试 brings the page", async ({ page }) => {
   await logIn(page, s.b.account);
-  // 待缴费's chunk answers 503 (a deploy in progress, a CDN hiccup) until the test lets it through.
+  // The chunk of 待缴费 (and the other pages beyond the core) answers 503 (a deploy in progress, a CDN hiccup) until the test lets it through.
   let failing = true;
   let refusals = 0;
   await page.route(
-    (url) => /\/split_pay-[0-9a-f]{16}\.wasm$/.test(url.pathname),
+    (url) => /\/split_pages-[0-9a-f]{16}\.wasm$/.test(url.pathname),
     async (route: Route) => {
       if (failing) {
         refusals += 1;
@@ -82,7 +82,7 @@ test("a failed chunk is not remembered as failed: leaving and coming back fetche
   await logIn(page, s.c.account);
   let failing = true;
   await page.route(
-    (url) => /\/split_print_form-[0-9a-f]{16}\.wasm$/.test(url.pathname),
+    (url) => /\/split_pages-[0-9a-f]{16}\.wasm$/.test(url.pathname),
     async (route: Route) => (failing ? route.abort("internetdisconnected") : route.continue()),
   );
   await open(page, `applications/${s.c.paid}/form`);

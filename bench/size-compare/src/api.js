@@ -4,7 +4,10 @@
 let configPromise;
 
 export function config() {
-  configPromise ??= fetch(new URL("config.json", document.baseURI), { cache: "no-cache" }).then((r) => {
+  // Beside index.html: the build's base (an absolute one on a deep link such as
+  // /applications/…/step/1, where the page's own URL is not the app's root).
+  const root = new URL(import.meta.env.BASE_URL, document.baseURI);
+  configPromise ??= fetch(new URL("config.json", root), { cache: "no-cache" }).then((r) => {
     if (!r.ok) throw new Error(`config.json: ${r.status}`);
     return r.json();
   });

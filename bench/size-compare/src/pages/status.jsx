@@ -26,7 +26,7 @@ export function Applications() {
           </dl>
           <Link to={`/applications/${a.id}`}>{t("details")}</Link>{" "}
           {a.status === "draft" && <Link to={`/applications/${a.id}/step/1`}>{t("continueEdit")}</Link>}
-          {a.status === "approved" && <Link to={`/pay/${a.id}`}>{t("toPay")}</Link>}
+          {a.status === "awaiting_payment" && <Link to={`/pay/${a.id}`}>{t("toPay")}</Link>}
         </article>
       ))}
     </>
@@ -88,7 +88,7 @@ export function ApplicationStatus() {
           <ErrorAlert error={error} />
         </section>
       )}
-      {app.status === "approved" && <Link className="bm-button bm-button--primary" to={`/pay/${id}`}>{t("toPay")}</Link>}
+      {app.status === "awaiting_payment" && <Link className="bm-button bm-button--primary" to={`/pay/${id}`}>{t("toPay")}</Link>}
       <ol className="bm-timeline">
         {(app.events || []).map((e, i) => (
           <li key={i}>
@@ -122,7 +122,7 @@ export function Pay() {
     setError(null);
     try {
       const app = await api.application(id);
-      if (app.status !== "approved") return setNone(true);
+      if (app.status !== "awaiting_payment") return setNone(true);
       setPlan(await api.plan(app.plan_id));
       setOrder(await api.createOrder(id));
     } catch (e) {
@@ -152,7 +152,7 @@ export function Pay() {
   if (error && !order) return <ErrorAlert error={error} onRetry={create} />;
   if (!order) return <Loading />;
   if (order.status === "paid") return <h1 className="bm-title">{t("paid")}</h1>;
-  const left = Math.max(0, Math.floor((new Date(order.expires_at).getTime() - now) / 1000));
+  const left = Math.max(0, Math.floor((new Date(order.code_expires_at).getTime() - now) / 1000));
   return (
     <>
       <h1 className="bm-title">{t("payTitle")}</h1>
