@@ -1,5 +1,6 @@
 //! `baoming-conformance <base-url> [--origin <allowed-origin>] [--reviewer-token <token>]
-//! [--wechat-double <url>] [--filter <substring>]`
+//! [--wechat-double <url>] [--filter <substring>]` (`--help` for the whole command line,
+//! parsed by clap).
 //!
 //! Runs the Baoming API contract's checks against any backend and prints one line per check,
 //! then `conformance: N passed, M failed`. Exits 0 only when nothing failed, 1 when a check
@@ -19,113 +20,62 @@ use baoming_contract::API_VERSION_PREFIX;
 use crate::checks::{Check, Ctx, FOREIGN_ORIGIN};
 use crate::client::Client;
 
-const USAGE: &str = "\
-usage: baoming-conformance <base-url> [--origin <allowed-origin>] [--reviewer-token <token>]
-                           [--wechat-double <url>] [--filter <substring>]
-
-  <base-url>        the backend's base URL, e.g. http://127.0.0.1:8787 (the suite adds /api/v1)
-  --origin ORIGIN   the web app's origin the backend allows for CORS, e.g. https://app.example;
-                    without it the checks that need it are skipped
-  --reviewer-token TOKEN
-                    a reviewer's bearer token for the admin API; without it a backend in
-                    development mode is asked with `dev-reviewer-token`, any other skips the
-                    review and payments checks that need a reviewer
-  --wechat-double URL
-                    the backend takes payments through the WeChat Pay test double at URL
-                    (wechatpay-double): the candidate pays by the double scanning the order's
-                    code_url instead of the development sandbox's mark-paid
-  --filter TEXT     run only the checks whose name contains TEXT
-  -h, --help        print this help";
-
 /// What the command line asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, clap::Parser)]
+#[command(
+    name = "baoming-conformance",
+    version,
+    about = "Runs the Baoming API contract's checks against any backend.",
+    after_help = "Exits 0 when no check failed, 1 when one did, 2 on a usage error."
+)]
 pub struct Args {
+    /// The backend's base URL, e.g. http://127.0.0.1:8787 (the suite adds /api/v1).
+    #[arg(value_name = "BASE-URL", value_parser = check_base_url)]
     pub base_url: String,
+    /// The web app's origin the backend allows for CORS, e.g. https://app.example; without
+    /// it the checks that need it are skipped.
+    #[arg(long, value_name = "ORIGIN", value_parser = check_origin)]
     pub origin: Option<String>,
+    /// Run only the checks whose name contains TEXT.
+    #[arg(long, value_name = "TEXT")]
     pub filter: Option<String>,
-    /// `--reviewer-token`: the admin API's bearer token.
+    /// A reviewer's bearer token for the admin API; without it a backend in development
+    /// mode is asked with `dev-reviewer-token`, any other skips the review and payments
+    /// checks that need a reviewer.
+    #[arg(long, value_name = "TOKEN", env = "BAOMING_REVIEWER_TOKEN", hide_env_values = true, value_parser = check_token)]
     pub reviewer_token: Option<String>,
-    /// `--wechat-double`: the WeChat Pay test double the backend pays through.
+    /// The backend takes payments through the WeChat Pay test double at URL
+    /// (wechatpay-double): the candidate pays by the double scanning the order's code_url
+    /// instead of the development sandbox's mark-paid.
+    #[arg(long, value_name = "URL", value_parser = check_base_url)]
     pub wechat_double: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Command {
-    Run(Args),
-    Help,
-}
-
-/// Parses the arguments after the program name.
-pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String> {
-    let mut base_url = None;
-    let mut origin = None;
-    let mut filter = None;
-    let mut reviewer_token = None;
-    let mut wechat_double = None;
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
-            _ => (arg.clone(), None),
-        };
-        match flag.as_str() {
-            "-h" | "--help" => return Ok(Command::Help),
-            "--origin" | "--filter" | "--reviewer-token" | "--wechat-double" => {
-                let value = match inline {
-                    Some(v) => v,
-                    None => args.next().ok_or_else(|| format!("{flag} needs a value"))?,
-                };
-                let slot = match flag.as_str() {
-                    "--origin" => &mut origin,
-                    "--filter" => &mut filter,
-                    "--wechat-double" => &mut wechat_double,
-                    _ => &mut reviewer_token,
-                };
-                if slot.replace(value).is_some() {
-                    return Err(format!("{flag} given twice"));
-                }
-            }
-            _ if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
-            _ => {
-                if base_url.replace(arg).is_some() {
-                    return Err("more than one base URL given".to_owned());
-                }
-            }
-        }
+/// An http(s) URL, parsed as browsers and HTTP clients do (WHATWG URL).
+fn http_url(url: &str) -> Result<url::Url, String> {
+    let parsed = url::Url::parse(url).map_err(|e| match e {
+        url::ParseError::EmptyHost => format!("{url} has no host"),
+        _ => format!("{url} is not an http(s) URL"),
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!("{url} is not an http(s) URL"));
     }
-    let base_url = check_base_url(&base_url.ok_or("the backend's base URL is missing")?)?;
-    let origin = origin.map(|o| check_origin(&o)).transpose()?;
-    if let Some(token) = &reviewer_token
-        && (token.is_empty() || token.contains(|c: char| c.is_whitespace() || c.is_control()))
-    {
-        return Err("--reviewer-token must be non-empty, without spaces".to_owned());
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(format!("{url} has no host"));
     }
-    let wechat_double = wechat_double.map(|u| check_base_url(&u)).transpose()?;
-    Ok(Command::Run(Args {
-        base_url,
-        origin,
-        filter,
-        reviewer_token,
-        wechat_double,
-    }))
-}
-
-fn http_scheme(url: &str) -> Option<&str> {
-    ["http://", "https://"]
-        .into_iter()
-        .find_map(|scheme| url.strip_prefix(scheme))
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(format!("{url}: no user name or password in the URL"));
+    }
+    Ok(parsed)
 }
 
 /// The base URL without a trailing slash; refuses one that already names the API prefix.
 fn check_base_url(url: &str) -> Result<String, String> {
-    let rest = http_scheme(url).ok_or_else(|| format!("{url} is not an http(s) URL"))?;
-    if rest.is_empty() || rest.starts_with('/') {
-        return Err(format!("{url} has no host"));
-    }
-    if url.contains(['?', '#']) {
+    let parsed = http_url(url)?;
+    if parsed.query().is_some() || parsed.fragment().is_some() {
         return Err(format!("{url}: a base URL has no query or fragment"));
     }
-    let trimmed = url.trim_end_matches('/');
+    let trimmed = parsed.as_str().trim_end_matches('/');
     if trimmed.ends_with(API_VERSION_PREFIX) {
         return Err(format!(
             "{url}: give the backend's base URL without {API_VERSION_PREFIX}; the suite adds it"
@@ -134,22 +84,28 @@ fn check_base_url(url: &str) -> Result<String, String> {
     Ok(trimmed.to_owned())
 }
 
-/// An origin as browsers send it: `scheme://host[:port]`, no path.
+/// An origin as browsers send it: `scheme://host[:port]`, no path, the default port left out.
 fn check_origin(origin: &str) -> Result<String, String> {
-    let trimmed = origin.trim_end_matches('/');
-    let rest = http_scheme(trimmed)
-        .ok_or_else(|| format!("--origin {origin} is not an http(s) origin"))?;
-    if rest.is_empty() || rest.contains(['/', '?', '#']) {
+    let parsed = http_url(origin).map_err(|_| format!("{origin} is not an http(s) origin"))?;
+    if parsed.path() != "/" || parsed.query().is_some() || parsed.fragment().is_some() {
         return Err(format!(
-            "--origin {origin}: an origin is scheme://host[:port], without a path"
+            "{origin}: an origin is scheme://host[:port], without a path"
         ));
     }
-    if trimmed.eq_ignore_ascii_case(FOREIGN_ORIGIN) {
+    let origin = parsed.origin().ascii_serialization();
+    if origin == FOREIGN_ORIGIN {
         return Err(format!(
-            "--origin {FOREIGN_ORIGIN} is the origin the suite uses as the foreign one"
+            "{FOREIGN_ORIGIN} is the origin the suite uses as the foreign one"
         ));
     }
-    Ok(trimmed.to_owned())
+    Ok(origin)
+}
+
+fn check_token(token: &str) -> Result<String, String> {
+    if token.is_empty() || token.contains(|c: char| c.is_whitespace() || c.is_control()) {
+        return Err("a reviewer token is non-empty, without spaces".to_owned());
+    }
+    Ok(token.to_owned())
 }
 
 /// How one check ended.
@@ -221,17 +177,8 @@ fn run_one(check: &Check, ctx: &Ctx) -> Outcome {
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1)) {
-        Ok(Command::Run(args)) => args,
-        Ok(Command::Help) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("baoming-conformance: {e}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
+    // Help and version exit 0, a usage error 2, as the module's doc says.
+    let args = <Args as clap::Parser>::parse();
     #[cfg(not(feature = "tls"))]
     if args.base_url.starts_with("https://") {
         eprintln!(
@@ -286,18 +233,26 @@ fn main() -> ExitCode {
 mod tests {
     use super::*;
 
-    fn parse(args: &[&str]) -> Result<Command, String> {
-        parse_args(args.iter().map(|s| (*s).to_owned()))
+    fn parse(args: &[&str]) -> Result<Args, String> {
+        <Args as clap::Parser>::try_parse_from(
+            std::iter::once("baoming-conformance").chain(args.iter().copied()),
+        )
+        .map_err(|e| e.to_string())
     }
 
-    fn run(base: &str, origin: Option<&str>, filter: Option<&str>) -> Command {
-        Command::Run(Args {
+    fn run(base: &str, origin: Option<&str>, filter: Option<&str>) -> Args {
+        Args {
             base_url: base.to_owned(),
             origin: origin.map(str::to_owned),
             filter: filter.map(str::to_owned),
             reviewer_token: None,
             wechat_double: None,
-        })
+        }
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        <Args as clap::CommandFactory>::command().debug_assert();
     }
 
     #[test]
@@ -313,6 +268,10 @@ mod tests {
         assert_eq!(
             parse(&["https://bao.example/backend/"]),
             Ok(run("https://bao.example/backend", None, None))
+        );
+        assert_eq!(
+            parse(&["HTTPS://Bao.Example:443"]),
+            Ok(run("https://bao.example", None, None))
         );
     }
 
@@ -341,16 +300,24 @@ mod tests {
             ]),
             Ok(expected)
         );
-        assert_eq!(parse(&["-h"]), Ok(Command::Help));
-        assert_eq!(parse(&["http://x", "--help"]), Ok(Command::Help));
+        // An origin as the browser sends it: no default port, lower case.
+        assert_eq!(
+            parse(&["http://a", "--origin", "HTTPS://App.Example:443"]).map(|a| a.origin),
+            Ok(Some("https://app.example".to_owned()))
+        );
+        for help in [&["-h"][..], &["http://x", "--help"]] {
+            let err = <Args as clap::Parser>::try_parse_from(
+                std::iter::once("baoming-conformance").chain(help.iter().copied()),
+            )
+            .unwrap_err();
+            assert_eq!(err.kind(), clap::error::ErrorKind::DisplayHelp);
+        }
     }
 
     #[test]
     fn a_reviewer_token() {
         let mut expected = run("http://127.0.0.1:8799", None, None);
-        if let Command::Run(args) = &mut expected {
-            args.reviewer_token = Some("s3cret".into());
-        }
+        expected.reviewer_token = Some("s3cret".into());
         assert_eq!(
             parse(&["http://127.0.0.1:8799", "--reviewer-token", "s3cret"]),
             Ok(expected.clone())
@@ -360,9 +327,12 @@ mod tests {
             Ok(expected)
         );
         let err = |args: &[&str]| parse(args).unwrap_err();
-        assert!(err(&["http://a", "--reviewer-token"]).contains("needs a value"));
+        assert!(err(&["http://a", "--reviewer-token"]).contains("a value is required"));
         assert!(err(&["http://a", "--reviewer-token", "a b"]).contains("without spaces"));
-        assert!(err(&["http://a", "--reviewer-token=x", "--reviewer-token=y"]).contains("twice"));
+        assert!(
+            err(&["http://a", "--reviewer-token=x", "--reviewer-token=y"])
+                .contains("cannot be used multiple times")
+        );
     }
 
     #[test]
@@ -390,13 +360,18 @@ mod tests {
     #[test]
     fn bad_command_lines_say_why() {
         let err = |args: &[&str]| parse(args).unwrap_err();
-        assert!(err(&[]).contains("base URL is missing"));
+        assert!(err(&[]).contains("<BASE-URL>"));
         assert!(err(&["127.0.0.1:8787"]).contains("not an http(s) URL"));
+        assert!(err(&["ftp://a"]).contains("not an http(s) URL"));
         assert!(err(&["http://"]).contains("no host"));
-        assert!(err(&["http://a", "http://b"]).contains("more than one"));
-        assert!(err(&["http://a", "--origin"]).contains("needs a value"));
-        assert!(err(&["http://a", "--verbose"]).contains("unknown option --verbose"));
-        assert!(err(&["http://a", "--filter", "x", "--filter", "y"]).contains("given twice"));
+        assert!(err(&["http://u:p@a"]).contains("no user name"));
+        assert!(err(&["http://a", "http://b"]).contains("unexpected argument"));
+        assert!(err(&["http://a", "--origin"]).contains("a value is required"));
+        assert!(err(&["http://a", "--verbose"]).contains("--verbose"));
+        assert!(
+            err(&["http://a", "--filter", "x", "--filter", "y"])
+                .contains("cannot be used multiple times")
+        );
         assert!(err(&["http://a/api/v1"]).contains("without /api/v1"));
         assert!(err(&["http://a/api/v1/"]).contains("without /api/v1"));
         assert!(err(&["http://a?x=1"]).contains("no query"));
