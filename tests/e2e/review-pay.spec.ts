@@ -75,7 +75,7 @@ test("rejected, fixed, resubmitted, approved, paid", async ({ page, request }) =
   await expect(page.getByRole("status").filter({ hasText: "已保存" })).toBeVisible();
   await expect.poll(async () => (await (await page.request.get(`${apiOrigin()}/api/v1/applications/${id}`)).json()).draft.employer).toBe("石家庄某某网络科技股份有限公司");
   await page.goto(new URL(`applications/${id}`, appUrl()).toString());
-  await expect(page.getByRole("region").or(page.locator(".bm-changed"))).toContainText("工作单位");
+  await expect(page.locator("section.bm-changed[aria-live=polite]")).toContainText("工作单位");
   // 重新提交 goes through 核对报名信息: what changed since the rejected submission is marked.
   await page.getByRole("link", { name: "核对并重新提交" }).click();
   await expect(page).toHaveURL(new RegExp(`/applications/${id}/step/check$`));

@@ -53,7 +53,8 @@ test("the wizard validates each step, keeps a URL per step and saves every chang
   // ③ 报名信息: the condition shows its materials at once.
   await expect(page).toHaveURL(/step\/3$/);
   await page.getByRole("radio", { name: /（一）三级证书/ }).check();
-  const materials = page.getByRole("region").or(page.locator(".bm-materials"));
+  // The condition's materials (a live region, so a screen reader hears the list change).
+  const materials = page.locator("section.bm-materials[aria-live=polite]");
   await expect(materials.getByText("社保证明")).toBeVisible();
   await expect(materials.getByText("三级职业资格/职业技能等级证书")).toBeVisible();
 
