@@ -121,8 +121,8 @@ fn origin_permitted(
         return false;
     };
     // Same origin as the request: the page's origin with this request's authority, compared
-    // as browsers compare origins (`https://x:443` is `https://x`).
-    // Only a serialised origin (no path, no user) and a bare authority compare at all.
+    // as browsers compare origins (`https://x:443` is `https://x`). Only a serialised origin
+    // (no path, no user) and a bare authority compare at all.
     let Ok(page) = url::Url::parse(&origin) else {
         return false;
     };
