@@ -1125,6 +1125,33 @@ pub fn occupation_label(name_zh: &'static str, lang: Lang) -> &'static str {
     }
 }
 
+/// An upload slot's material, in two parts for text on a page: its name, and in English the
+/// Chinese title it keeps beside the translation (the candidate prints and signs a form
+/// titled 申报表), which the page marks as Chinese ([`crate::components::text::MaterialName`]).
+/// [`material_label`] is both in one string, for attributes.
+pub fn material_name(
+    m: baoming_contract::eligibility::Material,
+    lang: Lang,
+) -> (&'static str, Option<&'static str>) {
+    use baoming_contract::eligibility::Material::ApplicationForm;
+    match (m, lang) {
+        (ApplicationForm, Lang::En) => ("Application form", Some(m.label_zh())),
+        _ => (material_label(m, lang), None),
+    }
+}
+
+/// The `lang` of text that people wrote rather than the app's messages (plan names, the
+/// candidate's answers, reviewers' reasons): Chinese when it has Chinese characters, so that
+/// on an English page a screen reader reads it with a Chinese voice; otherwise none (the
+/// page's own).
+pub fn lang_of(text: &str) -> Option<&'static str> {
+    text.chars()
+        .any(|c| {
+            matches!(c, '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{20000}'..='\u{3134f}')
+        })
+        .then_some(Lang::Zh.code())
+}
+
 /// An upload slot's material: the seed's Chinese words, or English.
 pub fn material_label(m: baoming_contract::eligibility::Material, lang: Lang) -> &'static str {
     use baoming_contract::eligibility::Material::*;
@@ -1442,6 +1469,37 @@ mod tests {
             assert_eq!(accepted && kind != Jpeg, kind == Png, "{kind:?}");
         }
         assert!(Msg::ErrPortraitNotJpeg.text(Lang::Zh).contains("PNG"));
+    }
+
+    #[test]
+    fn text_people_wrote_is_marked_chinese_when_it_is() {
+        assert_eq!(
+            lang_of("2026年第4期电子商务师(网商)二级职业技能等级认定"),
+            Some("zh-CN")
+        );
+        assert_eq!(lang_of("Wang 五"), Some("zh-CN"));
+        assert_eq!(lang_of("𠀋"), Some("zh-CN"));
+        assert_eq!(lang_of("Shijiazhuang Example Co., Ltd."), None);
+        assert_eq!(lang_of("13800138000"), None);
+        assert_eq!(lang_of(""), None);
+    }
+
+    #[test]
+    fn a_material_name_in_parts_says_what_its_label_says() {
+        use baoming_contract::eligibility::Material;
+        for m in Material::ALL {
+            for lang in [Lang::Zh, Lang::En] {
+                let label = match material_name(m, lang) {
+                    (name, None) => name.to_string(),
+                    (name, Some(zh)) => format!("{name} ({zh})"),
+                };
+                assert_eq!(label, material_label(m, lang), "{m:?} {lang:?}");
+                assert_eq!(
+                    lang_of(material_name(m, lang).0).is_some(),
+                    lang == Lang::Zh
+                );
+            }
+        }
     }
 
     #[test]

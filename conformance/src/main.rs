@@ -51,22 +51,10 @@ pub struct Args {
     pub wechat_double: Option<String>,
 }
 
-/// An http(s) URL, parsed as browsers and HTTP clients do (WHATWG URL).
+/// An http(s) URL, parsed as browsers and HTTP clients do (WHATWG URL), with a host and
+/// without credentials: the contract's rule ([`baoming_contract::origin`]).
 fn http_url(url: &str) -> Result<url::Url, String> {
-    let parsed = url::Url::parse(url).map_err(|e| match e {
-        url::ParseError::EmptyHost => format!("{url} has no host"),
-        _ => format!("{url} is not an http(s) URL"),
-    })?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(format!("{url} is not an http(s) URL"));
-    }
-    if parsed.host_str().is_none_or(str::is_empty) {
-        return Err(format!("{url} has no host"));
-    }
-    if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(format!("{url}: no user name or password in the URL"));
-    }
-    Ok(parsed)
+    baoming_contract::origin::http_url(url).map_err(|e| e.0)
 }
 
 /// The base URL without a trailing slash; refuses one that already names the API prefix.
@@ -86,13 +74,7 @@ fn check_base_url(url: &str) -> Result<String, String> {
 
 /// An origin as browsers send it: `scheme://host[:port]`, no path, the default port left out.
 fn check_origin(origin: &str) -> Result<String, String> {
-    let parsed = http_url(origin).map_err(|_| format!("{origin} is not an http(s) origin"))?;
-    if parsed.path() != "/" || parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(format!(
-            "{origin}: an origin is scheme://host[:port], without a path"
-        ));
-    }
-    let origin = parsed.origin().ascii_serialization();
+    let origin = baoming_contract::origin::parse(origin).map_err(|e| e.0)?;
     if origin == FOREIGN_ORIGIN {
         return Err(format!(
             "{FOREIGN_ORIGIN} is the origin the suite uses as the foreign one"
@@ -375,8 +357,17 @@ mod tests {
         assert!(err(&["http://a/api/v1"]).contains("without /api/v1"));
         assert!(err(&["http://a/api/v1/"]).contains("without /api/v1"));
         assert!(err(&["http://a?x=1"]).contains("no query"));
-        assert!(err(&["http://a", "--origin", "app.example"]).contains("not an http(s) origin"));
-        assert!(err(&["http://a", "--origin", "https://app.example/x"]).contains("without a path"));
+        for origin in [
+            "app.example",
+            "https://app.example/x",
+            "https://u@app.example",
+        ] {
+            assert!(
+                err(&["http://a", "--origin", origin])
+                    .contains("must look like http(s)://host[:port]"),
+                "{origin}"
+            );
+        }
         assert!(err(&["http://a", "--origin", "https://evil.example"]).contains("foreign"));
     }
 

@@ -68,35 +68,17 @@ pub fn policy(script_hashes: &[String], api_origin: Option<&str>) -> String {
 /// `https://API.example.cn:8443/api/v1` → `https://api.example.cn:8443`. Only http(s), and
 /// only characters that cannot break out of a CSP source expression.
 pub fn origin_of(url: &str) -> Result<String, CspError> {
-    let url = url.trim();
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return Err(CspError(format!(
-            "{url:?} is not an http(s) URL (e.g. https://api.exam.example.cn)"
-        )));
-    };
-    let scheme = scheme.to_ascii_lowercase();
-    if scheme != "http" && scheme != "https" {
-        return Err(CspError(format!(
-            "{url:?}: only http:// and https:// backends are supported"
-        )));
-    }
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    if authority.is_empty() || authority.contains('@') {
-        return Err(CspError(format!(
-            "{url:?} has no host (or carries credentials)"
-        )));
-    }
+    let origin = crate::origin::of_url(url).map_err(|e| CspError(e.0))?;
+    // The WHATWG parser lets a few code points through in a host (`;`, `'`, `,`) that would
+    // end a CSP source expression.
+    let (_, authority) = origin.split_once("://").unwrap_or_default();
     let ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']');
     if !authority.chars().all(ok) {
         return Err(CspError(format!(
             "{url:?}: the host may only hold letters, digits, '.', '-' and a port"
         )));
     }
-    let authority = authority.to_ascii_lowercase();
-    // Browsers serialise origins without the scheme's default port.
-    let default_port = if scheme == "http" { ":80" } else { ":443" };
-    let authority = authority.strip_suffix(default_port).unwrap_or(&authority);
-    Ok(format!("{scheme}://{authority}"))
+    Ok(origin)
 }
 
 /// `sha256-<base64>` of every inline `<script>` of the page, in document order. Fails on

@@ -25,6 +25,8 @@ pub mod error;
 pub mod id_card;
 pub mod money;
 pub mod occupation;
+#[cfg(feature = "origin")]
+pub mod origin;
 pub mod password;
 pub mod phone;
 pub mod photo;

@@ -9,4 +9,5 @@ pub mod portrait_fixer;
 pub mod require_login;
 pub mod send_code;
 pub mod shell;
+pub mod text;
 pub mod upload_slot;

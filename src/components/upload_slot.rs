@@ -20,6 +20,7 @@ use web_sys::{Blob, ImageBitmap};
 
 use crate::api::{Api, ApiError, RETRY_PAUSES_MS, UploadCancel};
 use crate::components::portrait_fixer::PortraitFixer;
+use crate::components::text::{MaterialName, Written};
 use crate::i18n::{
     Msg, finding_text, material_label, t, upload_retrying_text, uploading_text, use_lang,
 };
@@ -327,11 +328,11 @@ pub fn UploadSlot(
         <section class="bm-slot" aria-labelledby=labelled_by data-material=material.slug()
             data-state=move || state.with(SlotState::name)>
             <h3 class="bm-slot__title" id=label_id>
-                <span class="bm-req" aria-hidden="true">"*"</span>{move || material_label(material, lang.get())}
+                <span class="bm-req" aria-hidden="true">"*"</span><MaterialName material />
             </h3>
             {is_portrait.then(|| view! { <p class="bm-field__hint">{t(Msg::PortraitRule)}</p> })}
             {move || review_reason.get().map(|r| view! {
-                <p class="bm-notice bm-notice--error bm-slot__review">{t(Msg::SlotRejected)}{r}</p>
+                <p class="bm-notice bm-notice--error bm-slot__review">{t(Msg::SlotRejected)}<Written text=r /></p>
             })}
             {move || match state.get() {
                 SlotState::Empty => view! { <p class="bm-slot__status">{t(Msg::UploadEmpty)}</p> }.into_any(),

@@ -15,6 +15,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::Api;
 use crate::components::feedback::{ErrorPanel, Loading, retry_of};
 use crate::components::link::Link;
+use crate::components::text::Written;
 use crate::i18n::{
     Lang, Msg, date_time, field_label, label_colon, list_separator, material_label, status_label,
     t, use_lang,
@@ -142,7 +143,7 @@ fn Status(app: Application) -> impl IntoView {
                             view! {
                                 <li>
                                     {(!label.is_empty()).then(|| view! { <strong>{label}</strong> {move || label_colon(lang.get())} })}
-                                    {r.message}
+                                    <Written text=r.message />
                                     " "
                                     <Link to=to>{t(Msg::FixThis)}</Link>
                                 </li>

@@ -10,7 +10,7 @@ use crate::api::Api;
 use crate::clock::today_cst;
 use crate::components::feedback::{ErrorPanel, Loading, retry_of, status_badge_class};
 use crate::components::link::Link;
-use crate::i18n::{Msg, status_label, t, use_lang};
+use crate::i18n::{Msg, lang_of, status_label, t, use_lang};
 use crate::routes::AppRoute;
 
 #[component]
@@ -46,6 +46,7 @@ fn ApplicationCard(app: Application, plan: Option<Plan>) -> impl IntoView {
         .as_ref()
         .map(|p| p.name.clone())
         .unwrap_or_else(|| app.plan_id.clone());
+    let name_lang = lang_of(&name);
     let step = plan.map(|p| {
         let ctx = Context {
             occupation: p.occupation,
@@ -68,7 +69,7 @@ fn ApplicationCard(app: Application, plan: Option<Plan>) -> impl IntoView {
     view! {
         <article class="bm-card bm-plan" aria-labelledby=labelled_by>
             <header class="bm-plan__head">
-                <h2 class="bm-plan__name" id=heading_id>{name}</h2>
+                <h2 class="bm-plan__name" id=heading_id lang=name_lang>{name}</h2>
                 <span class=status_badge_class(status)>
                     {move || status_label(status, lang.get())}
                 </span>

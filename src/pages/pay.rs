@@ -14,6 +14,7 @@ use qrcode::render::svg;
 use crate::api::{Api, ApiError};
 use crate::components::feedback::{ErrorPanel, Loading, retry_of};
 use crate::components::link::Link;
+use crate::components::text::Written;
 use crate::i18n::{Msg, countdown, t};
 use crate::routes::AppRoute;
 
@@ -69,7 +70,7 @@ pub fn PayPage() -> impl IntoView {
             }.into_any(),
             Some(Err(error)) => view! { <ErrorPanel title=Msg::PayTitle error on_retry=retry /> }.into_any(),
             Some(Ok(o)) => view! {
-                <p class="bm-wizard__plan">{plan_name.get().flatten()}</p>
+                <p class="bm-wizard__plan">{plan_name.get().flatten().map(|name| view! { <Written text=name /> })}</p>
                 <PayOrder initial=o application_id=id.get_untracked() on_expired=retry />
             }.into_any(),
         }}

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use crate::api::Api;
 use crate::components::feedback::{ErrorPanel, Loading, retry_of};
 use crate::components::link::Link;
-use crate::i18n::{Msg, level_name, occupation_name, plan_state_name, t, use_lang};
+use crate::i18n::{Msg, lang_of, level_name, occupation_name, plan_state_name, t, use_lang};
 use crate::routes::AppRoute;
 
 #[component]
@@ -75,7 +75,7 @@ fn PlanCard(plan: Plan) -> impl IntoView {
     view! {
         <article class="bm-card bm-plan" aria-labelledby=heading_id>
             <header class="bm-plan__head">
-                <h2 class="bm-plan__name" id=heading_id.clone()>{plan.name.clone()}</h2>
+                <h2 class="bm-plan__name" id=heading_id.clone() lang=lang_of(&plan.name)>{plan.name.clone()}</h2>
                 <span class=format!("bm-badge bm-badge--{}", state_class(state))>
                     {move || plan_state_name(state, lang.get())}
                 </span>

@@ -22,9 +22,10 @@ use crate::components::draft_saver::{DraftSaver, SaveIndicator};
 use crate::components::feedback::{ErrorPanel, Loading, retry_of};
 use crate::components::form::{TextField, focus_first_invalid};
 use crate::components::link::{Link, RouterBase};
+use crate::components::text::{MaterialName, Written};
 use crate::components::upload_slot::{UploadSlot, UploadedWarnings};
 use crate::i18n::{
-    Msg, condition_text, condition_title, level_name, material_label, occupation_label,
+    Msg, condition_text, condition_title, lang_of, level_name, material_label, occupation_label,
     occupation_name, t, use_lang, wizard_reason, work_summary_text,
 };
 use crate::lazy::Lazy;
@@ -256,7 +257,6 @@ async fn save_for_sending(
 #[component]
 fn Wizard(app: Application, plan: Plan, step: Memo<Step>, checking: Memo<bool>) -> impl IntoView {
     let api = expect_context::<Api>();
-    let lang = use_lang();
     let navigate = use_navigate();
     let base = use_context::<RouterBase>().unwrap_or(RouterBase(String::new()));
     let saver = DraftSaver::new(api.clone(), &app);
@@ -498,7 +498,7 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>, checking: Memo<bool>) 
     };
     let too_late = late.is_some();
     view! {
-        <p class="bm-wizard__plan">{plan.name.clone()}</p>
+        <p class="bm-wizard__plan" lang=lang_of(&plan.name)>{plan.name.clone()}</p>
         <p class="bm-wizard__dates">
             {t(Msg::WizardRegistrationUntil)} " " <span class="bm-nowrap">{closes_day}</span>
             " · "
@@ -563,7 +563,7 @@ fn Wizard(app: Application, plan: Plan, step: Memo<Step>, checking: Memo<bool>) 
                 (!missing.is_empty() && step.get() == Step::Documents).then(|| view! {
                     <div class="bm-notice bm-notice--error" role="alert">
                         <p>{t(Msg::ErrDocumentMissing)}</p>
-                        <ul>{missing.into_iter().map(|m| view! { <li>{move || material_label(m, lang.get())}</li> }).collect_view()}</ul>
+                        <ul>{missing.into_iter().map(|m| view! { <li><MaterialName material=m /></li> }).collect_view()}</ul>
                     </div>
                 })
             }}
@@ -903,12 +903,11 @@ fn HistoryInput(
 
 #[component]
 fn MaterialsList(condition: Condition) -> impl IntoView {
-    let lang = use_lang();
     view! {
         <section class="bm-materials" aria-live="polite">
             <h2 class="bm-group__title">{t(Msg::MaterialsRequired)}</h2>
             <ol>
-                {condition.required_materials().iter().map(|m| { let m = *m; view! { <li>{move || material_label(m, lang.get())}</li> } }).collect_view()}
+                {condition.required_materials().iter().map(|m| { let m = *m; view! { <li><MaterialName material=m /></li> } }).collect_view()}
             </ol>
         </section>
     }
@@ -1055,7 +1054,7 @@ fn CheckAnswers(
                         if v.trim().is_empty() {
                             view! { <span class="bm-check__missing">{t(Msg::CheckNotFilled)}</span> }.into_any()
                         } else {
-                            view! { <span>{v}</span> }.into_any()
+                            view! { <Written text=v /> }.into_any()
                         }
                     }}
                     <Show when=move || changed.with(|c| c.contains(&field))>
@@ -1160,10 +1159,19 @@ fn CheckAnswers(
                         <ol class="bm-check__history">
                             {rows.into_iter().map(|r| {
                                 let end = if r.end.trim().is_empty() { Msg::UntilNow.text(lang.get_untracked()).to_owned() } else { r.end.clone() };
+                                // The occupation was picked from the plan's list: its label in
+                                // the page's language; a student's major is as typed.
+                                let listed = std::iter::once(occupation.name_zh())
+                                    .chain(occupation.related_zh().iter().copied())
+                                    .find(|o| *o == r.occupation);
+                                let worked_as = move || match listed {
+                                    Some(o) => view! { {occupation_label(o, lang.get())} }.into_any(),
+                                    None => view! { <Written text=r.occupation.clone() /> }.into_any(),
+                                };
                                 view! {
                                     <li>
                                         <span class="bm-check__period">{format!("{} – {}", r.start, end)}</span>
-                                        " " {r.unit} " · " {r.occupation} " · " {r.witness}
+                                        " " <Written text=r.unit /> " · " {worked_as} " · " <Written text=r.witness />
                                     </li>
                                 }
                             }).collect_view()}
@@ -1184,7 +1192,7 @@ fn CheckAnswers(
                 let src = doc.as_ref().map(|d| format!("{}?v={}", api.document_url(&thumb_id, m), &d.sha256[..12.min(d.sha256.len())]));
                 view! {
                     <div class="bm-check__row bm-check__doc" data-material=m.slug()>
-                        <dt>{move || material_label(m, lang.get())}</dt>
+                        <dt><MaterialName material=m /></dt>
                         <dd>
                             {match (doc, src) {
                                 (Some(d), Some(src)) => view! {

@@ -150,11 +150,11 @@ test("the policy blocks a fetch to any origin but the backend's, and framing", a
     frame.src = src;
     document.body.appendChild(frame);
   }, appUrl());
-  await framer.waitForTimeout(1_500);
+  // The browser says why it refused the frame; by then the frame holds its error page.
+  await expect.poll(() => framerConsole.join("\n")).toMatch(/frame-ancestors/);
   const child = framer.frames().find((f) => f !== framer.mainFrame());
   const framed = child ? await child.evaluate(() => !!document.querySelector("#app")).catch(() => false) : false;
   expect(framed).toBe(false);
-  expect(framerConsole.join("\n")).toMatch(/frame-ancestors/);
 });
 
 // One account through the file (one SMS); each test needs the one before it.
@@ -262,7 +262,12 @@ test.describe.serial("one candidate", () => {
 
     await page.getByRole("button", { name: "退出登录" }).click();
     await expect(page.getByRole("heading", { level: 1, name: "登录" })).toBeVisible();
-    await page.waitForTimeout(1_500); // a late save or retry must not write the draft back
+    // A late save or retry must not write the draft back. Nothing to wait for when nothing
+    // happens, so this watches for 1.5 s: the saver's debounce (0.7 s) and the transport's
+    // first retry pause (1 s). Playwright's fake clock (`page.clock`) would cover more page
+    // time, but its timer ids start at 10^12 and web-sys hands timers back as i32, so the
+    // app's clearTimeout/clearInterval would miss and disposed pages' timers would fire.
+    await page.waitForTimeout(1_500);
     const stored = await page.evaluate(() => {
       const all: [string, string][] = [];
       for (const storage of [localStorage, sessionStorage]) {

@@ -485,8 +485,9 @@ export function clippedTextInPage(): string[] {
   return out;
 }
 
-/** Visible text in Chinese characters outside anything marked `lang="zh…"` (for English
- * pages: what is left untranslated, besides data such as plan names and typed answers). */
+/** Visible text in Chinese characters outside anything marked `lang="zh…"`: on an English
+ * page, what is left untranslated (the app marks what people wrote, such as plan names,
+ * answers and reviewers' reasons, as Chinese). */
 export async function chineseText(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const out = new Set<string>();
