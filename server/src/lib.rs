@@ -11,6 +11,7 @@
 
 pub mod auth;
 pub mod checkout;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;

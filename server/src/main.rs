@@ -1,27 +1,20 @@
-//! `baoming-server [serve] [OPTIONS]` and `baoming-server openapi`; see
-//! [`baoming_server::config::USAGE`].
+//! `baoming-server [serve] [OPTIONS]`, `baoming-server openapi` and `baoming-server review …`;
+//! see [`baoming_server::cli`] (`--help` prints the whole command line).
 
 use std::process::ExitCode;
 
-use baoming_server::config::{self, Command, USAGE};
+use baoming_server::cli::{self, Command};
 
 fn main() -> ExitCode {
-    let command = match config::parse(std::env::args().skip(1), |name| std::env::var(name).ok()) {
+    let command = match cli::parse(std::env::args_os().skip(1), |name| std::env::var(name).ok()) {
         Ok(command) => command,
         Err(e) => {
-            eprintln!("baoming-server: {e}\n\n{USAGE}");
-            return ExitCode::from(2);
+            // `--help` on stdout with 0, a usage error on stderr with 2.
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
     };
     match command {
-        Command::Help => {
-            print!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Command::ReviewHelp => {
-            print!("{}", baoming_server::review_cli::REVIEW_USAGE);
-            ExitCode::SUCCESS
-        }
         Command::Review(invocation) => match baoming_server::review_cli::run(&invocation) {
             Ok(text) => {
                 print!("{text}");

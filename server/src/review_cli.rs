@@ -14,6 +14,9 @@
 //! `field:<draft field>:<message>` for a field of the form, `general:<message>` for the
 //! application as a whole. The token may also come from `BAOMING_REVIEWER_TOKEN` and the
 //! URL from `BAOMING_REVIEW_URL`.
+//!
+//! clap parses the command line into [`ReviewArgs`] (a subcommand of [`crate::cli`]);
+//! [`ReviewArgs::resolve`] adds the environment, read through a lookup function.
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -28,29 +31,96 @@ use baoming_contract::error::ErrorEnvelope;
 use baoming_contract::photo_warning::PhotoWarning;
 use baoming_contract::status::ApplicationStatus;
 
-use crate::config::{DEFAULT_LISTEN, UsageError};
+/// The backend `--url` defaults to: a server started with its default `--listen`.
+pub const DEFAULT_URL: &str = "http://127.0.0.1:8787";
 
-/// Printed for `review --help`.
-pub const REVIEW_USAGE: &str = "\
-Usage: baoming-server review [--url <URL>] [--token <TOKEN>] <COMMAND>
-
-Commands:
-  list [--status <STATUS>]       Applications, oldest submission first (STATUS: under_review,
-                                 rejected, awaiting_payment, paid, ticket_ready, draft)
-  show <ID>                      One application with its form, documents and timeline
-  approve <ID>                   审核通过 (→ awaiting_payment)
-  reject <ID> --reason <REASON>  审核不通过 with one or more reasons (→ rejected)
-  ticket <ID>                    准考证 ready (paid → ticket_ready)
-  refund <ID> --reason <TEXT>    退款: return the whole fee of a paid application, with a
-                                 reason of at most 80 characters (→ refunded)
-
-Options:
-  --url <URL>      The backend [BAOMING_REVIEW_URL] (default http://127.0.0.1:8787)
-  --token <TOKEN>  A reviewer token [BAOMING_REVIEWER_TOKEN]
-
+/// Printed after the commands and options in `review --help`.
+pub const REASON_HELP: &str = "\
 A REASON is `<slot>:<message>` or `document:<slot>:<message>` (slot: portrait, id_card_front,
-...), `field:<field>:<message>` (field: id_number, history.1.unit, ...) or `general:<message>`.
-";
+...), `field:<field>:<message>` (field: id_number, history.1.unit, ...) or `general:<message>`.";
+
+/// The `review` command line: the options go before or after the command.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+#[command(after_help = REASON_HELP, subcommand_value_name = "COMMAND")]
+pub struct ReviewArgs {
+    /// The backend [env: BAOMING_REVIEW_URL] (default http://127.0.0.1:8787)
+    #[arg(long, global = true, value_name = "URL", value_parser = base_url)]
+    pub url: Option<String>,
+    /// A reviewer token [env: BAOMING_REVIEWER_TOKEN]
+    #[arg(
+        long,
+        global = true,
+        value_name = "TOKEN",
+        allow_hyphen_values = true,
+        value_parser = not_blank
+    )]
+    pub token: Option<String>,
+    #[command(subcommand)]
+    pub command: ReviewCommand,
+}
+
+/// The commands of `review`, as typed; [`Action`] is what they ask for.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Subcommand)]
+pub enum ReviewCommand {
+    /// Applications, oldest submission first
+    List {
+        /// Only those in STATUS: under_review, rejected,
+        /// awaiting_payment, paid, ticket_ready, refunded, draft
+        #[arg(long, value_name = "STATUS", verbatim_doc_comment, value_parser = status)]
+        status: Option<ApplicationStatus>,
+    },
+    /// One application with its form, documents and timeline
+    Show {
+        /// The application's id
+        #[arg(value_name = "ID")]
+        id: String,
+    },
+    /// 审核通过 (→ awaiting_payment)
+    Approve {
+        /// The application's id
+        #[arg(value_name = "ID")]
+        id: String,
+    },
+    /// 审核不通过 with one or more reasons (→ rejected)
+    #[command(after_help = REASON_HELP)]
+    Reject {
+        /// The application's id
+        #[arg(value_name = "ID")]
+        id: String,
+        /// Why, repeatable (see below)
+        #[arg(
+            long = "reason",
+            value_name = "REASON",
+            required = true,
+            allow_hyphen_values = true,
+            value_parser = parse_reason
+        )]
+        reasons: Vec<ReviewReason>,
+    },
+    /// 准考证 ready (paid → ticket_ready)
+    Ticket {
+        /// The application's id
+        #[arg(value_name = "ID")]
+        id: String,
+    },
+    /// 退款: return the whole fee of a paid application (→ refunded)
+    Refund {
+        /// The application's id
+        #[arg(value_name = "ID")]
+        id: String,
+        /// Why, at most 80 characters; exactly one
+        // A list, to refuse a second one: a repeated option otherwise replaces the first
+        // (`args_override_self` in crate::cli).
+        #[arg(
+            long = "reason",
+            value_name = "TEXT",
+            required = true,
+            allow_hyphen_values = true,
+            value_parser = refund_reason
+        )]
+        reasons: Vec<String>,
+    },
+}
 
 /// What to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,125 +156,84 @@ pub struct Invocation {
     pub action: Action,
 }
 
-fn usage(message: impl Into<String>) -> UsageError {
-    UsageError(message.into())
+impl ReviewArgs {
+    /// The invocation of these arguments with `env` looking up environment variables
+    /// (`BAOMING_REVIEW_URL`, `BAOMING_REVIEWER_TOKEN`); the options win.
+    pub fn resolve(self, env: impl Fn(&str) -> Option<String>) -> Result<Invocation, String> {
+        let set = |name: &str| {
+            env(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let url = match self.url {
+            Some(url) => url,
+            None => match set("BAOMING_REVIEW_URL") {
+                Some(url) => base_url(&url)?,
+                None => DEFAULT_URL.to_owned(),
+            },
+        };
+        let action = match self.command {
+            ReviewCommand::List { status } => Action::List { status },
+            ReviewCommand::Show { id } => Action::Show { id },
+            ReviewCommand::Approve { id } => Action::Approve { id },
+            ReviewCommand::Reject { id, reasons } => Action::Reject { id, reasons },
+            ReviewCommand::Ticket { id } => Action::Ticket { id },
+            ReviewCommand::Refund { id, mut reasons } => match (reasons.pop(), reasons.len()) {
+                (Some(reason), 0) => Action::Refund { id, reason },
+                _ => return Err("refund needs exactly one --reason".to_owned()),
+            },
+        };
+        let token = self
+            .token
+            .or_else(|| set("BAOMING_REVIEWER_TOKEN"))
+            .ok_or("a reviewer token is needed: --token or BAOMING_REVIEWER_TOKEN")?;
+        Ok(Invocation { url, token, action })
+    }
 }
 
-/// Parses the arguments after `review`; `Ok(None)` is a request for help.
-pub fn parse<I, F>(args: I, env: &F) -> Result<Option<Invocation>, UsageError>
-where
-    I: IntoIterator<Item = String>,
-    F: Fn(&str) -> Option<String>,
-{
-    let set = |name: &str| {
-        env(name)
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-    };
-    let mut url = set("BAOMING_REVIEW_URL").unwrap_or_else(|| format!("http://{DEFAULT_LISTEN}"));
-    let mut token = set("BAOMING_REVIEWER_TOKEN");
-    let mut status = None;
-    // `--reason` is parsed once the command is known: reject's are structured, refund's
-    // one is plain text.
-    let mut raw_reasons: Vec<String> = Vec::new();
-    let mut words = Vec::new();
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
-            _ => (arg.clone(), None),
-        };
-        let mut value = |name: &str| -> Result<String, UsageError> {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .filter(|v| !v.trim().is_empty())
-                .ok_or_else(|| usage(format!("{name} needs a value")))
-        };
-        match flag.as_str() {
-            "-h" | "--help" => return Ok(None),
-            "--url" => url = value("--url")?,
-            "--token" => token = Some(value("--token")?),
-            "--status" => {
-                let s = value("--status")?;
-                status = Some(
-                    serde_json::from_value(serde_json::Value::String(s.clone()))
-                        .map_err(|_| usage(format!("unknown status `{s}`")))?,
-                );
-            }
-            "--reason" => raw_reasons.push(value("--reason")?),
-            f if f.starts_with('-') => return Err(usage(format!("unknown argument `{arg}`"))),
-            _ => words.push(arg),
-        }
-    }
+/// `--url`: an http(s) URL, without the trailing slash.
+fn base_url(url: &str) -> Result<String, String> {
     let url = url.trim().trim_end_matches('/').to_owned();
     if !(url.starts_with("http://") || url.starts_with("https://")) {
-        return Err(usage(format!(
-            "--url `{url}` must start with http:// or https://"
-        )));
+        return Err(format!("--url `{url}` must start with http:// or https://"));
     }
-    let mut words = words.into_iter();
-    let command = words.next().ok_or_else(|| {
-        usage("review needs a command: list, show, approve, reject, ticket or refund")
-    })?;
-    let mut id = || {
-        words
-            .next()
-            .ok_or_else(|| usage(format!("{command} needs an application id")))
-    };
-    let action = match command.as_str() {
-        "list" => Action::List { status },
-        "show" => Action::Show { id: id()? },
-        "approve" => Action::Approve { id: id()? },
-        "ticket" => Action::Ticket { id: id()? },
-        "reject" => {
-            let id = id()?;
-            if raw_reasons.is_empty() {
-                return Err(usage("reject needs at least one --reason"));
-            }
-            let reasons = std::mem::take(&mut raw_reasons)
-                .iter()
-                .map(|r| parse_reason(r))
-                .collect::<Result<_, _>>()?;
-            Action::Reject { id, reasons }
-        }
-        "refund" => {
-            let id = id()?;
-            let reason = match std::mem::take(&mut raw_reasons).as_slice() {
-                [one] if baoming_contract::api::refund_reason_ok(one) => one.trim().to_owned(),
-                [_] => {
-                    return Err(usage(format!(
-                        "a refund reason has 1 to {} characters",
-                        baoming_contract::api::REFUND_REASON_MAX_CHARS
-                    )));
-                }
-                _ => return Err(usage("refund needs exactly one --reason")),
-            };
-            Action::Refund { id, reason }
-        }
-        other => return Err(usage(format!("unknown review command `{other}`"))),
-    };
-    if let Some(extra) = words.next() {
-        return Err(usage(format!("unexpected argument `{extra}`")));
-    }
-    if status.is_some() && !matches!(action, Action::List { .. }) {
-        return Err(usage("--status only goes with list"));
-    }
-    if !raw_reasons.is_empty() {
-        return Err(usage("--reason only goes with reject or refund"));
-    }
-    let token = token
-        .ok_or_else(|| usage("a reviewer token is needed: --token or BAOMING_REVIEWER_TOKEN"))?;
-    Ok(Some(Invocation { url, token, action }))
+    Ok(url)
 }
 
-/// Parses one `--reason` (see [`REVIEW_USAGE`]).
-pub fn parse_reason(text: &str) -> Result<ReviewReason, UsageError> {
+/// A value that is more than white space.
+fn not_blank(value: &str) -> Result<String, String> {
+    if value.trim().is_empty() {
+        Err("a value is needed".to_owned())
+    } else {
+        Ok(value.to_owned())
+    }
+}
+
+/// `--status`: a status as the API names it.
+fn status(text: &str) -> Result<ApplicationStatus, String> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+        .map_err(|_| format!("unknown status `{text}`"))
+}
+
+/// A refund's `--reason`: 1 to 80 characters, trimmed.
+fn refund_reason(text: &str) -> Result<String, String> {
+    if baoming_contract::api::refund_reason_ok(text) {
+        Ok(text.trim().to_owned())
+    } else {
+        Err(format!(
+            "a refund reason has 1 to {} characters",
+            baoming_contract::api::REFUND_REASON_MAX_CHARS
+        ))
+    }
+}
+
+/// Parses one `--reason` of `reject` (see [`REASON_HELP`]).
+pub fn parse_reason(text: &str) -> Result<ReviewReason, String> {
     let bad = || {
-        usage(format!(
+        format!(
             "reason `{text}` must be <slot>:<message>, document:<slot>:<message>, \
              field:<field>:<message> or general:<message>"
-        ))
+        )
     };
     let (kind, rest) = text.split_once(':').ok_or_else(bad)?;
     let (target, message) = match kind.trim() {
@@ -216,7 +245,7 @@ pub fn parse_reason(text: &str) -> Result<ReviewReason, UsageError> {
         "document" => {
             let (slot, message) = rest.split_once(':').ok_or_else(bad)?;
             let material = Material::from_slug(slot.trim())
-                .ok_or_else(|| usage(format!("unknown upload slot `{slot}`")))?;
+                .ok_or_else(|| format!("unknown upload slot `{slot}`"))?;
             (ReviewTarget::Document(material), message)
         }
         slot => match Material::from_slug(slot) {
@@ -226,7 +255,7 @@ pub fn parse_reason(text: &str) -> Result<ReviewReason, UsageError> {
     };
     let message = message.trim();
     if message.is_empty() {
-        return Err(usage(format!("reason `{text}` has no message")));
+        return Err(format!("reason `{text}` has no message"));
     }
     Ok(ReviewReason {
         target,
@@ -612,158 +641,6 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn args(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
-    }
-
-    fn no_env(_: &str) -> Option<String> {
-        None
-    }
-
-    fn ok(list: &[&str]) -> Invocation {
-        parse(args(list), &no_env)
-            .unwrap_or_else(|e| panic!("{list:?}: {e}"))
-            .expect("not help")
-    }
-
-    #[test]
-    fn commands_and_options() {
-        let inv = ok(&[
-            "--url",
-            "http://h:1/",
-            "--token",
-            "T",
-            "list",
-            "--status",
-            "under_review",
-        ]);
-        assert_eq!(inv.url, "http://h:1");
-        assert_eq!(inv.token, "T");
-        assert_eq!(
-            inv.action,
-            Action::List {
-                status: Some(ApplicationStatus::UnderReview)
-            }
-        );
-        let inv = ok(&["list", "--token=T"]);
-        assert_eq!(inv.url, "http://127.0.0.1:8787");
-        assert_eq!(inv.action, Action::List { status: None });
-        assert_eq!(
-            ok(&["show", "abc", "--token", "T"]).action,
-            Action::Show { id: "abc".into() }
-        );
-        assert_eq!(
-            ok(&["--token", "T", "approve", "abc"]).action,
-            Action::Approve { id: "abc".into() }
-        );
-        assert_eq!(
-            ok(&["--token", "T", "ticket", "abc"]).action,
-            Action::Ticket { id: "abc".into() }
-        );
-        assert_eq!(
-            ok(&[
-                "--token",
-                "T",
-                "refund",
-                "abc",
-                "--reason",
-                " 考生申请退考 "
-            ])
-            .action,
-            Action::Refund {
-                id: "abc".into(),
-                reason: "考生申请退考".into()
-            }
-        );
-        assert_eq!(
-            ok(&["--token", "T", "ticket", "abc"]).action,
-            Action::Ticket { id: "abc".into() }
-        );
-        let inv = ok(&[
-            "--token",
-            "T",
-            "reject",
-            "abc",
-            "--reason",
-            "portrait:背景不是白色",
-            "--reason",
-            "field:id_number:身份证号有误",
-            "--reason=general:请补充材料",
-            "--reason",
-            "document:id_card_back:看不清",
-        ]);
-        let Action::Reject { id, reasons } = inv.action else {
-            panic!("reject expected")
-        };
-        assert_eq!(id, "abc");
-        assert_eq!(
-            reasons.iter().map(|r| r.target.clone()).collect::<Vec<_>>(),
-            [
-                ReviewTarget::Document(Material::Portrait),
-                ReviewTarget::Field("id_number".into()),
-                ReviewTarget::General,
-                ReviewTarget::Document(Material::IdCardBack),
-            ]
-        );
-        assert_eq!(reasons[0].message, "背景不是白色");
-        assert_eq!(reasons[1].message, "身份证号有误");
-    }
-
-    #[test]
-    fn environment_supplies_url_and_token() {
-        let env = |name: &str| match name {
-            "BAOMING_REVIEWER_TOKEN" => Some("from-env".to_owned()),
-            "BAOMING_REVIEW_URL" => Some("https://review.example".to_owned()),
-            _ => None,
-        };
-        let inv = parse(args(&["list"]), &env).unwrap().unwrap();
-        assert_eq!(inv.token, "from-env");
-        assert_eq!(inv.url, "https://review.example");
-        let inv = parse(args(&["list", "--token", "flag"]), &env)
-            .unwrap()
-            .unwrap();
-        assert_eq!(inv.token, "flag");
-    }
-
-    #[test]
-    fn help_and_mistakes() {
-        assert_eq!(parse(args(&["--help"]), &no_env), Ok(None));
-        assert_eq!(parse(args(&["list", "-h"]), &no_env), Ok(None));
-        for bad in [
-            &["list"][..],
-            &["--token", "T"],
-            &["--token", "T", "frobnicate"],
-            &["--token", "T", "show"],
-            &["--token", "T", "show", "a", "b"],
-            &["--token", "T", "reject", "a"],
-            &["--token", "T", "reject", "a", "--reason", "nonsense"],
-            &["--token", "T", "reject", "a", "--reason", "selfie:x"],
-            &["--token", "T", "reject", "a", "--reason", "general:  "],
-            &["--token", "T", "reject", "a", "--reason", "field:id_number"],
-            &["--token", "T", "reject", "a", "--reason", "document:nope:x"],
-            &["--token", "T", "approve", "a", "--reason", "general:x"],
-            &["--token", "T", "refund", "a"],
-            &[
-                "--token", "T", "refund", "a", "--reason", "x", "--reason", "y",
-            ],
-            &[
-                "--token",
-                "T",
-                "refund",
-                "a",
-                "--reason",
-                "退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退退",
-            ],
-            &["--token", "T", "show", "a", "--status", "paid"],
-            &["--token", "T", "list", "--status", "lost"],
-            &["--token", "T", "list", "--bogus"],
-            &["--token", "T", "--url", "ftp://x", "list"],
-            &["--token"],
-        ] {
-            assert!(parse(args(bad), &no_env).is_err(), "{bad:?}");
-        }
-    }
 
     #[test]
     fn show_prints_each_document_with_its_warnings() {

@@ -71,7 +71,7 @@ pub struct PublicKeyFile {
     pub path: PathBuf,
 }
 
-/// The merchant's settings (from `BAOMING_WECHATPAY_*`; see [`crate::config::USAGE`]).
+/// The merchant's settings (from `BAOMING_WECHATPAY_*`; see [`crate::config::ENVIRONMENT_HELP`]).
 #[derive(Clone, PartialEq, Eq)]
 pub struct WechatPayConfig {
     /// 商户号.

@@ -90,8 +90,8 @@ async fn insecure_cookies_and_development_mode_keep_the_plain_cookie() {
 
 #[test]
 fn cookie_flags_parse_with_the_old_flag_still_accepted() {
-    use baoming_server::config::{Command, parse};
-    let config = |args: &[&str]| match parse(args.iter().map(|s| s.to_string()), |_| None) {
+    use baoming_server::cli::{Command, parse};
+    let config = |args: &[&str]| match parse(args.iter().copied(), |_| None) {
         Ok(Command::Serve(c)) => c,
         other => panic!("{other:?}"),
     };
@@ -100,13 +100,7 @@ fn cookie_flags_parse_with_the_old_flag_still_accepted() {
     assert!(!config(&["--insecure-cookies"]).cookies_secure());
     assert!(!config(&["--dev"]).cookies_secure());
     assert!(config(&["--dev", "--secure-cookies"]).cookies_secure());
-    assert!(
-        parse(
-            ["--secure-cookies", "--insecure-cookies"].map(String::from),
-            |_| None
-        )
-        .is_err()
-    );
+    assert!(parse(["--secure-cookies", "--insecure-cookies"], |_| None).is_err());
 }
 
 // ---------------------------------------------------------------- lifetime

@@ -1,5 +1,6 @@
 //! The real binary: the start-up line tools wait for, `--listen 127.0.0.1:0`, graceful
-//! shutdown on SIGTERM, data surviving a restart, and `openapi` on stdout.
+//! shutdown on SIGTERM, data surviving a restart, `openapi` on stdout, `--help` on stdout with
+//! exit code 0 and usage errors on stderr with 2.
 
 #![cfg(unix)]
 
@@ -120,7 +121,56 @@ fn openapi_command_prints_the_contract_document() {
 
 #[test]
 fn usage_errors_exit_2() {
+    for args in [
+        &["--bogus"][..],
+        &["serve", "--listen"],
+        &["--allowed-origin", "localhost:8080"],
+        &["--dev", "serve"],
+        &["review", "--token", "T", "frobnicate"],
+    ] {
+        let out = Command::new(BIN).args(args).output().expect("run");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.starts_with("error: ") && stderr.contains("--help"),
+            "{args:?}: {stderr}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
     let out = Command::new(BIN).arg("--bogus").output().expect("run");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("Usage:"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Usage: baoming-server"));
+}
+
+#[test]
+fn help_prints_the_command_line_and_exits_0() {
+    const SECRET: &str = "secret-token-0123456789";
+    for (args, names) in [
+        (
+            &["--help"][..],
+            &["--listen", "BAOMING_LISTEN", "review"][..],
+        ),
+        (
+            &["serve", "-h"],
+            &["--sms-provider", "BAOMING_WECHATPAY_MCHID"],
+        ),
+        (&["review", "--help"], &["refund", "BAOMING_REVIEWER_TOKEN"]),
+    ] {
+        let out = Command::new(BIN)
+            .args(args)
+            .env("BAOMING_REVIEWER_TOKENS", SECRET)
+            .env("BAOMING_REVIEWER_TOKEN", SECRET)
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{args:?}");
+        let help = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            help.starts_with("Usage:") || help.contains("\nUsage:"),
+            "{help}"
+        );
+        for name in names {
+            assert!(help.contains(name), "{name} in {args:?}: {help}");
+        }
+        assert!(!help.contains(SECRET), "no variable's value in the help");
+        assert!(out.stderr.is_empty(), "{args:?}");
+    }
 }

@@ -32,13 +32,17 @@ const BENCH_SCRIPT: &str = "tests/bench/portrait.mjs";
 const TO_JPEG_SCRIPT: &str = "tests/bench/to-jpeg.mjs";
 pub const DEFAULT_RUNS: u32 = 3;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `cargo xtask bench-photos [--runs N] [--prepare-only] [--no-build]`.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
 pub struct Options {
-    /// Runs per photo and side; the table shows the median.
+    /// Runs per photo and side (1-100); the table shows the median
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_RUNS, value_parser = crate::parse_runs)]
     pub runs: u32,
-    /// Only fetch the photos into the cache.
+    /// Only fetch the photos into the cache
+    #[arg(long)]
     pub prepare_only: bool,
-    /// Build `dist/` when it is missing (otherwise fail).
+    /// Fail when dist/ is missing instead of building it
+    #[arg(long = "no-build", action = clap::ArgAction::SetFalse)]
     pub build: bool,
 }
 

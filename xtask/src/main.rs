@@ -23,301 +23,235 @@ mod wechat_double;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
+use clap::{ArgAction, CommandFactory, Parser, Subcommand};
 
-const USAGE: &str = "\
-Baoming project automation
-
-USAGE:
-    cargo xtask <COMMAND> [OPTIONS]
-
-COMMANDS:
-    setup [--check]         Install what the builds and tests need (wasm32 std, Trunk,
-                            wasm-bindgen, node packages, Chromium); idempotent.
-                            --check only reports what is missing.
-    build                   setup, then build the web app (release) into dist/
-    run [--port N]          build the app and the reference backend, and serve both on
-                            http://127.0.0.1:N/ (default 8080); Ctrl-C stops everything
-    test [--only SUITES]    setup, then every level of tests in order: host unit tests,
-                            wasm tests in headless Chromium, release build, conformance
-                            against the reference backend, Playwright journeys (Chromium, then WebKit), Lighthouse
-                            (mobile: login, wizard, pay; accessibility, best practices and
-                            no 404s, never speed); the size budget right after the
-                            release build; ends with a summary and fails if any stage
-                            failed or ran no tests. --only host,wasm,conformance,journeys,webkit,
-                            size,lighthouse runs just those suites
-                            (and the builds they need)
-    size [--no-build] [--dist DIR]
-                            raw, gzip and brotli size of every file of dist/ and of a
-                            first visit, against the budget (builds dist/ if missing
-                            unless --no-build)
-    size-compare [--no-build]
-                            builds the JavaScript comparison app (bench/size-compare:
-                            React, React Router, qrcode; npm) and prints its first visit
-                            beside dist/'s, measured alike (dist/ built if missing
-                            unless --no-build)
-    bench-photos [--runs N] [--prepare-only] [--no-build]
-                            benchmark (figures, not a test): the app's portrait auto-fix
-                            against the JS library browser-image-compression on real
-                            photos in headless Chromium, and in WebKit side by side (photos fetched from Debian and
-                            PyPI into ~/.cache/baoming/bench-photos; dist/ built if
-                            missing unless --no-build); N runs per photo (default 3),
-                            medians printed. --prepare-only just fetches the photos
-    bench-first-visit [--runs N]
-                            benchmark (figures, not a test): 登录, a wizard step and
-                            待缴费 opened in Chromium with the network and CPU really
-                            throttled (Lighthouse's mobile slow 4G), empty cache: time
-                            to the static shell's paint and to the page's own content
-                            (builds dist/ and the backend); medians of N (default 3)
-    bench-load [--candidates N] [--minutes N] [--attackers N]
-                            benchmark (figures, not a test): registration day on a
-                            release backend: GET /plans alone (wrk; goal 20,000 req/s),
-                            beside a burst of log-ins (200 connections, 12 s; goal p99
-                            < 100 ms, RSS < 300 MB), then N candidates (default 2,000)
-                            registering,
-                            uploading, submitting and paying within N minutes (default
-                            10) while an attacker guesses passwords and probes
-                            registration (Goose, bench/load; goal 0 errors, p99 < 300 ms
-                            outside password hashing)
-    bench-polling [--candidates N] [--latency-ms N] [--seconds N] [--connections N]
-                            benchmark (figures, not a test): candidates polling their
-                            orders (wrk) while the WeChat Pay double answers after N ms
-                            (default 50), beside GET /plans' p99 (goal < 100 ms);
-                            a debug backend, as the tests run it
-    bench-lighthouse [--runs N]
-                            benchmark (figures, not a test): Lighthouse's mobile preset
-                            on 登录, a wizard step and 待缴费; performance, LCP, TTI,
-                            TBT and the LCP element beside their goals, medians of N
-                            (default 3). The test's Lighthouse stage gates only
-                            accessibility, best practices and 404s
-    csp [--api-origin URL] [--dist DIR]
-                            print the Content-Security-Policy header value for dist/
-                            (hashes of its inline scripts) talking to the backend at
-                            URL (only its origin counts; omit it for a same-origin API)
-    openapi [--check]       write openapi/baoming-v1.json from the reference backend;
-                            --check fails if the committed file is stale
-    conformance <BASE-URL> [--origin ORIGIN] [--filter TEXT]
-                            run the API conformance suite against any backend (options
-                            go to baoming-conformance; --origin enables the CORS checks)
-    help                    show this text
-
+/// Baoming project automation
+#[derive(Debug, Parser)]
+#[command(
+    name = "xtask",
+    bin_name = "cargo xtask",
+    // An option given twice counts once, the last time.
+    args_override_self = true,
+    after_help = "\
 Host builds use CARGO_TARGET_DIR, or ~/.cache/baoming/target (wasm builds:
 ~/.cache/baoming/target-wasm) when it is unset, so that fresh clones build incrementally.
-";
+`cargo xtask help <COMMAND>` tells more about each command."
+)]
+struct Cli {
+    // Without one, the help (exit code 0, as `help` and `--help`).
+    #[command(subcommand)]
+    command: Option<Command>,
+}
 
-#[derive(Debug, PartialEq, Eq)]
+/// The commands. Their help texts keep their line breaks (`verbatim_doc_comment`: clap is
+/// built without `wrap_help`); the first line is the summary `cargo xtask --help` lists.
+#[derive(Debug, PartialEq, Eq, Subcommand)]
 enum Command {
+    /// Install what the builds and tests need; idempotent
+    ///
+    /// wasm32 std, Trunk, wasm-bindgen, node packages, Chromium.
+    #[command(verbatim_doc_comment)]
     Setup {
+        /// Only report what is missing
+        #[arg(long)]
         check: bool,
     },
+    /// setup, then build the web app (release) into dist/
     Build,
+    /// Build the app and the reference backend, and serve both on one port
+    ///
+    /// http://127.0.0.1:PORT/ (default 8080); Ctrl-C stops everything.
+    #[command(verbatim_doc_comment)]
     Run {
+        /// The port on 127.0.0.1
+        #[arg(
+            long,
+            value_name = "N",
+            default_value_t = run::DEFAULT_PORT,
+            value_parser = parse_port
+        )]
         port: u16,
     },
+    /// setup, then every level of tests in order; ends with a summary
+    ///
+    /// Host unit tests, wasm tests in headless Chromium, release build, conformance
+    /// against the reference backend, Playwright journeys (Chromium, then WebKit),
+    /// Lighthouse (mobile: login, wizard, pay; accessibility, best practices and no
+    /// 404s, never speed); the size budget right after the release build. Fails if any
+    /// stage failed or ran no tests.
+    #[command(verbatim_doc_comment)]
     Test {
-        selection: test::Selection,
+        /// Run just these suites (and the builds they need), comma-separated:
+        /// host, wasm, conformance, journeys, webkit, size, lighthouse
+        #[arg(
+            long,
+            value_name = "SUITES",
+            verbatim_doc_comment,
+            value_parser = test::Selection::parse
+        )]
+        only: Option<test::Selection>,
     },
+    /// Raw, gzip and brotli size of dist/ and of a first visit, against the budget
+    ///
+    /// Every file of dist/ and what a first visit downloads; dist/ is built when missing.
+    #[command(verbatim_doc_comment)]
     Size {
+        /// Fail when dist/ is missing instead of building it
+        #[arg(long = "no-build", action = ArgAction::SetFalse)]
         build: bool,
+        /// Measure DIR instead of dist/
+        #[arg(long, value_name = "DIR")]
         dist: Option<PathBuf>,
     },
+    /// A JavaScript comparison app's first visit beside dist/'s
+    ///
+    /// Builds bench/size-compare (React, React Router, qrcode; npm) and measures its first
+    /// visit as dist/'s (dist/ built when missing).
+    #[command(verbatim_doc_comment)]
     SizeCompare {
+        /// Fail when dist/ is missing instead of building it
+        #[arg(long = "no-build", action = ArgAction::SetFalse)]
         build: bool,
     },
+    /// Benchmark (figures, not a test): the portrait auto-fix on real photos
+    ///
+    /// The app's portrait auto-fix against the JS library browser-image-compression on
+    /// real photos in headless Chromium, and in WebKit side by side (photos fetched from
+    /// Debian and PyPI into ~/.cache/baoming/bench-photos; dist/ built when missing);
+    /// medians printed.
+    #[command(verbatim_doc_comment)]
     BenchPhotos(bench::Options),
+    /// Benchmark (figures, not a test): first visits on a throttled phone
+    ///
+    /// 登录, a wizard step and 待缴费 opened in Chromium with the network and CPU really
+    /// throttled (Lighthouse's mobile slow 4G), empty cache: time to the static shell's
+    /// paint and to the page's own content (builds dist/ and the backend).
+    #[command(verbatim_doc_comment)]
     BenchFirstVisit {
+        /// Runs per page (1-9); medians printed
+        #[arg(long, value_name = "N", default_value_t = 3, value_parser = parse_page_runs)]
         runs: u32,
     },
-    BenchLighthouse {
-        runs: u32,
-    },
+    /// Benchmark (figures, not a test): registration day on a release backend
+    ///
+    /// GET /plans alone (wrk; goal 20,000 req/s), beside a burst of log-ins (200
+    /// connections, 12 s; goal p99 < 100 ms, RSS < 300 MB), then N candidates (default
+    /// 2,000) registering, uploading, submitting and paying within N minutes (default 10)
+    /// while an attacker guesses passwords and probes registration (Goose, bench/load;
+    /// goal 0 errors, p99 < 300 ms outside password hashing).
+    #[command(verbatim_doc_comment)]
     BenchLoad {
+        /// Options of bench/load's `day`: [--candidates N] [--minutes N] [--attackers N]
+        #[arg(
+            value_name = "OPTIONS",
+            trailing_var_arg = true,
+            allow_hyphen_values = true
+        )]
         options: Vec<String>,
     },
+    /// Benchmark (figures, not a test): candidates polling their orders
+    ///
+    /// Candidates polling their orders (wrk) while the WeChat Pay double answers after N
+    /// ms (default 50), beside GET /plans' p99 (goal < 100 ms); a debug backend, as the
+    /// tests run it.
+    #[command(verbatim_doc_comment)]
     BenchPolling {
+        /// Options of tests/perf/polling.mjs: [--candidates N] [--latency-ms N]
+        /// [--seconds N] [--connections N]
+        #[arg(
+            value_name = "OPTIONS",
+            verbatim_doc_comment,
+            trailing_var_arg = true,
+            allow_hyphen_values = true
+        )]
         options: Vec<String>,
     },
+    /// Benchmark (figures, not a test): Lighthouse's mobile preset
+    ///
+    /// Lighthouse's mobile preset on 登录, a wizard step and 待缴费; performance, LCP, TTI,
+    /// TBT and the LCP element beside their goals. The test's Lighthouse stage gates only
+    /// accessibility, best practices and 404s.
+    #[command(verbatim_doc_comment)]
+    BenchLighthouse {
+        /// Runs per page (1-9); medians printed
+        #[arg(long, value_name = "N", default_value_t = 3, value_parser = parse_page_runs)]
+        runs: u32,
+    },
+    /// Print the Content-Security-Policy header value for dist/
+    ///
+    /// The hashes of its inline scripts, and the backend at --api-origin.
+    #[command(verbatim_doc_comment)]
     Csp {
+        /// The backend (only its origin counts); omit it for a same-origin API
+        #[arg(long, value_name = "URL", value_parser = parse_api_origin)]
         api_origin: Option<String>,
+        /// The built app to hash instead of dist/
+        #[arg(long, value_name = "DIR")]
         dist: Option<PathBuf>,
     },
+    /// Write openapi/baoming-v1.json from the reference backend
+    #[command(name = "openapi")]
     OpenApi {
+        /// Fail if the committed file is stale instead
+        #[arg(long)]
         check: bool,
     },
-    /// The base URL, then options passed through to the runner.
+    /// Run the API conformance suite against any backend
     Conformance {
-        args: Vec<String>,
+        /// The backend, e.g. http://127.0.0.1:8080
+        #[arg(value_name = "BASE-URL", value_parser = parse_base_url)]
+        base_url: String,
+        /// Options of baoming-conformance: [--origin ORIGIN] (enables the CORS
+        /// checks) [--filter TEXT] [--reviewer-token TOKEN] [--wechat-double URL]
+        #[arg(
+            value_name = "OPTIONS",
+            verbatim_doc_comment,
+            trailing_var_arg = true,
+            allow_hyphen_values = true
+        )]
+        options: Vec<String>,
     },
-    Help,
 }
 
-fn parse(args: &[String]) -> Result<Command> {
-    let Some((name, rest)) = args.split_first() else {
-        return Ok(Command::Help);
-    };
-    let mut rest = rest.iter().map(String::as_str);
-    let command = match name.as_str() {
-        "setup" => {
-            let mut check = false;
-            for arg in rest.by_ref() {
-                match arg {
-                    "--check" => check = true,
-                    other => bail!("unknown option for setup: {other}"),
-                }
-            }
-            Command::Setup { check }
-        }
-        "build" => Command::Build,
-        "run" => {
-            let mut port = run::DEFAULT_PORT;
-            while let Some(arg) = rest.next() {
-                let value = match arg.split_once('=') {
-                    Some(("--port", v)) => v,
-                    None if arg == "--port" => rest.next().context("--port needs a number")?,
-                    _ => bail!("unknown option for run: {arg}"),
-                };
-                port = value
-                    .parse()
-                    .ok()
-                    .filter(|&p: &u16| p != 0)
-                    .with_context(|| format!("--port {value}: not a port number (1-65535)"))?;
-            }
-            Command::Run { port }
-        }
-        "test" => {
-            let mut selection = test::Selection::ALL;
-            while let Some(arg) = rest.next() {
-                let list = match arg.split_once('=') {
-                    Some(("--only", v)) => v,
-                    None if arg == "--only" => {
-                        rest.next().context("--only needs a list of suites")?
-                    }
-                    _ => bail!("unknown option for test: {arg}"),
-                };
-                selection = test::Selection::parse(list)?;
-            }
-            Command::Test { selection }
-        }
-        "size" => {
-            let (mut build, mut dist) = (true, None);
-            while let Some(arg) = rest.next() {
-                match arg.split_once('=') {
-                    _ if arg == "--no-build" => build = false,
-                    Some(("--dist", v)) => dist = Some(PathBuf::from(v)),
-                    None if arg == "--dist" => {
-                        dist = Some(PathBuf::from(rest.next().context("--dist needs a folder")?))
-                    }
-                    _ => bail!("unknown option for size: {arg}"),
-                }
-            }
-            Command::Size { build, dist }
-        }
-        "size-compare" => {
-            let mut build = true;
-            for arg in rest.by_ref() {
-                match arg {
-                    "--no-build" => build = false,
-                    other => bail!("unknown option for size-compare: {other}"),
-                }
-            }
-            Command::SizeCompare { build }
-        }
-        "bench-photos" => {
-            let mut options = bench::Options::default();
-            while let Some(arg) = rest.next() {
-                match arg.split_once('=') {
-                    _ if arg == "--prepare-only" => options.prepare_only = true,
-                    _ if arg == "--no-build" => options.build = false,
-                    Some(("--runs", v)) => options.runs = parse_runs(v)?,
-                    None if arg == "--runs" => {
-                        options.runs = parse_runs(rest.next().context("--runs needs a number")?)?
-                    }
-                    _ => bail!("unknown option for bench-photos: {arg}"),
-                }
-            }
-            Command::BenchPhotos(options)
-        }
-        "bench-first-visit" | "bench-lighthouse" => {
-            let mut runs = 3;
-            while let Some(arg) = rest.next() {
-                match arg.split_once('=') {
-                    Some(("--runs", v)) => runs = parse_runs(v)?,
-                    None if arg == "--runs" => {
-                        runs = parse_runs(rest.next().context("--runs needs a number")?)?
-                    }
-                    _ => bail!("unknown option for {name}: {arg}"),
-                }
-            }
-            if runs > 9 {
-                bail!("--runs {runs}: at most 9 for {name}");
-            }
-            if name == "bench-lighthouse" {
-                Command::BenchLighthouse { runs }
-            } else {
-                Command::BenchFirstVisit { runs }
-            }
-        }
-        "bench-load" => Command::BenchLoad {
-            options: rest.by_ref().map(str::to_owned).collect(),
-        },
-        "bench-polling" => Command::BenchPolling {
-            options: rest.by_ref().map(str::to_owned).collect(),
-        },
-        "csp" => {
-            let (mut api_origin, mut dist) = (None, None);
-            while let Some(arg) = rest.next() {
-                match arg.split_once('=') {
-                    Some(("--api-origin", v)) => api_origin = Some(v.to_string()),
-                    None if arg == "--api-origin" => {
-                        api_origin = Some(rest.next().context("--api-origin needs a URL")?.into())
-                    }
-                    Some(("--dist", v)) => dist = Some(PathBuf::from(v)),
-                    None if arg == "--dist" => {
-                        dist = Some(PathBuf::from(rest.next().context("--dist needs a folder")?))
-                    }
-                    _ => bail!("unknown option for csp: {arg}"),
-                }
-            }
-            if let Some(origin) = &api_origin {
-                csp::origin_of(origin)?;
-            }
-            Command::Csp { api_origin, dist }
-        }
-        "openapi" => {
-            let mut check = false;
-            for arg in rest.by_ref() {
-                match arg {
-                    "--check" => check = true,
-                    other => bail!("unknown option for openapi: {other}"),
-                }
-            }
-            Command::OpenApi { check }
-        }
-        "conformance" => {
-            let args: Vec<String> = rest.by_ref().map(str::to_string).collect();
-            let base_url = args
-                .first()
-                .context("conformance needs the backend's base URL, e.g. http://127.0.0.1:8080")?;
-            if !base_url.starts_with("http://") && !base_url.starts_with("https://") {
-                bail!("conformance: {base_url} is not an http(s) URL");
-            }
-            Command::Conformance { args }
-        }
-        "help" | "-h" | "--help" => Command::Help,
-        other => bail!("unknown command: {other}"),
-    };
-    if let Some(extra) = rest.next() {
-        bail!("{name}: unexpected argument {extra}");
-    }
-    Ok(command)
+/// `--port`: 1 to 65535.
+fn parse_port(value: &str) -> Result<u16> {
+    value
+        .parse()
+        .ok()
+        .filter(|&p: &u16| p != 0)
+        .with_context(|| format!("{value}: not a port number (1-65535)"))
 }
 
+/// `--runs` of `bench-photos`: 1 to 100.
 fn parse_runs(value: &str) -> Result<u32> {
     value
         .parse()
         .ok()
         .filter(|&n: &u32| (1..=100).contains(&n))
-        .with_context(|| format!("--runs {value}: not a number of runs (1-100)"))
+        .with_context(|| format!("{value}: not a number of runs (1-100)"))
+}
+
+/// `--runs` of the page benchmarks, which open each page in a fresh browser: 1 to 9.
+fn parse_page_runs(value: &str) -> Result<u32> {
+    let runs = parse_runs(value)?;
+    anyhow::ensure!(runs <= 9, "{runs}: at most 9 runs a page");
+    Ok(runs)
+}
+
+/// `csp --api-origin`: any http(s) URL of the backend, kept as given.
+fn parse_api_origin(value: &str) -> Result<String, baoming_contract::csp::CspError> {
+    csp::origin_of(value)?;
+    Ok(value.to_owned())
+}
+
+/// `conformance`'s base URL, checked further by baoming-conformance.
+fn parse_base_url(value: &str) -> Result<String, String> {
+    if value.starts_with("http://") || value.starts_with("https://") {
+        Ok(value.to_owned())
+    } else {
+        Err(format!("{value} is not an http(s) URL"))
+    }
 }
 
 fn execute(command: Command) -> Result<()> {
@@ -335,7 +269,7 @@ fn execute(command: Command) -> Result<()> {
         }
         Command::Build => run::build(&layout),
         Command::Run { port } => run::run(&layout, port),
-        Command::Test { selection } => test::test(&layout, selection),
+        Command::Test { only } => test::test(&layout, only.unwrap_or(test::Selection::ALL)),
         Command::Size { build, dist } => {
             let dist = match dist {
                 Some(dir) if dir.is_absolute() => dir,
@@ -362,21 +296,26 @@ fn execute(command: Command) -> Result<()> {
             Ok(())
         }
         Command::OpenApi { check } => openapi::openapi(&layout, check),
-        Command::Conformance { args } => openapi::conformance(&layout, &args),
-        Command::Help => {
-            print!("{USAGE}");
-            Ok(())
+        Command::Conformance { base_url, options } => {
+            let args: Vec<String> = std::iter::once(base_url).chain(options).collect();
+            openapi::conformance(&layout, &args)
         }
     }
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let command = match parse(&args) {
-        Ok(command) => command,
+    let command = match Cli::try_parse() {
+        Ok(Cli {
+            command: Some(command),
+        }) => command,
+        Ok(Cli { command: None }) => {
+            print!("{}", Cli::command().render_help());
+            return ExitCode::SUCCESS;
+        }
         Err(e) => {
-            eprintln!("error: {e:#}\n\n{USAGE}");
-            return ExitCode::from(2);
+            // `--help` and `help` on stdout with 0, a usage error on stderr with 2.
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
     };
     match execute(command) {
@@ -391,33 +330,32 @@ fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::error::ErrorKind;
 
-    fn parse_line(line: &str) -> Result<Command> {
-        let args: Vec<String> = line.split_whitespace().map(str::to_string).collect();
-        parse(&args)
+    fn parse_line(line: &str) -> Result<Option<Command>, clap::Error> {
+        let args = std::iter::once("cargo xtask").chain(line.split_whitespace());
+        Cli::try_parse_from(args).map(|cli| cli.command)
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
     }
 
     #[test]
     fn parses_commands_and_options() {
         let cases = [
-            ("", Command::Help),
-            ("help", Command::Help),
             ("setup", Command::Setup { check: false }),
             ("setup --check", Command::Setup { check: true }),
             ("build", Command::Build),
             ("run", Command::Run { port: 8080 }),
             ("run --port 3000", Command::Run { port: 3000 }),
             ("run --port=3001", Command::Run { port: 3001 }),
-            (
-                "test",
-                Command::Test {
-                    selection: test::Selection::ALL,
-                },
-            ),
+            ("test", Command::Test { only: None }),
             (
                 "test --only wasm,journeys",
                 Command::Test {
-                    selection: test::Selection::parse("wasm,journeys").unwrap(),
+                    only: Some(test::Selection::parse("wasm,journeys").unwrap()),
                 },
             ),
             (
@@ -500,20 +438,169 @@ mod tests {
             (
                 "conformance http://127.0.0.1:9/",
                 Command::Conformance {
-                    args: vec!["http://127.0.0.1:9/".into()],
+                    base_url: "http://127.0.0.1:9/".into(),
+                    options: vec![],
                 },
             ),
             (
                 "conformance https://api.example --origin https://app.example",
                 Command::Conformance {
-                    args: ["https://api.example", "--origin", "https://app.example"]
+                    base_url: "https://api.example".into(),
+                    options: ["--origin", "https://app.example"]
                         .map(String::from)
                         .to_vec(),
                 },
             ),
+            (
+                "conformance http://a --filter cors --help",
+                Command::Conformance {
+                    base_url: "http://a".into(),
+                    options: ["--filter", "cors", "--help"].map(String::from).to_vec(),
+                },
+            ),
+            (
+                "bench-load --candidates 100 --minutes=2",
+                Command::BenchLoad {
+                    options: ["--candidates", "100", "--minutes=2"]
+                        .map(String::from)
+                        .to_vec(),
+                },
+            ),
+            ("bench-polling", Command::BenchPolling { options: vec![] }),
+            (
+                "bench-polling --latency-ms 500",
+                Command::BenchPolling {
+                    options: ["--latency-ms", "500"].map(String::from).to_vec(),
+                },
+            ),
+            ("run --port 3000 --port 3002", Command::Run { port: 3002 }),
+            (
+                "bench-first-visit --runs 9",
+                Command::BenchFirstVisit { runs: 9 },
+            ),
+            ("bench-lighthouse", Command::BenchLighthouse { runs: 3 }),
         ];
         for (line, want) in cases {
-            assert_eq!(parse_line(line).unwrap(), want, "{line}");
+            assert_eq!(parse_line(line).unwrap(), Some(want), "{line}");
+        }
+    }
+
+    #[test]
+    fn help_lists_every_command_and_exits_0() {
+        // No command at all prints the help too (main), with exit code 0.
+        assert_eq!(parse_line("").unwrap(), None);
+        for line in [
+            "help",
+            "--help",
+            "-h",
+            "help test",
+            "test --help",
+            "conformance --help",
+        ] {
+            let err = parse_line(line).expect_err(line);
+            assert_eq!(err.kind(), ErrorKind::DisplayHelp, "{line}");
+            assert_eq!(err.exit_code(), 0, "{line}");
+        }
+        let help = Cli::command().render_help().to_string();
+        for command in [
+            "setup",
+            "build",
+            "run",
+            "test",
+            "size",
+            "size-compare",
+            "bench-photos",
+            "bench-first-visit",
+            "bench-load",
+            "bench-polling",
+            "bench-lighthouse",
+            "csp",
+            "openapi",
+            "conformance",
+            "help",
+        ] {
+            assert!(
+                help.lines()
+                    .any(|l| l.trim_start().starts_with(&format!("{command} "))),
+                "{command} missing from\n{help}"
+            );
+        }
+    }
+
+    /// Every `cargo xtask …` shown in `text`, placeholders filled in: `<url>` an URL, `N` a
+    /// number, `DIR` a folder; `a | b` gives both, and `[--option N]` once with the option
+    /// and once without.
+    fn invocations_in(text: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        for (at, _) in text.match_indices("cargo xtask") {
+            let rest = &text[at + "cargo xtask".len()..];
+            let end = rest.find(['`', '"', '#', '\n']).unwrap_or(rest.len());
+            for one in rest[..end].split(" | ") {
+                let fill = |line: &str| {
+                    line.split_whitespace()
+                        .map(|word| match word {
+                            "N" => "3",
+                            "DIR" => "dist",
+                            w if w.starts_with('<') && w.ends_with('>') => "http://127.0.0.1:8787",
+                            w => w,
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                };
+                let without: String = {
+                    let mut depth = 0;
+                    one.chars()
+                        .filter(|c| {
+                            match c {
+                                '[' => depth += 1,
+                                ']' => depth -= 1,
+                                _ => return depth == 0,
+                            }
+                            false
+                        })
+                        .collect()
+                };
+                found.push(fill(&without));
+                found.push(fill(&one.replace(['[', ']'], "")));
+            }
+        }
+        found.dedup();
+        found
+    }
+
+    #[test]
+    fn every_documented_invocation_parses() {
+        let documents = [
+            ("README.md", include_str!("../../README.md")),
+            (".ci/run", include_str!("../../.ci/run")),
+            (
+                "conformance/README.md",
+                include_str!("../../conformance/README.md"),
+            ),
+        ];
+        let mut count = 0;
+        for (name, text) in documents {
+            for line in invocations_in(text) {
+                count += 1;
+                match parse_line(&line) {
+                    Ok(Some(_)) => {}
+                    // `cargo xtask help`
+                    Err(e) if e.kind() == ErrorKind::DisplayHelp => {}
+                    other => panic!("{name}: `cargo xtask {line}`: {other:?}"),
+                }
+            }
+        }
+        assert!(count >= 30, "only {count} invocations found");
+        // Those in messages and comments elsewhere in the repository.
+        for line in [
+            "run --port 3",
+            "bench-photos --prepare-only",
+            "test --only webkit",
+            "test --only lighthouse",
+            "csp --api-origin http://127.0.0.1:8080",
+            "conformance http://127.0.0.1:8787",
+        ] {
+            assert!(matches!(parse_line(line), Ok(Some(_))), "{line}");
         }
     }
 
@@ -543,8 +630,13 @@ mod tests {
             "conformance",
             "conformance localhost:8080",
             "conformance --origin http://a",
+            "bench-first-visit --runs 10",
+            "bench-lighthouse --runs 0",
+            "size --no-build=1",
+            "--port 3000 run",
         ] {
-            assert!(parse_line(line).is_err(), "{line} should be rejected");
+            let err = parse_line(line).expect_err(line);
+            assert_eq!(err.exit_code(), 2, "{line}: {err}");
         }
     }
 }
