@@ -936,31 +936,10 @@ fn reviewer_token(token: &str) -> Result<String, UsageError> {
 }
 
 /// Checks that `origin` looks like what browsers send in the `Origin` header
-/// (`scheme://host[:port]`, no path) and drops a trailing slash people often paste.
+/// (`scheme://host[:port]`, no path) and writes it as they do: the contract's rule
+/// ([`baoming_contract::origin::parse`]), so `https://X.test:443/` is `https://x.test`.
 fn normalize_origin(origin: &str) -> Result<String, UsageError> {
-    let origin = origin.trim();
-    let bad = || {
-        usage_error(format!(
-            "origin `{origin}` must look like http(s)://host[:port]"
-        ))
-    };
-    // The WHATWG URL parser, as the browser that sends `Origin` uses: the host lower-cased
-    // (and IDNA-encoded), the scheme's default port dropped, so `https://X.test:443/` is
-    // `https://x.test`, exactly what a browser on that page sends.
-    let url = url::Url::parse(origin).map_err(|_| bad())?;
-    let plain = matches!(url.scheme(), "http" | "https")
-        && url.host_str().is_some_and(|h| !h.is_empty() && !h.contains('*'))
-        && url.username().is_empty()
-        && url.password().is_none()
-        && url.path() == "/"
-        && url.query().is_none()
-        && url.fragment().is_none()
-        // The parser drops an empty path, `?` and `#`: refuse them as typed.
-        && !origin.trim_end_matches('/').contains(['?', '#', '@', ' ']);
-    if !plain {
-        return Err(bad());
-    }
-    Ok(url.origin().ascii_serialization())
+    baoming_contract::origin::parse(origin).map_err(|e| usage_error(e.0))
 }
 
 /// An address block of trusted proxies: `10.0.0.0/8`, `2001:db8::/32`, or one address.

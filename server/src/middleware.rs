@@ -195,6 +195,10 @@ fn origin_host_port(origin: &str) -> Option<(String, u16)> {
 }
 
 /// `host[:port]` or `[v6][:port]` → the name (brackets kept) and the port if any.
+///
+/// By hand, not with a crate: a `Host` value is not a URL (the `url` crate would drop a
+/// default port, so `x:80` and `x` would compare equal for an https origin), and the `http`
+/// crate's `Authority` takes any text after the colon as a port (`x:http` would pass as `x`).
 fn split_host(authority: &str) -> Option<(String, Option<u16>)> {
     let (name, port) = if authority.starts_with('[') {
         let end = authority.find(']')?;
@@ -338,6 +342,10 @@ mod tests {
             "",
             ":443",
             "[::1",
+            "api.example.cn:http",
+            "api.example.cn:99999",
+            "user@api.example.cn",
+            "api.example.cn/x",
         ] {
             assert!(!p.permits(refused), "{refused}");
         }
