@@ -9,9 +9,9 @@ use baoming_contract::error::ErrorCode;
 use crate::api::Api;
 use crate::components::link::RouterBase;
 use crate::components::require_login::RequireLogin;
-use crate::components::shell::Shell;
+use crate::components::shell::{AppNotice, Shell};
 use crate::config::RuntimeConfig;
-use crate::i18n::{I18n, Lang, Msg};
+use crate::i18n::{I18n, Lang};
 use crate::lazy::{LazyPage, PageLoader, pages};
 use crate::pages::{
     login::LoginPage, not_found::NotFoundPage, plans::PlansPage, register::RegisterPage,
@@ -26,10 +26,6 @@ fn protected(load: PageLoader) -> impl IntoView {
         </RequireLogin>
     }
 }
-
-/// A message for the whole app, shown above the page (for example 登录已过期).
-#[derive(Clone, Copy)]
-pub struct AppNotice(pub RwSignal<Option<Msg>>);
 
 /// The whole app, given the deployment's settings. Paths mirror [`crate::routes::AppRoute`].
 #[component]

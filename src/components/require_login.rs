@@ -4,10 +4,9 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
 
-use crate::app::AppNotice;
 use crate::components::feedback::Loading;
 use crate::components::link::RouterBase;
-use crate::components::shell::go_to_login;
+use crate::components::shell::{AppNotice, go_to_login};
 use crate::i18n::Msg;
 use crate::session::use_session;
 

@@ -9,11 +9,14 @@ use leptos_router::location::Location;
 use wasm_bindgen::JsCast;
 
 use crate::api::{Api, ApiError, UNAUTHENTICATED_EVENT};
-use crate::app::AppNotice;
 use crate::components::link::{Link, RouterBase};
 use crate::i18n::{I18n, Lang, Msg, t, use_lang};
 use crate::routes::{AppRoute, NavSection, nav_section, safe_next};
 use crate::session::{clear_browser_storage, use_session};
+
+/// A message for the whole app, shown by the shell above the page (for example 登录已过期).
+#[derive(Clone, Copy)]
+pub struct AppNotice(pub RwSignal<Option<Msg>>);
 
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {

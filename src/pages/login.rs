@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::Api;
-use crate::app::AppNotice;
+use crate::components::shell::AppNotice;
 use crate::components::form::{TextField, focus_first_invalid};
 use crate::components::link::{Link, RouterBase};
 use crate::components::send_code::{Notice, NoticeLine, retry_after};
