@@ -69,7 +69,6 @@ pub enum Msg {
     Retry,
     ChunkFailedTitle,
     ChunkFailedText,
-    Retrying,
     // Plans (考试报名)
     PlansTitle,
     PlansIntro,
@@ -95,31 +94,21 @@ pub enum Msg {
     ErrorLoadPlans,
     // Placeholders for pages later issues fill in
     PageRegisterTitle,
-    PageRegisterSoon,
     PageLoginTitle,
-    PageLoginSoon,
     PageForgotTitle,
-    PageForgotSoon,
     PageApplyTitle,
-    PageApplySoon,
     PageApplicationsTitle,
-    PageApplicationsSoon,
     PageApplicationTitle,
-    PageApplicationSoon,
-    PagePayTitle,
-    PagePaySoon,
     NotFoundTitle,
     NotFoundBody,
     BackToPlans,
     // Accounts
     NavLogout,
-    LoggedInAs,
     FieldPhone,
     FieldCode,
     FieldPassword,
     FieldConfirmPassword,
     FieldNewPassword,
-    Required,
     SendCode,
     SendingCode,
     CodeSentRegister,
@@ -194,8 +183,6 @@ pub enum Msg {
     FieldCondition,
     ConditionNote,
     MaterialsRequired,
-    MaterialUploaded,
-    MaterialMissing,
     FieldEmployer,
     FieldEmployerAddress,
     FieldEmployerHrPhone,
@@ -297,7 +284,6 @@ pub enum Msg {
     IPaid,
     Checking,
     NotPaidYet,
-    CodeRefreshing,
     PaySuccess,
     OrderNo,
     UnderReviewNotice,
@@ -395,7 +381,6 @@ impl Msg {
                 "网络不稳定，这一页没有下载完成。请检查网络后点击“重试”，已填写和上传的内容不会丢失。",
                 "The connection dropped before this page finished downloading. Check your connection and press Retry; nothing you entered or uploaded is lost.",
             ),
-            Retrying => ("正在重试…", "Retrying…"),
             PlansTitle => ("考试报名", "Exam registration"),
             PlansIntro => (
                 "请核对认定计划名称，选择要报考的认定计划，点击“报名”。",
@@ -445,40 +430,11 @@ impl Msg {
             ),
             ErrorLoadPlans => ("认定计划加载失败", "Could not load the plans"),
             PageRegisterTitle => ("考生注册", "Create an account"),
-            PageRegisterSoon => (
-                "在这里用手机号和短信验证码注册帐号。此功能即将开放。",
-                "Register here with your phone number and an SMS code. Coming soon.",
-            ),
             PageLoginTitle => ("登录", "Log in"),
-            PageLoginSoon => (
-                "在这里用手机号和密码登录。此功能即将开放。",
-                "Log in here with your phone number and password. Coming soon.",
-            ),
             PageForgotTitle => ("忘记密码", "Forgot password"),
-            PageForgotSoon => (
-                "在这里用短信验证码重设密码。此功能即将开放。",
-                "Reset your password here with an SMS code. Coming soon.",
-            ),
             PageApplyTitle => ("填写报名信息", "Application"),
-            PageApplySoon => (
-                "这里是报名向导：① 基础信息 ② 身份选择 ③ 报名信息 ④ 证件信息上传。此功能即将开放。",
-                "The four-step application: 1 basic information, 2 identity, 3 application details, 4 document upload. Coming soon.",
-            ),
             PageApplicationsTitle => ("报名信息", "My applications"),
-            PageApplicationsSoon => (
-                "在这里查看报名状态：审核中、审核不通过、待缴费、缴费成功。此功能即将开放。",
-                "Follow your applications here: under review, rejected, awaiting payment, paid. Coming soon.",
-            ),
             PageApplicationTitle => ("报名详情", "Application details"),
-            PageApplicationSoon => (
-                "这里显示报名的审核进度和每次状态变化的时间。此功能即将开放。",
-                "This page shows the review timeline of one application. Coming soon.",
-            ),
-            PagePayTitle => ("缴费", "Payment"),
-            PagePaySoon => (
-                "审核通过后，在这里用微信扫码缴费。此功能即将开放。",
-                "After approval, pay here by scanning a WeChat Pay QR code. Coming soon.",
-            ),
             NotFoundTitle => ("页面不存在", "Page not found"),
             NotFoundBody => (
                 "您访问的页面不存在，可能是链接有误。",
@@ -486,13 +442,11 @@ impl Msg {
             ),
             BackToPlans => ("返回考试报名", "Back to exam registration"),
             NavLogout => ("退出登录", "Log out"),
-            LoggedInAs => ("当前帐号", "Logged in as"),
             FieldPhone => ("手机号", "Mobile number"),
             FieldCode => ("验证码", "SMS code"),
             FieldPassword => ("密码", "Password"),
             FieldConfirmPassword => ("确认密码", "Confirm password"),
             FieldNewPassword => ("新密码", "New password"),
-            Required => ("必填", "required"),
             SendCode => ("获取验证码", "Get code"),
             SendingCode => ("正在发送…", "Sending…"),
             CodeSentRegister => (
@@ -625,8 +579,6 @@ impl Msg {
                 "所选条件需要准备的材料",
                 "Materials this condition requires",
             ),
-            MaterialUploaded => ("已上传", "uploaded"),
-            MaterialMissing => ("待上传", "to upload"),
             FieldEmployer => ("工作单位", "Employer (full name)"),
             FieldEmployerAddress => ("单位地址", "Employer address"),
             FieldEmployerHrPhone => ("单位人资部门电话", "Employer HR phone"),
@@ -807,10 +759,6 @@ impl Msg {
             NotPaidYet => (
                 "尚未收到支付结果。如已扣款，请稍候再点“我已支付”，不要重复支付。",
                 "No payment received yet. If you were charged, wait and press “I have paid” again; do not pay twice.",
-            ),
-            CodeRefreshing => (
-                "二维码已过期，正在刷新（订单号不变）…",
-                "The code expired; refreshing it (same order)…",
             ),
             PaySuccess => ("缴费成功", "Payment successful"),
             OrderNo => ("订单号", "Order number"),
@@ -1469,6 +1417,56 @@ mod tests {
             assert_eq!(accepted && kind != Jpeg, kind == Png, "{kind:?}");
         }
         assert!(Msg::ErrPortraitNotJpeg.text(Lang::Zh).contains("PNG"));
+    }
+
+    /// Every message key is used somewhere in the app: as `Msg::Key` in any source file, or
+    /// by its bare name in this file beyond its declaration and its texts.
+    #[test]
+    fn every_message_key_is_used() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut sources = Vec::new();
+        let mut dirs = vec![src.clone()];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).expect("src/ is readable") {
+                let path = entry.expect("a directory entry").path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    sources.push(std::fs::read_to_string(&path).expect("a source file"));
+                }
+            }
+        }
+        let this = std::fs::read_to_string(src.join("i18n.rs")).expect("src/i18n.rs");
+        let (_, rest) = this.split_once("pub enum Msg {").expect("the Msg enum");
+        let (body, _) = rest.split_once("\n}").expect("the Msg enum's end");
+        let keys: Vec<&str> = body
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with("//"))
+            .map(|l| l.trim_end_matches(','))
+            .collect();
+        assert!(keys.len() > 100, "read {} keys", keys.len());
+        let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+        // Occurrences of `word` as a whole identifier in `text`.
+        let count = |text: &str, word: &str| {
+            text.match_indices(word)
+                .filter(|(i, _)| {
+                    let before = text[..*i].chars().next_back();
+                    let after = text[i + word.len()..].chars().next();
+                    !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+                })
+                .count()
+        };
+        let unused: Vec<&str> = keys
+            .iter()
+            .copied()
+            .filter(|key| {
+                let qualified = format!("Msg::{key}");
+                let anywhere = sources.iter().any(|s| count(s, &qualified) > 0);
+                !anywhere && count(&this, key) <= 2
+            })
+            .collect();
+        assert_eq!(unused, Vec::<&str>::new(), "message keys nothing uses");
     }
 
     #[test]
