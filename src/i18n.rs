@@ -54,6 +54,19 @@ impl Lang {
 
 const STORAGE_KEY: &str = "baoming.lang";
 
+// The contract's limits, as messages state them.
+use baoming_contract::auth::SMS_CODE_LEN;
+use baoming_contract::password::MIN_CHARS;
+use baoming_contract::photo::{DOCUMENT_MAX_BYTES, PORTRAIT_MAX_BYTES, PORTRAIT_MIN_BYTES};
+use const_format::formatcp;
+const DOCUMENT_MAX_MB: u64 = DOCUMENT_MAX_BYTES / (1024 * 1024);
+/// "40–80 KB".
+const PORTRAIT_KB: &str = formatcp!(
+    "{}–{} KB",
+    PORTRAIT_MIN_BYTES / 1024,
+    PORTRAIT_MAX_BYTES / 1024
+);
+
 /// Message keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Msg {
@@ -471,8 +484,8 @@ impl Msg {
                 "Your password was reset. Log in with the new password.",
             ),
             PasswordHint => (
-                "至少 8 位，须同时包含字母和数字。",
-                "At least 8 characters, with letters and digits.",
+                formatcp!("至少 {MIN_CHARS} 位，须同时包含字母和数字。"),
+                formatcp!("At least {MIN_CHARS} characters, with letters and digits."),
             ),
             StrengthWeak => ("密码强度：弱", "Strength: weak"),
             StrengthFair => ("密码强度：中", "Strength: fair"),
@@ -497,7 +510,10 @@ impl Msg {
                 "This number cannot receive SMS. Please use another mobile number.",
             ),
             ErrCodeRequired => ("请输入短信验证码。", "Enter the SMS code."),
-            ErrCodeFormat => ("验证码为 6 位数字。", "The code has 6 digits."),
+            ErrCodeFormat => (
+                formatcp!("验证码为 {SMS_CODE_LEN} 位数字。"),
+                formatcp!("The code has {SMS_CODE_LEN} digits."),
+            ),
             ErrCodeWrong => (
                 "验证码不正确，请核对短信。",
                 "The code is not right. Check the SMS.",
@@ -511,7 +527,10 @@ impl Msg {
                 "Too many wrong tries. Get a new code.",
             ),
             ErrPasswordRequired => ("请输入密码。", "Enter a password."),
-            ErrPasswordShort => ("密码至少 8 位。", "Use at least 8 characters."),
+            ErrPasswordShort => (
+                formatcp!("密码至少 {MIN_CHARS} 位。"),
+                formatcp!("Use at least {MIN_CHARS} characters."),
+            ),
             ErrPasswordLong => ("密码太长。", "The password is too long."),
             ErrPasswordLetterDigit => {
                 ("密码须同时包含字母和数字。", "Use both letters and digits.")
@@ -803,8 +822,8 @@ impl Msg {
                 "Only JPG or PNG photos can be uploaded. Take the photo with the phone's camera, or upload a screenshot.",
             ),
             ErrFileTooLarge => (
-                "文件超过 10 MB，请降低照片尺寸后再上传。",
-                "The file is over 10 MB. Please use a smaller photo.",
+                formatcp!("文件超过 {DOCUMENT_MAX_MB} MB，请降低照片尺寸后再上传。"),
+                formatcp!("The file is over {DOCUMENT_MAX_MB} MB. Please use a smaller photo."),
             ),
             // Says PNG: the only other type uploads accept (a test holds it).
             ErrPortraitNotJpeg => (
@@ -812,8 +831,8 @@ impl Msg {
                 "This photo is really a PNG file, whatever its name says; the portrait must be a JPG. Auto-fix can convert it.",
             ),
             PortraitRule => (
-                "请上传 JPG 格式一寸白底证件照，大小为 40–80 KB。",
-                "Upload a one-inch white-background ID photo, JPG, 40–80 KB.",
+                formatcp!("请上传 JPG 格式一寸白底证件照，大小为 {PORTRAIT_KB}。"),
+                formatcp!("Upload a one-inch white-background ID photo, JPG, {PORTRAIT_KB}."),
             ),
             ErrEmptyFile => (
                 "文件是空的（0 字节），可能没有下载或保存完整。请重新拍摄，或从相册重新选择。",
@@ -911,8 +930,12 @@ impl Msg {
             FixBefore => ("处理前", "Before"),
             FixAfter => ("处理后", "After"),
             FixOutOfWindow => (
-                "这张照片无法压缩到 40–80 KB（画面过于简单或过于复杂），请换一张照片。",
-                "This photo cannot be brought to 40–80 KB (too plain or too detailed); please choose another.",
+                formatcp!(
+                    "这张照片无法压缩到 {PORTRAIT_KB}（画面过于简单或过于复杂），请换一张照片。"
+                ),
+                formatcp!(
+                    "This photo cannot be brought to {PORTRAIT_KB} (too plain or too detailed); please choose another."
+                ),
             ),
             FixFailed => (
                 "处理失败，浏览器无法处理这张照片。请换一张照片，或换用其他浏览器。",
@@ -1272,8 +1295,8 @@ pub fn wizard_reason(reason: &str) -> Msg {
 pub fn portrait_size_text(lang: Lang, bytes: u64) -> String {
     let kb = bytes.div_ceil(1024);
     match lang {
-        Lang::Zh => format!("个人照片须为 40–80 KB，当前为 {kb} KB。"),
-        Lang::En => format!("The portrait must be 40–80 KB; this one is {kb} KB."),
+        Lang::Zh => format!("个人照片须为 {PORTRAIT_KB}，当前为 {kb} KB。"),
+        Lang::En => format!("The portrait must be {PORTRAIT_KB}; this one is {kb} KB."),
     }
 }
 
@@ -1467,6 +1490,18 @@ mod tests {
             })
             .collect();
         assert_eq!(unused, Vec::<&str>::new(), "message keys nothing uses");
+    }
+
+    #[test]
+    fn limits_in_messages_read_as_before() {
+        // The numbers come from the contract; the sentences around them are unchanged.
+        assert_eq!(Msg::ErrPasswordShort.text(Lang::Zh), "密码至少 8 位。");
+        assert_eq!(Msg::ErrCodeFormat.text(Lang::En), "The code has 6 digits.");
+        assert_eq!(
+            Msg::PortraitRule.text(Lang::Zh),
+            "请上传 JPG 格式一寸白底证件照，大小为 40–80 KB。"
+        );
+        assert!(Msg::ErrFileTooLarge.text(Lang::En).contains("over 10 MB"));
     }
 
     #[test]
