@@ -1,6 +1,7 @@
 //! Every user-visible string, in Chinese first and English second. Views ask for a
 //! [`Msg`]; they never write text inline.
 
+use baoming_contract::draft_field::{CertificateField, DraftField, Field, HistoryField};
 use baoming_contract::occupation::Occupation;
 use baoming_contract::plan::PlanState;
 use leptos::prelude::*;
@@ -1368,33 +1369,48 @@ pub fn uploading_text(lang: Lang, fraction: f64) -> String {
 /// The label of a draft field by its JSON name (`certificate.issued_on`, `history.2.unit`),
 /// for reviewer reasons that point at a field.
 pub fn field_label(field: &str) -> Option<Msg> {
-    let mut parts = field.split('.');
-    Some(match (parts.next()?, parts.next(), parts.next()) {
-        ("name", None, _) => Msg::FieldName,
-        ("gender", None, _) => Msg::FieldGender,
-        ("id_number", None, _) => Msg::FieldIdNumber,
-        ("phone", None, _) => Msg::FieldContactPhone,
-        ("education", None, _) => Msg::FieldEducation,
-        ("identity", None, _) => Msg::StepIdentity,
-        ("condition", None, _) => Msg::FieldCondition,
-        ("employer", None, _) => Msg::FieldEmployer,
-        ("employer_address", None, _) => Msg::FieldEmployerAddress,
-        ("employer_hr_phone", None, _) => Msg::FieldEmployerHrPhone,
-        ("current_post", None, _) => Msg::FieldCurrentPost,
-        ("current_post_years", None, _) => Msg::FieldCurrentPostYears,
-        ("certificate", Some("name_and_level"), _) => Msg::FieldCertName,
-        ("certificate", Some("number"), _) => Msg::FieldCertNumber,
-        ("certificate", Some("issued_on"), _) => Msg::FieldCertDate,
-        ("certificate", Some("issuer"), _) => Msg::FieldCertIssuer,
-        ("certificate", _, _) => Msg::CertificateSection,
-        ("history", _, Some("start")) => Msg::FieldStart,
-        ("history", _, Some("end")) => Msg::FieldEnd,
-        ("history", _, Some("unit")) => Msg::FieldUnit,
-        ("history", _, Some("occupation")) => Msg::FieldOccupation,
-        ("history", _, Some("witness")) => Msg::FieldWitness,
-        ("history", _, _) => Msg::HistorySection,
-        _ => return None,
-    })
+    DraftField::parse(field).map(draft_field_label)
+}
+
+/// A draft field's label; every field has one (the compiler checks the match).
+pub fn draft_field_label(field: DraftField) -> Msg {
+    match field {
+        DraftField::Top(field) => top_field_label(field),
+        DraftField::Certificate(field) => match field {
+            CertificateField::NameAndLevel => Msg::FieldCertName,
+            CertificateField::Number => Msg::FieldCertNumber,
+            CertificateField::IssuedOn => Msg::FieldCertDate,
+            CertificateField::Issuer => Msg::FieldCertIssuer,
+        },
+        DraftField::HistoryRow(_) => Msg::HistorySection,
+        DraftField::History(_, field) => match field {
+            HistoryField::Start => Msg::FieldStart,
+            HistoryField::End => Msg::FieldEnd,
+            HistoryField::Unit => Msg::FieldUnit,
+            HistoryField::Occupation => Msg::FieldOccupation,
+            HistoryField::Witness => Msg::FieldWitness,
+        },
+    }
+}
+
+/// A top-level field's label.
+pub fn top_field_label(field: Field) -> Msg {
+    match field {
+        Field::Name => Msg::FieldName,
+        Field::Gender => Msg::FieldGender,
+        Field::IdNumber => Msg::FieldIdNumber,
+        Field::Phone => Msg::FieldContactPhone,
+        Field::Education => Msg::FieldEducation,
+        Field::Identity => Msg::StepIdentity,
+        Field::Condition => Msg::FieldCondition,
+        Field::Employer => Msg::FieldEmployer,
+        Field::EmployerAddress => Msg::FieldEmployerAddress,
+        Field::EmployerHrPhone => Msg::FieldEmployerHrPhone,
+        Field::CurrentPost => Msg::FieldCurrentPost,
+        Field::CurrentPostYears => Msg::FieldCurrentPostYears,
+        Field::Certificate => Msg::CertificateSection,
+        Field::History => Msg::HistorySection,
+    }
 }
 
 /// `2026-12-01 09:30` in China Standard Time.

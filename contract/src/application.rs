@@ -7,6 +7,7 @@
 //! missing upload.
 
 use crate::api::{Draft, HistoryRow};
+use crate::draft_field::{CertificateField, DraftField, Field, HistoryField};
 use crate::eligibility::{Condition, Material};
 use crate::error::FieldErrors;
 use crate::id_card::{self, Gender};
@@ -95,45 +96,45 @@ pub const DRAFT_MAX_TEXT_CHARS: usize = 200;
 /// `history`, [`reason::TOO_LONG`] on a text field.
 pub fn check_draft_bounds(draft: &Draft) -> FieldErrors {
     let mut errors = FieldErrors::new();
-    let mut text = |name: String, value: &str| {
+    let mut text = |field: DraftField, value: &str| {
         if value.chars().count() > DRAFT_MAX_TEXT_CHARS {
-            errors.insert(name, reason::TOO_LONG.into());
+            errors.insert(field.path(), reason::TOO_LONG.into());
         }
     };
-    for (name, value) in [
-        ("name", &draft.name),
-        ("id_number", &draft.id_number),
-        ("phone", &draft.phone),
-        ("employer", &draft.employer),
-        ("employer_address", &draft.employer_address),
-        ("employer_hr_phone", &draft.employer_hr_phone),
-        ("current_post", &draft.current_post),
+    for (field, value) in [
+        (Field::Name, &draft.name),
+        (Field::IdNumber, &draft.id_number),
+        (Field::Phone, &draft.phone),
+        (Field::Employer, &draft.employer),
+        (Field::EmployerAddress, &draft.employer_address),
+        (Field::EmployerHrPhone, &draft.employer_hr_phone),
+        (Field::CurrentPost, &draft.current_post),
     ] {
-        text(name.into(), value);
+        text(DraftField::Top(field), value);
     }
     if let Some(c) = &draft.certificate {
-        for (name, value) in [
-            ("name_and_level", &c.name_and_level),
-            ("number", &c.number),
-            ("issued_on", &c.issued_on),
-            ("issuer", &c.issuer),
+        for (field, value) in [
+            (CertificateField::NameAndLevel, &c.name_and_level),
+            (CertificateField::Number, &c.number),
+            (CertificateField::IssuedOn, &c.issued_on),
+            (CertificateField::Issuer, &c.issuer),
         ] {
-            text(format!("certificate.{name}"), value);
+            text(DraftField::Certificate(field), value);
         }
     }
     for (i, row) in draft.history.iter().enumerate() {
-        for (name, value) in [
-            ("start", &row.start),
-            ("end", &row.end),
-            ("unit", &row.unit),
-            ("occupation", &row.occupation),
-            ("witness", &row.witness),
+        for (field, value) in [
+            (HistoryField::Start, &row.start),
+            (HistoryField::End, &row.end),
+            (HistoryField::Unit, &row.unit),
+            (HistoryField::Occupation, &row.occupation),
+            (HistoryField::Witness, &row.witness),
         ] {
-            text(format!("history.{i}.{name}"), value);
+            text(DraftField::History(i, field), value);
         }
     }
     if draft.history.len() > DRAFT_MAX_HISTORY_ROWS {
-        errors.insert("history".into(), reason::TOO_MANY.into());
+        put(&mut errors, Field::History, reason::TOO_MANY);
     }
     errors
 }
@@ -205,13 +206,18 @@ impl WorkSummary {
     }
 }
 
-fn text_field(errors: &mut FieldErrors, name: &str, value: &str) {
+fn text_field(errors: &mut FieldErrors, field: impl Into<DraftField>, value: &str) {
     let chars = value.trim().chars().count();
     if chars == 0 {
-        errors.insert(name.into(), reason::REQUIRED.into());
+        put(errors, field, reason::REQUIRED);
     } else if chars > MAX_TEXT_CHARS {
-        errors.insert(name.into(), reason::TOO_LONG.into());
+        put(errors, field, reason::TOO_LONG);
     }
+}
+
+/// Records why `field` is not accepted.
+fn put(errors: &mut FieldErrors, field: impl Into<DraftField>, reason: &str) {
+    errors.insert(field.into().path(), reason.into());
 }
 
 /// 单位人资部门电话: a landline (`0311-87654321`, extension allowed) or a mobile number.
@@ -231,14 +237,14 @@ pub fn validate_step(step: Step, draft: &Draft, ctx: &Context) -> FieldErrors {
         Step::Basic => basic(draft, &mut errors),
         Step::Identity => {
             if draft.identity.is_none() {
-                errors.insert("identity".into(), reason::REQUIRED.into());
+                put(&mut errors, Field::Identity, reason::REQUIRED);
             }
         }
         Step::Details => details(draft, ctx, &mut errors),
         // Uploads are checked against the stored documents: see [`missing_documents`].
         Step::Documents => {
             if draft.condition.is_none() {
-                errors.insert("condition".into(), reason::REQUIRED.into());
+                put(&mut errors, Field::Condition, reason::REQUIRED);
             }
         }
     }
@@ -248,58 +254,58 @@ pub fn validate_step(step: Step, draft: &Draft, ctx: &Context) -> FieldErrors {
 fn basic(draft: &Draft, errors: &mut FieldErrors) {
     let name = draft.name.trim();
     if name.is_empty() {
-        errors.insert("name".into(), reason::REQUIRED.into());
+        put(errors, Field::Name, reason::REQUIRED);
     } else if name.chars().count() > 30 {
-        errors.insert("name".into(), reason::TOO_LONG.into());
+        put(errors, Field::Name, reason::TOO_LONG);
     } else if !name
         .chars()
         .all(|c| c.is_alphabetic() || matches!(c, '·' | '•' | ' ' | '.'))
     {
-        errors.insert("name".into(), reason::INVALID.into());
+        put(errors, Field::Name, reason::INVALID);
     }
     let id = id_card::parse(&draft.id_number);
     match &id {
         Err(e) => {
-            errors.insert("id_number".into(), e.code().into());
+            put(errors, Field::IdNumber, e.code());
         }
         Ok(info) => {
             if let Some(g) = draft.gender
                 && g != info.gender
             {
-                errors.insert("gender".into(), reason::GENDER_MISMATCH_ID.into());
+                put(errors, Field::Gender, reason::GENDER_MISMATCH_ID);
             }
         }
     }
     if draft.gender.is_none() {
-        errors.insert("gender".into(), reason::REQUIRED.into());
+        put(errors, Field::Gender, reason::REQUIRED);
     }
     if let Err(e) = phone::normalize(&draft.phone) {
-        errors.insert("phone".into(), e.code().into());
+        put(errors, Field::Phone, e.code());
     }
     if draft.education.is_none() {
-        errors.insert("education".into(), reason::REQUIRED.into());
+        put(errors, Field::Education, reason::REQUIRED);
     }
 }
 
 fn details(draft: &Draft, ctx: &Context, errors: &mut FieldErrors) {
     let Some(condition) = draft.condition else {
-        errors.insert("condition".into(), reason::REQUIRED.into());
+        put(errors, Field::Condition, reason::REQUIRED);
         return;
     };
-    text_field(errors, "employer", &draft.employer);
-    text_field(errors, "employer_address", &draft.employer_address);
+    text_field(errors, Field::Employer, &draft.employer);
+    text_field(errors, Field::EmployerAddress, &draft.employer_address);
     if draft.employer_hr_phone.trim().is_empty() {
-        errors.insert("employer_hr_phone".into(), reason::REQUIRED.into());
+        put(errors, Field::EmployerHrPhone, reason::REQUIRED);
     } else if !is_contact_phone(&draft.employer_hr_phone) {
-        errors.insert("employer_hr_phone".into(), reason::INVALID.into());
+        put(errors, Field::EmployerHrPhone, reason::INVALID);
     }
-    text_field(errors, "current_post", &draft.current_post);
+    text_field(errors, Field::CurrentPost, &draft.current_post);
     match draft.current_post_years {
         None => {
-            errors.insert("current_post_years".into(), reason::REQUIRED.into());
+            put(errors, Field::CurrentPostYears, reason::REQUIRED);
         }
         Some(y) if y > 60 => {
-            errors.insert("current_post_years".into(), reason::INVALID.into());
+            put(errors, Field::CurrentPostYears, reason::INVALID);
         }
         Some(_) => {}
     }
@@ -319,27 +325,52 @@ fn certificate(
 ) -> Option<Date> {
     let empty = Default::default();
     let cert = draft.certificate.as_ref().unwrap_or(&empty);
-    text_field(errors, "certificate.name_and_level", &cert.name_and_level);
-    text_field(errors, "certificate.number", &cert.number);
-    text_field(errors, "certificate.issuer", &cert.issuer);
+    text_field(
+        errors,
+        DraftField::Certificate(CertificateField::NameAndLevel),
+        &cert.name_and_level,
+    );
+    text_field(
+        errors,
+        DraftField::Certificate(CertificateField::Number),
+        &cert.number,
+    );
+    text_field(
+        errors,
+        DraftField::Certificate(CertificateField::Issuer),
+        &cert.issuer,
+    );
     if cert.issued_on.trim().is_empty() {
-        errors.insert("certificate.issued_on".into(), reason::REQUIRED.into());
+        put(
+            errors,
+            DraftField::Certificate(CertificateField::IssuedOn),
+            reason::REQUIRED,
+        );
         return None;
     }
     let Some(date) = Date::parse(cert.issued_on.trim()) else {
-        errors.insert("certificate.issued_on".into(), reason::DATE_FORMAT.into());
+        put(
+            errors,
+            DraftField::Certificate(CertificateField::IssuedOn),
+            reason::DATE_FORMAT,
+        );
         return None;
     };
     if date > ctx.today {
-        errors.insert("certificate.issued_on".into(), reason::IN_FUTURE.into());
+        put(
+            errors,
+            DraftField::Certificate(CertificateField::IssuedOn),
+            reason::IN_FUTURE,
+        );
         return None;
     }
     if condition == Condition::TechnicianClassStudent {
         let two_years_later = Date::new(date.year() + 2, date.month(), date.day().min(28));
         if two_years_later.is_some_and(|d| d > ctx.today) {
-            errors.insert(
-                "certificate.issued_on".into(),
-                reason::CERTIFICATE_TOO_RECENT.into(),
+            put(
+                errors,
+                DraftField::Certificate(CertificateField::IssuedOn),
+                reason::CERTIFICATE_TOO_RECENT,
             );
         }
     }
@@ -362,20 +393,44 @@ fn periods(
             YearMonth::parse(&row.end)
         };
         if row.start.trim().is_empty() {
-            errors.insert(format!("history.{i}.start"), reason::REQUIRED.into());
+            put(
+                errors,
+                DraftField::History(i, HistoryField::Start),
+                reason::REQUIRED,
+            );
         } else if start.is_none() {
-            errors.insert(format!("history.{i}.start"), reason::MONTH_FORMAT.into());
+            put(
+                errors,
+                DraftField::History(i, HistoryField::Start),
+                reason::MONTH_FORMAT,
+            );
         }
         if end.is_none() {
-            errors.insert(format!("history.{i}.end"), reason::MONTH_FORMAT.into());
+            put(
+                errors,
+                DraftField::History(i, HistoryField::End),
+                reason::MONTH_FORMAT,
+            );
         }
         if let (Some(s), Some(e)) = (start, end) {
             if s > now {
-                errors.insert(format!("history.{i}.start"), reason::IN_FUTURE.into());
+                put(
+                    errors,
+                    DraftField::History(i, HistoryField::Start),
+                    reason::IN_FUTURE,
+                );
             } else if e > now {
-                errors.insert(format!("history.{i}.end"), reason::IN_FUTURE.into());
+                put(
+                    errors,
+                    DraftField::History(i, HistoryField::End),
+                    reason::IN_FUTURE,
+                );
             } else if e < s {
-                errors.insert(format!("history.{i}.end"), reason::END_BEFORE_START.into());
+                put(
+                    errors,
+                    DraftField::History(i, HistoryField::End),
+                    reason::END_BEFORE_START,
+                );
             } else {
                 out.push((i, s, e));
             }
@@ -392,20 +447,33 @@ fn history(
     errors: &mut FieldErrors,
 ) {
     if draft.history.is_empty() {
-        errors.insert("history".into(), reason::REQUIRED.into());
+        put(errors, Field::History, reason::REQUIRED);
         return;
     }
     // Condition 5 lists schooling (学校, 专业), not occupations.
     let checks_occupation = condition != Condition::TechnicianClassStudent;
     for (i, row) in draft.history.iter().enumerate() {
-        text_field(errors, &format!("history.{i}.unit"), &row.unit);
-        text_field(errors, &format!("history.{i}.witness"), &row.witness);
+        text_field(
+            errors,
+            DraftField::History(i, HistoryField::Unit),
+            &row.unit,
+        );
+        text_field(
+            errors,
+            DraftField::History(i, HistoryField::Witness),
+            &row.witness,
+        );
         if row.occupation.trim().is_empty() {
-            errors.insert(format!("history.{i}.occupation"), reason::REQUIRED.into());
+            put(
+                errors,
+                DraftField::History(i, HistoryField::Occupation),
+                reason::REQUIRED,
+            );
         } else if checks_occupation && !ctx.occupation.accepts_history_occupation(&row.occupation) {
-            errors.insert(
-                format!("history.{i}.occupation"),
-                reason::OCCUPATION_NOT_RELATED.into(),
+            put(
+                errors,
+                DraftField::History(i, HistoryField::Occupation),
+                reason::OCCUPATION_NOT_RELATED,
             );
         }
     }
@@ -415,16 +483,22 @@ fn history(
         let ((_, _, prev_end), (j, next_start, _)) = (pair[0], pair[1]);
         if next_start <= prev_end {
             errors
-                .entry(format!("history.{j}.start"))
+                .entry(DraftField::History(j, HistoryField::Start).path())
                 .or_insert_with(|| reason::OVERLAPS.into());
         }
     }
     if let Some(summary) = work_summary(draft, ctx)
         && !summary.satisfied()
-        && !errors.keys().any(|k| k.starts_with("history."))
+        // A row's own problem comes first.
+        && !errors.keys().any(|k| {
+            matches!(
+                DraftField::parse(k),
+                Some(DraftField::HistoryRow(_) | DraftField::History(..))
+            )
+        })
     {
         let _ = cert_date;
-        errors.insert("history".into(), reason::NOT_ENOUGH_YEARS.into());
+        put(errors, Field::History, reason::NOT_ENOUGH_YEARS);
     }
 }
 
@@ -501,47 +575,34 @@ pub fn first_incomplete_step(draft: &Draft, ctx: &Context, uploaded: &[Material]
 
 /// The fields (JSON names, `history` for the rows) that differ between two drafts: what
 /// changed since the last submission.
-pub fn changed_fields(before: &Draft, after: &Draft) -> Vec<&'static str> {
-    let mut changed = Vec::new();
-    let mut check = |name: &'static str, same: bool| {
-        if !same {
-            changed.push(name);
-        }
+pub fn changed_fields(before: &Draft, after: &Draft) -> Vec<Field> {
+    // Exhaustive: a new field of the draft must say here how it compares.
+    let same = |field: Field| match field {
+        Field::Name => before.name == after.name,
+        Field::Gender => before.gender == after.gender,
+        Field::IdNumber => before.id_number == after.id_number,
+        Field::Phone => before.phone == after.phone,
+        Field::Education => before.education == after.education,
+        Field::Identity => before.identity == after.identity,
+        Field::Condition => before.condition == after.condition,
+        Field::Employer => before.employer == after.employer,
+        Field::EmployerAddress => before.employer_address == after.employer_address,
+        Field::EmployerHrPhone => before.employer_hr_phone == after.employer_hr_phone,
+        Field::CurrentPost => before.current_post == after.current_post,
+        Field::CurrentPostYears => before.current_post_years == after.current_post_years,
+        Field::Certificate => before.certificate == after.certificate,
+        Field::History => before.history == after.history,
     };
-    check("name", before.name == after.name);
-    check("gender", before.gender == after.gender);
-    check("id_number", before.id_number == after.id_number);
-    check("phone", before.phone == after.phone);
-    check("education", before.education == after.education);
-    check("identity", before.identity == after.identity);
-    check("condition", before.condition == after.condition);
-    check("employer", before.employer == after.employer);
-    check(
-        "employer_address",
-        before.employer_address == after.employer_address,
-    );
-    check(
-        "employer_hr_phone",
-        before.employer_hr_phone == after.employer_hr_phone,
-    );
-    check("current_post", before.current_post == after.current_post);
-    check(
-        "current_post_years",
-        before.current_post_years == after.current_post_years,
-    );
-    check("certificate", before.certificate == after.certificate);
-    check("history", before.history == after.history);
-    changed
+    Field::ALL.into_iter().filter(|&f| !same(f)).collect()
 }
 
 /// The wizard step where a field (JSON name, as in [`FieldErrors`] or a reviewer's reason)
 /// is filled in; `documents.<slot>` is step ④.
 pub fn step_of_field(field: &str) -> Step {
-    match field.split('.').next().unwrap_or_default() {
-        "name" | "gender" | "id_number" | "phone" | "education" => Step::Basic,
-        "identity" => Step::Identity,
-        "documents" => Step::Documents,
-        _ => Step::Details,
+    match DraftField::parse(field) {
+        Some(field) => field.step(),
+        None if field == "documents" || field.starts_with("documents.") => Step::Documents,
+        None => Step::Details,
     }
 }
 
@@ -863,7 +924,10 @@ mod tests {
         assert!(changed_fields(&before, &after).is_empty());
         after.employer = "石家庄某某电子商务股份有限公司".into();
         after.history[1].witness = "李经理".into();
-        assert_eq!(changed_fields(&before, &after), ["employer", "history"]);
+        assert_eq!(
+            changed_fields(&before, &after),
+            [Field::Employer, Field::History]
+        );
     }
 
     #[test]

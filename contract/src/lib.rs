@@ -20,6 +20,7 @@ pub mod application;
 pub mod auth;
 #[cfg(feature = "csp")]
 pub mod csp;
+pub mod draft_field;
 pub mod eligibility;
 pub mod error;
 pub mod id_card;

@@ -3,6 +3,7 @@
 //! web app uses the same constants for its countdown and links.
 
 use crate::api::{DecisionKind, DecisionRequest, ReviewTarget};
+use crate::draft_field::DraftField;
 use crate::error::FieldErrors;
 
 /// A reviewer's reason message holds 1 to this many characters.
@@ -22,41 +23,11 @@ pub mod reason {
     pub const TOO_MANY: &str = "too_many";
 }
 
-const TOP_LEVEL_FIELDS: &[&str] = &[
-    "identity",
-    "condition",
-    "name",
-    "gender",
-    "id_number",
-    "education",
-    "phone",
-    "employer",
-    "employer_address",
-    "employer_hr_phone",
-    "current_post",
-    "current_post_years",
-    "certificate",
-    "history",
-];
-const CERTIFICATE_FIELDS: &[&str] = &["name_and_level", "number", "issued_on", "issuer"];
-const HISTORY_FIELDS: &[&str] = &["start", "end", "unit", "occupation", "witness"];
-
 /// Whether `name` is the JSON path of a [`crate::api::Draft`] field, in the form the
-/// wizard's errors use: `id_number`, `certificate.issued_on`, `history.1`, `history.1.unit`.
+/// wizard's errors use: `id_number`, `certificate.issued_on`, `history.1`, `history.1.unit`
+/// ([`DraftField`]).
 pub fn is_draft_field(name: &str) -> bool {
-    let mut parts = name.split('.');
-    match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some(top), None, None, None) => TOP_LEVEL_FIELDS.contains(&top),
-        (Some("certificate"), Some(sub), None, None) => CERTIFICATE_FIELDS.contains(&sub),
-        (Some("history"), Some(row), sub, None) => {
-            let row_ok = !row.is_empty()
-                && row.bytes().all(|b| b.is_ascii_digit())
-                && row.len() <= 3
-                && (row == "0" || !row.starts_with('0'));
-            row_ok && sub.is_none_or(|s| HISTORY_FIELDS.contains(&s))
-        }
-        _ => false,
-    }
+    DraftField::parse(name).is_some()
 }
 
 /// What is wrong with a decision; empty when it can be applied. A rejection needs 1 to

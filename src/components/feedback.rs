@@ -28,6 +28,29 @@ pub fn retry_of<T: 'static>(resource: LocalResource<T>) -> Callback<()> {
     })
 }
 
+/// What a page shows of a read it needs: [`Loading`] while it runs, [`ErrorPanel`] with 重试
+/// when it failed (`title` says what did not load), and `children`'s view of the value once
+/// it arrived.
+#[component]
+pub fn Loaded<T, V>(
+    resource: LocalResource<Result<T, ApiError>>,
+    /// What failed, as the error's heading.
+    title: Msg,
+    /// The page's view of the value.
+    children: impl Fn(T) -> V + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let retry = retry_of(resource);
+    move || match resource.get() {
+        None => view! { <Loading /> }.into_any(),
+        Some(Err(error)) => view! { <ErrorPanel title error on_retry=retry /> }.into_any(),
+        Some(Ok(value)) => children(value).into_any(),
+    }
+}
+
 /// A polite, announced loading message.
 #[component]
 pub fn Loading() -> impl IntoView {

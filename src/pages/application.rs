@@ -8,17 +8,18 @@ use std::time::Duration;
 
 use baoming_contract::api::{Application, ReviewTarget};
 use baoming_contract::application::Step;
+use baoming_contract::draft_field::Field;
 use baoming_contract::status::ApplicationStatus;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::Api;
-use crate::components::feedback::{ErrorPanel, Loading, retry_of};
+use crate::components::feedback::Loaded;
 use crate::components::link::Link;
 use crate::components::text::Written;
 use crate::i18n::{
     Lang, Msg, date_time, field_label, label_colon, list_separator, material_label, status_label,
-    t, use_lang,
+    t, top_field_label, use_lang,
 };
 use crate::progress::{self, Stage, StepState};
 use crate::routes::AppRoute;
@@ -48,14 +49,11 @@ pub fn ApplicationPage() -> impl IntoView {
     ) {
         on_cleanup(move || handle.clear());
     }
-    let retry = retry_of(loaded);
     view! {
         <h1 class="bm-title">{t(Msg::PageApplicationTitle)}</h1>
-        {move || match loaded.get() {
-            None => view! { <Loading /> }.into_any(),
-            Some(Err(error)) => view! { <ErrorPanel title=Msg::PageApplicationTitle error on_retry=retry /> }.into_any(),
-            Some(Ok(app)) => view! { <Status app /> }.into_any(),
-        }}
+        <Loaded resource=loaded title=Msg::PageApplicationTitle let:app>
+            <Status app />
+        </Loaded>
     }
 }
 
@@ -82,7 +80,7 @@ fn Status(app: Application) -> impl IntoView {
     let lang = use_lang();
     let status = app.status;
     let id = app.id.clone();
-    let changed: Vec<&'static str> = match (&app.submitted_draft, status) {
+    let changed: Vec<Field> = match (&app.submitted_draft, status) {
         (Some(before), ApplicationStatus::UnderReview | ApplicationStatus::Rejected) => {
             baoming_contract::application::changed_fields(before, &app.draft)
         }
@@ -159,7 +157,7 @@ fn Status(app: Application) -> impl IntoView {
         {(!changed.is_empty()).then(|| view! {
             <section class="bm-card bm-changed" aria-live="polite">
                 <h2 class="bm-group__title">{t(Msg::ChangedSince)}</h2>
-                <p>{move || changed.iter().filter_map(|f| field_label(f)).map(|m| m.text(lang.get())).collect::<Vec<_>>().join(list_separator(lang.get()))}</p>
+                <p>{move || changed.iter().map(|&f| top_field_label(f).text(lang.get())).collect::<Vec<_>>().join(list_separator(lang.get()))}</p>
             </section>
         })}
         // Every status change with its time, for whoever needs the detail.

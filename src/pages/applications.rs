@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use crate::api::Api;
 use crate::clock::today_cst;
-use crate::components::feedback::{ErrorPanel, Loading, retry_of, status_badge_class};
+use crate::components::feedback::{Loaded, status_badge_class};
 use crate::components::link::Link;
 use crate::i18n::{Msg, lang_of, status_label, t, use_lang};
 use crate::routes::AppRoute;
@@ -21,22 +21,22 @@ pub fn ApplicationsPage() -> impl IntoView {
         // Both at once: neither needs the other.
         async move { futures::try_join!(api.applications(), api.plans()) }
     });
-    let retry = retry_of(loaded);
     view! {
         <h1 class="bm-title">{t(Msg::PageApplicationsTitle)}</h1>
-        {move || match loaded.get() {
-            None => view! { <Loading /> }.into_any(),
-            Some(Err(error)) => view! { <ErrorPanel title=Msg::PageApplicationsTitle error on_retry=retry /> }.into_any(),
-            Some(Ok((apps, _))) if apps.is_empty() => view! { <p class="bm-empty">{t(Msg::ApplicationsEmpty)}</p> }.into_any(),
-            Some(Ok((apps, plans))) => view! {
-                <ul class="bm-plans">
-                    {apps.into_iter().map(|app| {
-                        let plan = plans.iter().find(|p| p.id == app.plan_id).cloned();
-                        view! { <li><ApplicationCard app plan /></li> }
-                    }).collect_view()}
-                </ul>
-            }.into_any(),
-        }}
+        <Loaded resource=loaded title=Msg::PageApplicationsTitle let:((apps, plans))>
+            {if apps.is_empty() {
+                view! { <p class="bm-empty">{t(Msg::ApplicationsEmpty)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="bm-plans">
+                        {apps.into_iter().map(|app| {
+                            let plan = plans.iter().find(|p| p.id == app.plan_id).cloned();
+                            view! { <li><ApplicationCard app plan /></li> }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </Loaded>
     }
 }
 

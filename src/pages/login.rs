@@ -8,10 +8,10 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::Api;
-use crate::components::shell::AppNotice;
 use crate::components::form::{TextField, focus_first_invalid};
 use crate::components::link::{Link, RouterBase};
 use crate::components::send_code::{Notice, NoticeLine, retry_after};
+use crate::components::shell::AppNotice;
 use crate::forms::{field_errors, phone_error};
 use crate::i18n::{Msg, t};
 use crate::routes::{AppRoute, safe_next};

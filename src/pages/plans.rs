@@ -7,7 +7,7 @@ use baoming_contract::time::Timestamp;
 use leptos::prelude::*;
 
 use crate::api::Api;
-use crate::components::feedback::{ErrorPanel, Loading, retry_of};
+use crate::components::feedback::Loaded;
 use crate::components::link::Link;
 use crate::i18n::{Msg, lang_of, level_name, occupation_name, plan_state_name, t, use_lang};
 use crate::routes::AppRoute;
@@ -19,28 +19,21 @@ pub fn PlansPage() -> impl IntoView {
         let api = api.clone();
         async move { api.plans().await }
     });
-    let retry = retry_of(plans);
 
     view! {
         <h1 class="bm-title">{t(Msg::PlansTitle)}</h1>
         <p class="bm-lead">{t(Msg::PlansIntro)}</p>
-        {move || match plans.get() {
-            None => view! { <Loading /> }.into_any(),
-            Some(Err(error)) => {
-                view! { <ErrorPanel title=Msg::ErrorLoadPlans error on_retry=retry /> }.into_any()
-            }
-            Some(Ok(list)) if list.is_empty() => {
+        <Loaded resource=plans title=Msg::ErrorLoadPlans let:list>
+            {if list.is_empty() {
                 view! { <p class="bm-empty">{t(Msg::PlansEmpty)}</p> }.into_any()
-            }
-            Some(Ok(list)) => {
+            } else {
                 view! {
                     <ul class="bm-plans">
                         {list.into_iter().map(|plan| view! { <li><PlanCard plan /></li> }).collect_view()}
                     </ul>
-                }
-                    .into_any()
-            }
-        }}
+                }.into_any()
+            }}
+        </Loaded>
     }
 }
 

@@ -12,7 +12,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::Api;
 use crate::components::draft_saver::pending_draft;
-use crate::components::feedback::{ErrorPanel, Loading, retry_of};
+use crate::components::feedback::Loaded;
 use crate::i18n::{Lang, Msg, sheet, t};
 
 #[component]
@@ -24,18 +24,15 @@ pub fn PrintFormPage() -> impl IntoView {
         let (api, id) = (api.clone(), id.get());
         async move { api.application_and_plan(&id).await }
     });
-    let retry = retry_of(loaded);
     view! {
         <p class="bm-print-actions">
             <button type="button" class="bm-button bm-button--primary" on:click=|_| { let _ = window().print(); }>
                 {t(Msg::PrintForm)}
             </button>
         </p>
-        {move || match loaded.get() {
-            None => view! { <Loading /> }.into_any(),
-            Some(Err(error)) => view! { <ErrorPanel title=Msg::PrintForm error on_retry=retry /> }.into_any(),
-            Some(Ok((app, plan))) => view! { <FormSheet app plan /> }.into_any(),
-        }}
+        <Loaded resource=loaded title=Msg::PrintForm let:((app, plan))>
+            <FormSheet app plan />
+        </Loaded>
     }
 }
 

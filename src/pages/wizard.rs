@@ -7,6 +7,7 @@ use baoming_contract::api::{
     Application, Certificate, Draft, Education, HistoryRow, Identity, SaveDraftRequest,
 };
 use baoming_contract::application::{self, Context, Step};
+use baoming_contract::draft_field::Field;
 use baoming_contract::eligibility::{Condition, Material};
 use baoming_contract::error::{ErrorCode, FieldErrors};
 use baoming_contract::id_card::Gender;
@@ -19,14 +20,14 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use crate::api::{Api, ApiError};
 use crate::clock::{now, today_cst};
 use crate::components::draft_saver::{DraftSaver, SaveIndicator};
-use crate::components::feedback::{ErrorPanel, Loading, retry_of};
+use crate::components::feedback::Loaded;
 use crate::components::form::{TextField, focus_first_invalid};
 use crate::components::link::{Link, RouterBase};
 use crate::components::text::{MaterialName, Written};
 use crate::components::upload_slot::{UploadSlot, UploadedWarnings};
 use crate::i18n::{
     Msg, condition_text, condition_title, lang_of, level_name, material_label, occupation_label,
-    occupation_name, t, use_lang, wizard_reason, work_summary_text,
+    occupation_name, t, top_field_label, use_lang, wizard_reason, work_summary_text,
 };
 use crate::lazy::Lazy;
 use crate::routes::AppRoute;
@@ -55,14 +56,11 @@ pub fn WizardPage() -> impl IntoView {
         let (api, id) = (api.clone(), id.get());
         async move { api.application_and_plan(&id).await }
     });
-    let retry = retry_of(loaded);
     view! {
         <h1 class="bm-title">{t(Msg::WizardTitle)}</h1>
-        {move || match loaded.get() {
-            None => view! { <Loading /> }.into_any(),
-            Some(Err(error)) => view! { <ErrorPanel title=Msg::WizardTitle error on_retry=retry /> }.into_any(),
-            Some(Ok((app, plan))) => view! { <Wizard app plan step checking /> }.into_any(),
-        }}
+        <Loaded resource=loaded title=Msg::WizardTitle let:((app, plan))>
+            <Wizard app plan step checking />
+        </Loaded>
     }
 }
 
@@ -1044,10 +1042,10 @@ fn CheckAnswers(
             .unwrap_or_default()
     });
     // One answer: its label, its value (未填写 when empty), and whether it changed.
-    let row = move |field: &'static str, label: Msg, value: Signal<String>| {
+    let row = move |field: Field, value: Signal<String>| {
         view! {
             <div class="bm-check__row" class:bm-check__row--changed=move || changed.with(|c| c.contains(&field))>
-                <dt>{t(label)}</dt>
+                <dt>{t(top_field_label(field))}</dt>
                 <dd>
                     {move || {
                         let v = value.get();
@@ -1099,15 +1097,15 @@ fn CheckAnswers(
             .unwrap_or_default()
     };
     let basic = view! {
-        {row("name", Msg::FieldName, text(|d| d.name.clone()))}
-        {row("gender", Msg::FieldGender, Signal::derive(move || draft.with(gender)))}
-        {row("id_number", Msg::FieldIdNumber, text(|d| d.id_number.clone()))}
-        {row("phone", Msg::FieldContactPhone, text(|d| d.phone.clone()))}
-        {row("education", Msg::FieldEducation, Signal::derive(move || draft.with(education)))}
+        {row(Field::Name, text(|d| d.name.clone()))}
+        {row(Field::Gender, Signal::derive(move || draft.with(gender)))}
+        {row(Field::IdNumber, text(|d| d.id_number.clone()))}
+        {row(Field::Phone, text(|d| d.phone.clone()))}
+        {row(Field::Education, Signal::derive(move || draft.with(education)))}
     }
     .into_any();
     let identity = view! {
-        {row("identity", Msg::StepIdentity, Signal::derive(move || draft.with(|d| match d.identity {
+        {row(Field::Identity, Signal::derive(move || draft.with(|d| match d.identity {
             Some(Identity::Employee) => Msg::IdentityEmployee.text(lang.get()).to_owned(),
             None => String::new(),
         })))}
@@ -1115,7 +1113,7 @@ fn CheckAnswers(
     .into_any();
     let condition = move || draft.with(|d| d.condition);
     let details = view! {
-        <div class="bm-check__row" class:bm-check__row--changed=move || changed.with(|c| c.contains(&"condition"))>
+        <div class="bm-check__row" class:bm-check__row--changed=move || changed.with(|c| c.contains(&Field::Condition))>
             <dt>{t(Msg::FieldCondition)}</dt>
             <dd>
                 {move || match condition() {
@@ -1131,13 +1129,13 @@ fn CheckAnswers(
             <dt>{t(Msg::FieldOccupationApplied)}</dt>
             <dd>{move || format!("{} · {}", occupation_name(occupation, lang.get()), level_name(lang.get()))}</dd>
         </div>
-        {row("employer", Msg::FieldEmployer, text(|d| d.employer.clone()))}
-        {row("employer_address", Msg::FieldEmployerAddress, text(|d| d.employer_address.clone()))}
-        {row("employer_hr_phone", Msg::FieldEmployerHrPhone, text(|d| d.employer_hr_phone.clone()))}
-        {row("current_post", Msg::FieldCurrentPost, text(|d| d.current_post.clone()))}
-        {row("current_post_years", Msg::FieldCurrentPostYears, text(|d| d.current_post_years.map(|y| y.to_string()).unwrap_or_default()))}
+        {row(Field::Employer, text(|d| d.employer.clone()))}
+        {row(Field::EmployerAddress, text(|d| d.employer_address.clone()))}
+        {row(Field::EmployerHrPhone, text(|d| d.employer_hr_phone.clone()))}
+        {row(Field::CurrentPost, text(|d| d.current_post.clone()))}
+        {row(Field::CurrentPostYears, text(|d| d.current_post_years.map(|y| y.to_string()).unwrap_or_default()))}
         <Show when=move || condition().is_some_and(Condition::needs_existing_certificate)>
-            {row("certificate", Msg::CertificateSection, Signal::derive(move || draft.with(|d| {
+            {row(Field::Certificate, Signal::derive(move || draft.with(|d| {
                 d.certificate.as_ref().map(|c| {
                     [c.name_and_level.as_str(), c.number.as_str(), c.issued_on.as_str(), c.issuer.as_str()]
                         .into_iter()
@@ -1147,7 +1145,7 @@ fn CheckAnswers(
                 }).unwrap_or_default()
             })))}
         </Show>
-        <div class="bm-check__row" class:bm-check__row--changed=move || changed.with(|c| c.contains(&"history"))>
+        <div class="bm-check__row" class:bm-check__row--changed=move || changed.with(|c| c.contains(&Field::History))>
             <dt>{t(Msg::HistorySection)}</dt>
             <dd>
                 {move || {
