@@ -57,7 +57,9 @@ const STORAGE_KEY: &str = "baoming.lang";
 
 // The contract's limits, as messages state them.
 use baoming_contract::auth::SMS_CODE_LEN;
+use baoming_contract::id_card::LEN as ID_LEN;
 use baoming_contract::password::MIN_CHARS;
+use baoming_contract::phone::LEN as PHONE_LEN;
 use baoming_contract::photo::{DOCUMENT_MAX_BYTES, PORTRAIT_MAX_BYTES, PORTRAIT_MIN_BYTES};
 use const_format::formatcp;
 const DOCUMENT_MAX_MB: u64 = DOCUMENT_MAX_BYTES / (1024 * 1024);
@@ -492,7 +494,10 @@ impl Msg {
             StrengthFair => ("密码强度：中", "Strength: fair"),
             StrengthStrong => ("密码强度：强", "Strength: strong"),
             ErrPhoneRequired => ("请输入手机号。", "Enter your mobile number."),
-            ErrPhoneLength => ("手机号应为 11 位数字。", "A mobile number has 11 digits."),
+            ErrPhoneLength => (
+                formatcp!("手机号应为 {PHONE_LEN} 位数字。"),
+                formatcp!("A mobile number has {PHONE_LEN} digits."),
+            ),
             ErrPhoneNotMobile => (
                 "请输入正确的手机号（1 开头，第二位为 3–9）。",
                 "Enter a mainland mobile number (1, then 3–9, then 9 digits).",
@@ -668,7 +673,10 @@ impl Msg {
                 "取得证书未满 2 年。",
                 "The certificate has not been held for 2 years.",
             ),
-            ErrIdLength => ("身份证号应为 18 位。", "An ID number has 18 characters."),
+            ErrIdLength => (
+                formatcp!("身份证号应为 {ID_LEN} 位。"),
+                formatcp!("An ID number has {ID_LEN} characters."),
+            ),
             ErrIdChars => (
                 "身份证号只能包含数字，最后一位可以是 X。",
                 "Digits only; the last may be X.",

@@ -56,6 +56,9 @@ pub fn check_character(first17: &[u8; 17]) -> u8 {
     CHECK[(sum % 11) as usize]
 }
 
+/// Characters of a resident ID number (GB 11643).
+pub const LEN: usize = 18;
+
 /// Normalises (trims, upper-cases a trailing `x`) and validates an 18-character ID number.
 pub fn normalize(input: &str) -> Result<String, IdError> {
     let s: String = input
@@ -67,7 +70,7 @@ pub fn normalize(input: &str) -> Result<String, IdError> {
     if s.is_empty() {
         return Err(IdError::Empty);
     }
-    if s.chars().count() != 18 {
+    if s.chars().count() != LEN {
         return Err(IdError::WrongLength);
     }
     let b = s.as_bytes();

@@ -28,6 +28,9 @@ impl PhoneError {
     }
 }
 
+/// Digits of a mainland mobile number, without the +86 prefix.
+pub const LEN: usize = 11;
+
 /// Normalises a typed or pasted mobile number to its 11 digits.
 pub fn normalize(input: &str) -> Result<String, PhoneError> {
     let trimmed = input.trim();
@@ -52,7 +55,7 @@ pub fn normalize(input: &str) -> Result<String, PhoneError> {
     } else {
         &digits[..]
     };
-    if national.len() != 11 {
+    if national.len() != LEN {
         return Err(PhoneError::WrongLength);
     }
     let b = national.as_bytes();
@@ -64,7 +67,7 @@ pub fn normalize(input: &str) -> Result<String, PhoneError> {
 
 /// Masks a number for display in logs and SMS notices: `138****8000`.
 pub fn mask(phone: &str) -> String {
-    if phone.len() == 11 && phone.is_ascii() {
+    if phone.len() == LEN && phone.is_ascii() {
         format!("{}****{}", &phone[..3], &phone[7..])
     } else {
         "***".to_string()

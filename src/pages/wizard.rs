@@ -629,7 +629,7 @@ fn BasicStep(form: Form, shown: Shown) -> impl IntoView {
             </div>
             <p class="bm-field__error" aria-live="polite">{move || shown.error("gender").map(|m| m.text(lang.get()))}</p>
         </fieldset>
-        <TextField id="id_number" label=Msg::FieldIdNumber value=form.id_number error=shown.signal("id_number") maxlength=18 on_blur=shown.touch("id_number") />
+        <TextField id="id_number" label=Msg::FieldIdNumber value=form.id_number error=shown.signal("id_number") maxlength={baoming_contract::id_card::LEN as u32} on_blur=shown.touch("id_number") />
         {move || id_facts().map(|(birth, g)| {
             let sex = if g == Gender::Male { Msg::GenderMale } else { Msg::GenderFemale };
             view! { <p class="bm-field__hint bm-id-facts">{birth.to_string()} " · " {t(sex)}</p> }
