@@ -18,7 +18,7 @@ use baoming_contract::photo_warning::PhotoWarning;
 use leptos::prelude::*;
 use web_sys::{Blob, ImageBitmap};
 
-use crate::api::{Api, ApiError, RETRY_PAUSES_MS, UploadCancel};
+use crate::api::{Api, ApiError, UploadCancel, retry_pause};
 use crate::components::portrait_fixer::PortraitFixer;
 use crate::components::text::{MaterialName, Written};
 use crate::i18n::{
@@ -192,11 +192,11 @@ pub fn UploadSlot(
                             on_change.run((material, Some(info)));
                         }
                         Err(ApiError::Cancelled) => state.set(SlotState::Empty),
-                        Err(error)
-                            if error.is_retryable()
-                                && (attempt as usize) < RETRY_PAUSES_MS.len() =>
-                        {
-                            crate::clock::sleep(RETRY_PAUSES_MS[attempt as usize]).await;
+                        // The same rule as every other request (a time-out once, a dropped
+                        // connection or a server error twice, a 429 never).
+                        Err(error) if retry_pause(&error, attempt as usize).is_some() => {
+                            let pause = retry_pause(&error, attempt as usize).unwrap_or_default();
+                            crate::clock::sleep(pause).await;
                             attempt += 1;
                             if cancelled.get_value() {
                                 state.set(SlotState::Empty);

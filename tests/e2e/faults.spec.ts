@@ -30,7 +30,6 @@ import {
   KINDS,
   MESSAGE,
   TIMEOUT_MS,
-  UPLOAD_ATTEMPTS,
   Fault,
   bringTo,
   remember,
@@ -102,7 +101,7 @@ async function shortTimeouts(page: Page) {
   );
 }
 
-/** Uploads use XMLHttpRequest with a fixed 120 s time-out (src/api.rs UPLOAD_TIMEOUT), not
+/** Uploads use XMLHttpRequest with a fixed 120 s time-out (src/api/upload.rs UPLOAD_TIMEOUT), not
  * config.json's; shorten it so a timed-out upload does not take minutes. */
 async function shortUploadTimeout(page: Page) {
   await page.addInitScript((ms) => {
@@ -224,22 +223,22 @@ test.describe("upload", () => {
 
       // Two attempts fail: the slot says it is retrying, then gets through by itself.
       const first = documentJpeg(1240, 1754, seeds[0]);
-      fault.failNext(UPLOAD_ATTEMPTS - 1);
+      fault.failNext(ATTEMPTS[kind] - 1);
       await slot.locator('input[type="file"]').setInputFiles({ name: "scan-1.jpg", mimeType: "image/jpeg", buffer: first });
       await expect(slot).toContainText("上传未成功，正在自动重试（第 1 次）…", { timeout: 15_000 });
       await expect(slot).toHaveAttribute("data-state", "uploaded", { timeout: 30_000 });
-      expect(fault.attempts).toBe(UPLOAD_ATTEMPTS);
+      expect(fault.attempts).toBe(ATTEMPTS[kind]);
       expect(await storedFile()).toMatchObject({ sha256: sha256(first), size_bytes: first.length });
 
       // Every automatic attempt fails: a message and 重试上传, which works.
       const second = documentJpeg(1240, 1754, seeds[1]);
-      fault.failNext(UPLOAD_ATTEMPTS);
+      fault.failNext(ATTEMPTS[kind]);
       await slot.locator('input[type="file"]').setInputFiles({ name: "scan-2.jpg", mimeType: "image/jpeg", buffer: second });
       await expect(slot.locator('[data-problem="upload_failed"]')).toHaveText(MESSAGE[kind], { timeout: 30_000 });
-      expect(fault.attempts).toBe(2 * UPLOAD_ATTEMPTS);
+      expect(fault.attempts).toBe(2 * ATTEMPTS[kind]);
       await slot.locator('[data-action="retry"]').click();
       await expect(slot).toHaveAttribute("data-state", "uploaded", { timeout: 15_000 });
-      expect(fault.attempts).toBe(2 * UPLOAD_ATTEMPTS + 1);
+      expect(fault.attempts).toBe(2 * ATTEMPTS[kind] + 1);
 
       // The backend has exactly the second file.
       expect(await storedFile()).toMatchObject({ sha256: sha256(second), size_bytes: second.length });

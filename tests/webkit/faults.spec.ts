@@ -11,7 +11,6 @@ import {
   KINDS,
   MESSAGE,
   TIMEOUT_MS,
-  UPLOAD_ATTEMPTS,
   bringTo,
   candidateApi,
   remember,
@@ -118,23 +117,23 @@ for (const kind of KINDS) {
 
     // Two attempts fail: the slot retries by itself and gets through.
     const first = documentJpeg(1240, 1754, seed1);
-    fault.failNext(UPLOAD_ATTEMPTS - 1);
+    fault.failNext(ATTEMPTS[kind] - 1);
     await wk.setFile(input, { name: "scan-1.jpg", mimeType: "image/jpeg", buffer: first });
     await wk.shown(`section.bm-slot[data-material="${slug}"]`, { text: "上传未成功，正在自动重试（第 1 次）…", timeout: 15_000 });
     await wk.attribute(slot, "data-state", "uploaded", 30_000);
-    expect(fault.attempts).toBe(UPLOAD_ATTEMPTS);
+    expect(fault.attempts).toBe(ATTEMPTS[kind]);
     expect(await storedFile()).toMatchObject({ sha256: sha256(first), size_bytes: first.length });
 
     // Every automatic attempt fails: the message and 重试上传, which works.
     const second = documentJpeg(1240, 1754, seed2);
-    fault.failNext(UPLOAD_ATTEMPTS);
+    fault.failNext(ATTEMPTS[kind]);
     await wk.setFile(input, { name: "scan-2.jpg", mimeType: "image/jpeg", buffer: second });
     const problem = await wk.shown('[data-problem="upload_failed"]', { within: slot, timeout: 30_000 });
     expect(await problem.getText()).toBe(MESSAGE[kind]);
-    expect(fault.attempts).toBe(2 * UPLOAD_ATTEMPTS);
+    expect(fault.attempts).toBe(2 * ATTEMPTS[kind]);
     await wk.click(await wk.shown('[data-action="retry"]', { within: slot }));
     await wk.attribute(slot, "data-state", "uploaded", 15_000);
-    expect(fault.attempts).toBe(2 * UPLOAD_ATTEMPTS + 1);
+    expect(fault.attempts).toBe(2 * ATTEMPTS[kind] + 1);
     expect(await storedFile()).toMatchObject({ sha256: sha256(second), size_bytes: second.length });
   });
 }

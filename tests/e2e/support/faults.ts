@@ -22,11 +22,10 @@ export const MESSAGE: Record<Kind, string> = {
   offline: "网络连接失败，请检查网络后重试。",
 };
 
-/** Attempts one call of a request safe to repeat makes before the app gives up (src/api.rs
- * `retries_for`: a 5xx or a dropped connection two retries, a time-out one). */
+/** Attempts one call of a request safe to repeat makes before the app gives up, uploads
+ * included (src/api/transport.rs `retry_pause`: a 5xx or a dropped connection two retries, a
+ * time-out one). */
 export const ATTEMPTS: Record<Kind, number> = { "500": 3, timeout: 2, offline: 3 };
-/** The same for an upload (src/components/upload_slot.rs: two retries for any of them). */
-export const UPLOAD_ATTEMPTS = 3;
 
 /**
  * One write made to fail, whatever makes it fail (Playwright's page.route on Chromium, the
