@@ -4,6 +4,9 @@
 //! [`normalize`] accepts all of them and returns the bare 11 digits. The SMS code is the real
 //! check that the number is the candidate's.
 
+/// How many digits a mainland mobile number has (without the country code).
+pub const DIGITS: usize = 11;
+
 /// Why a phone number was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PhoneError {
@@ -52,7 +55,7 @@ pub fn normalize(input: &str) -> Result<String, PhoneError> {
     } else {
         &digits[..]
     };
-    if national.len() != 11 {
+    if national.len() != DIGITS {
         return Err(PhoneError::WrongLength);
     }
     let b = national.as_bytes();
