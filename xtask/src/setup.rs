@@ -425,6 +425,7 @@ fn ensure_node_packages(layout: &Layout, mode: Mode, missing: &mut Vec<String>) 
         ("wasm-opt", "binaryen"),
         ("esbuild", "esbuild"),
         ("playwright", "@playwright/test"),
+        ("redocly", "@redocly/cli"),
     ] {
         if !paths::is_executable(&bin.join(tool)) {
             bail!(
@@ -436,7 +437,7 @@ fn ensure_node_packages(layout: &Layout, mode: Mode, missing: &mut Vec<String>) 
     report(
         "node packages",
         format!(
-            "{} (node_modules, wasm-opt, esbuild and playwright on PATH)",
+            "{} (node_modules, wasm-opt, esbuild, playwright and redocly on PATH)",
             if stale { "installed" } else { "up to date" }
         ),
     );
