@@ -12,15 +12,30 @@ use crate::error::ErrorCode;
 use crate::id_card::IdError;
 use crate::password::PasswordError;
 use crate::phone::PhoneError;
-use crate::photo::{DOCUMENT_MAX_BYTES, PortraitError};
+use crate::photo::{DOCUMENT_MAX_BYTES, PortraitError, Sniffed};
 use crate::review::{MAX_REASONS, REASON_MESSAGE_MAX_CHARS};
 
 use super::{IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX_LEN, REFUND_REASON_MAX_CHARS};
 
 /// The operation WeChat Pay calls: it answers in WeChat's format, not the envelope.
 const NOTIFY_PATH: &str = "/api/v1/payments/wechat/notify";
-/// The media types uploads accept and downloads answer (read from the bytes).
-const DOCUMENT_TYPES: [&str; 2] = ["image/jpeg", "image/png"];
+/// The media types uploads accept and downloads answer (read from the bytes): those
+/// [`Sniffed::document_content_type`] stores.
+fn document_types() -> Vec<&'static str> {
+    [
+        Sniffed::Jpeg,
+        Sniffed::Png,
+        Sniffed::Gif,
+        Sniffed::WebP,
+        Sniffed::Heic,
+        Sniffed::Bmp,
+        Sniffed::Pdf,
+        Sniffed::Unknown,
+    ]
+    .into_iter()
+    .filter_map(Sniffed::document_content_type)
+    .collect()
+}
 
 pub(super) fn refine(doc: &mut Value) {
     shared_responses(doc);
@@ -133,7 +148,7 @@ fn operations(doc: &mut Value) {
 
 /// The `Idempotency-Key` header: its bounds, and that it is required.
 fn idempotency_key(op: &mut Value) {
-    let Some(params) = op["parameters"].as_array_mut() else {
+    let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
         return;
     };
     for p in params {
@@ -152,7 +167,7 @@ fn binary() -> Value {
     json!({ "type": "string", "format": "binary" })
 }
 
-/// Documents are JPEG or PNG bytes, whatever the declaration's one media type says.
+/// Documents are the bytes of any accepted type (the declarations name JPEG, the first).
 fn documents(op: &mut Value) {
     let limit = format!(
         "at most {DOCUMENT_MAX_BYTES} bytes ({} MiB)",
@@ -160,15 +175,12 @@ fn documents(op: &mut Value) {
     );
     let types = || -> Value {
         let mut content = Map::new();
-        for t in DOCUMENT_TYPES {
+        for t in document_types() {
             content.insert(t.into(), json!({ "schema": binary() }));
         }
         Value::Object(content)
     };
-    if op["requestBody"]["content"]
-        .get(DOCUMENT_TYPES[0])
-        .is_some()
-    {
+    if op["requestBody"]["content"].get("image/jpeg").is_some() {
         op["requestBody"]["content"] = types();
         op["requestBody"]["required"] = json!(true);
         let description = op["requestBody"]["description"]
@@ -178,7 +190,7 @@ fn documents(op: &mut Value) {
         op["requestBody"]["description"] = json!(format!("{description}; {limit}"));
     }
     if op["responses"]["200"]["content"]
-        .get(DOCUMENT_TYPES[0])
+        .get("image/jpeg")
         .is_some()
     {
         op["responses"]["200"]["content"] = types();
