@@ -393,7 +393,7 @@ fn ensure_node_packages(layout: &Layout, mode: Mode, missing: &mut Vec<String>) 
     for tool in ["node", "npm"] {
         if paths::which(tool).is_none() {
             bail!(
-                "`{tool}` is not on PATH: install Node.js 20 and npm (Debian: apt-get install nodejs npm)"
+                "`{tool}` is not on PATH: install Node.js 20.19 or later and npm (Debian: apt-get install nodejs npm)"
             );
         }
     }
