@@ -59,7 +59,7 @@ const STORAGE_KEY: &str = "baoming.lang";
 use baoming_contract::auth::SMS_CODE_LEN;
 use baoming_contract::id_card::LEN as ID_LEN;
 use baoming_contract::password::MIN_CHARS;
-use baoming_contract::phone::LEN as PHONE_LEN;
+use baoming_contract::phone::DIGITS as PHONE_LEN;
 use baoming_contract::photo::{DOCUMENT_MAX_BYTES, PORTRAIT_MAX_BYTES, PORTRAIT_MIN_BYTES};
 use const_format::formatcp;
 const DOCUMENT_MAX_MB: u64 = DOCUMENT_MAX_BYTES / (1024 * 1024);

@@ -15,7 +15,7 @@ use crate::id_card::Gender;
 use crate::occupation::Occupation;
 use crate::photo_warning::PhotoWarning;
 use crate::plan::{Level, Plan, PlanState};
-use crate::status::{ApplicationStatus, Transition};
+use crate::status::ApplicationStatus;
 use crate::time::Timestamp;
 
 const DESCRIPTION: &str = "\
@@ -54,7 +54,8 @@ development mode; otherwise they answer 404.";
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Baoming API", version = "1.0.0", description = DESCRIPTION,
-         license(name = "MIT OR Apache-2.0")),
+         license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0")),
+    servers((url = "/", description = "The backend's origin (the web app's own, or another same-site origin); every path already starts with `/api/v1`")),
     paths(
         health,
         send_sms_code, register, login, logout, me, reset_password,
@@ -72,7 +73,7 @@ development mode; otherwise they answer 404.";
         RegisterRequest, LoginRequest, PasswordResetRequest, Account, PlanList, Plan, PlanState,
         Level, Occupation, Timestamp, Identity, Education, Certificate, HistoryRow, Draft,
         SaveDraftRequest, DocumentInfo, PhotoWarning, ReviewTarget, ReviewReason, StatusEvent, Application,
-        ApplicationList, ApplicationStatus, Transition, Condition, Material, Gender,
+        ApplicationList, ApplicationStatus, Condition, Material, Gender,
         DecisionKind, DecisionRequest, AdminApplication, AdminApplicationList, OrderStatus,
         Order, PaymentNotice, RefundOrderRequest, OutboxMessage, Outbox,
     )),
@@ -116,7 +117,10 @@ impl Modify for SecuritySchemes {
 
 /// The whole document.
 pub fn document() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    let mut json =
+        serde_json::to_value(ApiDoc::openapi()).expect("the OpenAPI document serialises");
+    refine::refine(&mut json);
+    serde_json::from_value(json).expect("the refined document is still an OpenAPI document")
 }
 
 /// The document as committed: pretty JSON with a trailing newline.
@@ -128,14 +132,22 @@ pub fn to_pretty_json() -> String {
     s
 }
 
+mod refine;
+
 // The functions below only carry the path declarations; they are never called.
 
-#[utoipa::path(get, path = "/api/v1/health", tag = "system",
+/// Check the backend is up
+///
+/// Answers 200 while the backend can serve requests; for load balancers and the conformance suite.
+#[utoipa::path(get, path = "/api/v1/health", tag = "system", security(()),
     responses((status = 200, description = "The backend can serve requests", body = Health)))]
 #[allow(dead_code)]
 fn health() {}
 
-#[utoipa::path(post, path = "/api/v1/sms-codes", tag = "accounts", request_body = SmsCodeRequest,
+/// Send an SMS code (获取验证码)
+///
+/// Sends a verification code for registering or resetting a password. The answer never says whether the phone has an account.
+#[utoipa::path(post, path = "/api/v1/sms-codes", tag = "accounts", security(()), request_body = SmsCodeRequest,
     responses(
         (status = 202, description = "An SMS was sent; `retry_after_s` is the 获取验证码 countdown. The answer is the same whether or not the phone has an account: a `register` request for a registered phone, or a `reset_password` request for an unregistered one, sends the phone a notice saying so instead of a code (templates 已注册提示 and 未注册提示), counted against the same limits. A backend must not tell the caller whether a phone is registered", body = SmsCodeSent),
         (status = 422, description = "`validation_failed`: `fields.phone` (its format, or `phone_unreachable`: the SMS provider says the number cannot receive SMS)", body = ErrorEnvelope),
@@ -146,7 +158,10 @@ fn health() {}
 #[allow(dead_code)]
 fn send_sms_code() {}
 
-#[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = RegisterRequest,
+/// Register an account (考生注册)
+///
+/// Creates the candidate's account from a phone, its SMS code and a password, and logs in.
+#[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", security(()), request_body = RegisterRequest,
     responses(
         (status = 201, description = "Registered and logged in; sets the session cookie", body = Account,
             headers(("Set-Cookie" = String, description = "The session cookie"))),
@@ -158,7 +173,10 @@ fn send_sms_code() {}
 #[allow(dead_code)]
 fn register() {}
 
-#[utoipa::path(post, path = "/api/v1/sessions", tag = "accounts", request_body = LoginRequest,
+/// Log in (登录)
+///
+/// Checks phone and password and starts a session (sets the session cookie).
+#[utoipa::path(post, path = "/api/v1/sessions", tag = "accounts", security(()), request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in; sets the session cookie", body = Account,
             headers(("Set-Cookie" = String, description = "The session cookie"))),
@@ -169,11 +187,17 @@ fn register() {}
 #[allow(dead_code)]
 fn login() {}
 
-#[utoipa::path(delete, path = "/api/v1/sessions/current", tag = "accounts", security(("session" = [])),
+/// Log out
+///
+/// Revokes the current session and clears the cookie. Needs no session: without one (or with an expired one) it still answers 204.
+#[utoipa::path(delete, path = "/api/v1/sessions/current", tag = "accounts", security((), ("session" = [])),
     responses((status = 204, description = "Logged out: the session is revoked and the cookie cleared")))]
 #[allow(dead_code)]
 fn logout() {}
 
+/// The logged-in candidate
+///
+/// The account of the session's candidate.
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("session" = [])),
     responses(
         (status = 200, description = "The logged-in candidate", body = Account),
@@ -182,7 +206,10 @@ fn logout() {}
 #[allow(dead_code)]
 fn me() {}
 
-#[utoipa::path(post, path = "/api/v1/password-resets", tag = "accounts", request_body = PasswordResetRequest,
+/// Reset a forgotten password (忘记密码)
+///
+/// Sets a new password with an SMS code and revokes every session of the account.
+#[utoipa::path(post, path = "/api/v1/password-resets", tag = "accounts", security(()), request_body = PasswordResetRequest,
     responses(
         (status = 204, description = "Password changed; every session of the account is revoked"),
         (status = 404, description = "`not_found`: `fields.phone = phone_not_registered`, only after a right code (the account is gone); the code is checked first", body = ErrorEnvelope),
@@ -193,12 +220,18 @@ fn me() {}
 #[allow(dead_code)]
 fn reset_password() {}
 
-#[utoipa::path(get, path = "/api/v1/plans", tag = "plans",
+/// List certification plans
+///
+/// Every plan with its state now (not yet open, open, closed).
+#[utoipa::path(get, path = "/api/v1/plans", tag = "plans", security(()),
     responses((status = 200, description = "Every plan, open or not, with its state now", body = PlanList)))]
 #[allow(dead_code)]
 fn list_plans() {}
 
-#[utoipa::path(get, path = "/api/v1/plans/{plan_id}", tag = "plans",
+/// Get a plan
+///
+/// One certification plan with its state now.
+#[utoipa::path(get, path = "/api/v1/plans/{plan_id}", tag = "plans", security(()),
     params(("plan_id" = String, Path, description = "The plan's id")),
     responses(
         (status = 200, description = "The plan", body = Plan),
@@ -207,6 +240,9 @@ fn list_plans() {}
 #[allow(dead_code)]
 fn get_plan() {}
 
+/// List my applications
+///
+/// The logged-in candidate's applications, newest first.
 #[utoipa::path(get, path = "/api/v1/applications", tag = "applications", security(("session" = [])),
     responses(
         (status = 200, description = "The candidate's applications, newest first", body = ApplicationList),
@@ -215,6 +251,9 @@ fn get_plan() {}
 #[allow(dead_code)]
 fn list_applications() {}
 
+/// Start an application for a plan (报名)
+///
+/// Creates the candidate's draft application for an open plan, or returns the one they already have.
 #[utoipa::path(post, path = "/api/v1/plans/{plan_id}/applications", tag = "applications", security(("session" = [])),
     params(("plan_id" = String, Path, description = "The plan's id")),
     responses(
@@ -226,6 +265,9 @@ fn list_applications() {}
 #[allow(dead_code)]
 fn create_application() {}
 
+/// Get one of my applications
+///
+/// The application with its draft, documents and status timeline.
 #[utoipa::path(get, path = "/api/v1/applications/{application_id}", tag = "applications", security(("session" = [])),
     params(("application_id" = String, Path, description = "The application's id")),
     responses(
@@ -235,6 +277,9 @@ fn create_application() {}
 #[allow(dead_code)]
 fn get_application() {}
 
+/// Save the wizard's draft
+///
+/// Replaces the draft if `base_version` is the current version; drafts may be incomplete but are bounded in size.
 #[utoipa::path(put, path = "/api/v1/applications/{application_id}/draft", tag = "applications", security(("session" = [])),
     params(("application_id" = String, Path, description = "The application's id")),
     request_body = SaveDraftRequest,
@@ -245,6 +290,9 @@ fn get_application() {}
 #[allow(dead_code)]
 fn save_draft() {}
 
+/// Submit an application
+///
+/// Checks the draft and documents against the plan's rules and submits it for review (idempotent with `Idempotency-Key`).
 #[utoipa::path(post, path = "/api/v1/applications/{application_id}/submit", tag = "applications", security(("session" = [])),
     params(("application_id" = String, Path, description = "The application's id"),
            ("Idempotency-Key" = String, Header, description = "Client-chosen key; a repeat returns the first result")),
@@ -256,6 +304,9 @@ fn save_draft() {}
 #[allow(dead_code)]
 fn submit_application() {}
 
+/// Resubmit after a rejection
+///
+/// Submits a corrected application again before the plan's correction deadline (idempotent with `Idempotency-Key`).
 #[utoipa::path(post, path = "/api/v1/applications/{application_id}/resubmit", tag = "applications", security(("session" = [])),
     params(("application_id" = String, Path, description = "The application's id"),
            ("Idempotency-Key" = String, Header, description = "Client-chosen key; a repeat returns the first result")),
@@ -267,6 +318,9 @@ fn submit_application() {}
 #[allow(dead_code)]
 fn resubmit_application() {}
 
+/// Upload a document (证件信息上传)
+///
+/// Stores a file in one of the application's material slots, with the warnings of the browser's photo checks.
 #[utoipa::path(put, path = "/api/v1/applications/{application_id}/documents/{material}", tag = "documents", security(("session" = [])),
     params(("application_id" = String, Path, description = "The application's id"),
            ("material" = Material, Path, description = "The upload slot"),
@@ -282,6 +336,9 @@ fn resubmit_application() {}
 #[allow(dead_code)]
 fn upload_document() {}
 
+/// Download one of my documents
+///
+/// The stored file of a material slot, as uploaded.
 #[utoipa::path(get, path = "/api/v1/applications/{application_id}/documents/{material}", tag = "documents", security(("session" = [])),
     params(("application_id" = String, Path, description = "The application's id"),
            ("material" = Material, Path, description = "The upload slot")),
@@ -292,6 +349,9 @@ fn upload_document() {}
 #[allow(dead_code)]
 fn get_document() {}
 
+/// Delete a document
+///
+/// Empties a material slot while the application is editable.
 #[utoipa::path(delete, path = "/api/v1/applications/{application_id}/documents/{material}", tag = "documents", security(("session" = [])),
     params(("application_id" = String, Path, description = "The application's id"),
            ("material" = Material, Path, description = "The upload slot")),
@@ -302,6 +362,9 @@ fn get_document() {}
 #[allow(dead_code)]
 fn delete_document() {}
 
+/// Create or refresh the payment order (待缴费)
+///
+/// The application's one open WeChat Pay Native order with a current QR code (idempotent with `Idempotency-Key`).
 #[utoipa::path(post, path = "/api/v1/applications/{application_id}/orders", tag = "payments", security(("session" = [])),
     params(("application_id" = String, Path, description = "The application's id"),
            ("Idempotency-Key" = String, Header, description = "Client-chosen key; concurrent or repeated requests create one order")),
@@ -315,6 +378,9 @@ fn delete_document() {}
 #[allow(dead_code)]
 fn create_order() {}
 
+/// Get an order
+///
+/// The order as the backend last knew it, without asking the payment provider.
 #[utoipa::path(get, path = "/api/v1/orders/{order_no}", tag = "payments", security(("session" = [])),
     params(("order_no" = String, Path, description = "The order number")),
     responses(
@@ -324,13 +390,19 @@ fn create_order() {}
 #[allow(dead_code)]
 fn get_order() {}
 
+/// Ask the payment provider about an order (我已支付)
+///
+/// Asks WeChat Pay for the order's state now and records a payment it reports.
 #[utoipa::path(post, path = "/api/v1/orders/{order_no}/query", tag = "payments", security(("session" = [])),
     params(("order_no" = String, Path, description = "The order number")),
     responses((status = 200, description = "我已支付: the backend asked WeChat Pay now", body = Order)))]
 #[allow(dead_code)]
 fn query_order() {}
 
-#[utoipa::path(post, path = "/api/v1/payments/wechat/notify", tag = "payments",
+/// WeChat Pay notification (callback)
+///
+/// Called by WeChat Pay, not by clients: payment and refund results. Answers follow WeChat's protocol, not the ErrorEnvelope.
+#[utoipa::path(post, path = "/api/v1/payments/wechat/notify", tag = "payments", security(()),
     request_body(content = String, content_type = "application/json", description = "WeChat Pay API v3 notification, payment (`TRANSACTION.SUCCESS`) or refund (`REFUND.*`): signed by a platform key, resource AES-256-GCM encrypted with the APIv3 key. Each QR code of an order is an attempt with its own `out_trade_no`; a payment of any attempt pays the order."),
     responses(
         (status = 204, description = "Verified and recorded (idempotent: a repeat changes nothing); also for a non-SUCCESS trade state"),
@@ -342,6 +414,9 @@ fn query_order() {}
 #[allow(dead_code)]
 fn payment_notification() {}
 
+/// List applications for review (审核)
+///
+/// Every candidate's applications, optionally in one status, oldest submission first.
 #[utoipa::path(get, path = "/api/v1/admin/applications", tag = "admin", security(("reviewer" = [])),
     params(("status" = Option<ApplicationStatus>, Query, description = "Only applications in this status")),
     responses(
@@ -351,12 +426,18 @@ fn payment_notification() {}
 #[allow(dead_code)]
 fn admin_list_applications() {}
 
+/// Get an application for review
+///
+/// One application with its candidate's phone and its documents.
 #[utoipa::path(get, path = "/api/v1/admin/applications/{application_id}", tag = "admin", security(("reviewer" = [])),
     params(("application_id" = String, Path, description = "The application's id")),
     responses((status = 200, description = "One application with its documents", body = AdminApplication)))]
 #[allow(dead_code)]
 fn admin_get_application() {}
 
+/// Download a document for review
+///
+/// A candidate's stored file, for the reviewer.
 #[utoipa::path(get, path = "/api/v1/admin/applications/{application_id}/documents/{material}", tag = "admin", security(("reviewer" = [])),
     params(("application_id" = String, Path, description = "The application's id"),
            ("material" = Material, Path, description = "The upload slot")),
@@ -368,6 +449,9 @@ fn admin_get_application() {}
 #[allow(dead_code)]
 fn admin_get_document() {}
 
+/// Approve or reject an application
+///
+/// The reviewer's decision; a rejection names its reasons, and an SMS tells the candidate.
 #[utoipa::path(post, path = "/api/v1/admin/applications/{application_id}/decision", tag = "admin", security(("reviewer" = [])),
     params(("application_id" = String, Path, description = "The application's id")),
     request_body = DecisionRequest,
@@ -381,6 +465,9 @@ fn admin_get_document() {}
 #[allow(dead_code)]
 fn admin_decide() {}
 
+/// Issue the admission ticket (准考证)
+///
+/// Marks a paid application's admission ticket ready.
 #[utoipa::path(post, path = "/api/v1/admin/applications/{application_id}/admission-ticket", tag = "admin", security(("reviewer" = [])),
     params(("application_id" = String, Path, description = "The application's id")),
     responses(
@@ -390,6 +477,9 @@ fn admin_decide() {}
 #[allow(dead_code)]
 fn admin_issue_ticket() {}
 
+/// Refund an application's fee
+///
+/// Asks the payment provider to refund the whole fee of a paid application.
 #[utoipa::path(post, path = "/api/v1/admin/applications/{application_id}/refund", tag = "admin", security(("reviewer" = [])),
     params(("application_id" = String, Path, description = "The application's id")),
     request_body = RefundOrderRequest,
@@ -402,7 +492,10 @@ fn admin_issue_ticket() {}
 #[allow(dead_code)]
 fn admin_refund() {}
 
-#[utoipa::path(get, path = "/api/v1/dev/sms-outbox", tag = "development",
+/// Read the development SMS outbox
+///
+/// Messages the development SMS sender 'sent', newest first (development mode only).
+#[utoipa::path(get, path = "/api/v1/dev/sms-outbox", tag = "development", security(()),
     params(("phone" = Option<String>, Query, description = "Only messages to this phone")),
     responses(
         (status = 200, description = "Messages the development SMS sender 'sent', newest first", body = Outbox),
@@ -411,7 +504,10 @@ fn admin_refund() {}
 #[allow(dead_code)]
 fn dev_sms_outbox() {}
 
-#[utoipa::path(post, path = "/api/v1/dev/sessions/expire", tag = "development",
+/// End a phone's sessions now
+///
+/// Every session of the phone's account ends, so tests can see a session end (development mode only).
+#[utoipa::path(post, path = "/api/v1/dev/sessions/expire", tag = "development", security(()),
     params(("phone" = String, Query, description = "Every session of this phone's account ends now")),
     responses(
         (status = 204, description = "Expired (tests use it to see a session end)"),
@@ -420,7 +516,10 @@ fn dev_sms_outbox() {}
 #[allow(dead_code)]
 fn dev_expire_sessions() {}
 
-#[utoipa::path(post, path = "/api/v1/dev/orders/{order_no}/mark-paid", tag = "development",
+/// Pay an order in the sandbox
+///
+/// The sandbox payment provider reports the order paid (development mode only).
+#[utoipa::path(post, path = "/api/v1/dev/orders/{order_no}/mark-paid", tag = "development", security(()),
     params(("order_no" = String, Path, description = "The order number")),
     responses(
         (status = 200, description = "The sandbox provider reports the order paid", body = Order),
@@ -429,7 +528,10 @@ fn dev_expire_sessions() {}
 #[allow(dead_code)]
 fn dev_mark_order_paid() {}
 
-#[utoipa::path(post, path = "/api/v1/dev/orders/{order_no}/expire-code", tag = "development",
+/// Expire an order's QR code now
+///
+/// As if the order's current code had expired (development mode only).
+#[utoipa::path(post, path = "/api/v1/dev/orders/{order_no}/expire-code", tag = "development", security(()),
     params(("order_no" = String, Path, description = "The order's number")),
     responses(
         (status = 204, description = "As if the order's current code had reached its expiry now: the next read retires it and issues a new code for the same order (tests' time travel)"),
@@ -489,5 +591,57 @@ mod tests {
             param["schema"]["items"]["$ref"],
             "#/components/schemas/PhotoWarning"
         );
+    }
+
+    #[test]
+    fn every_operation_documents_its_errors() {
+        let json: serde_json::Value = serde_json::from_str(&super::to_pretty_json()).unwrap();
+        assert!(json["components"]["schemas"].get("BTreeMap").is_none());
+        for (path, item) in json["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                assert!(op["summary"].is_string(), "{method} {path}: summary");
+                assert!(op["security"].is_array(), "{method} {path}: security");
+                let responses = op["responses"].as_object().unwrap();
+                // WeChat Pay's callback answers in WeChat's format.
+                if path == "/api/v1/payments/wechat/notify" {
+                    continue;
+                }
+                assert!(responses.contains_key("default"), "{method} {path}");
+                if op["requestBody"]["content"]
+                    .get("application/json")
+                    .is_some()
+                {
+                    assert!(responses.contains_key("415"), "{method} {path}");
+                    assert!(responses.contains_key("422"), "{method} {path}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn field_reasons_come_from_the_contract() {
+        let json: serde_json::Value = serde_json::from_str(&super::to_pretty_json()).unwrap();
+        let reasons = &json["components"]["schemas"]["FieldReason"]["examples"];
+        assert_eq!(reasons, &serde_json::json!(super::refine::field_reasons()));
+        for r in [
+            crate::auth::reason::CREDENTIALS_WRONG,
+            crate::password::PasswordError::TooShort.code(),
+            crate::application::reason::IDEMPOTENCY_KEY_REUSED,
+        ] {
+            assert!(reasons.as_array().unwrap().contains(&r.into()), "{r}");
+        }
+        let password = &json["components"]["schemas"]["RegisterRequest"]["properties"]["password"];
+        assert_eq!(password["minLength"], crate::password::MIN_CHARS);
+        assert_eq!(password["maxLength"], crate::password::MAX_BYTES);
+    }
+
+    #[test]
+    fn refinements_survive_utoipas_types() {
+        // `document()` reads the refined JSON back into utoipa's types, which drop what
+        // they do not model (`const`, for one): nothing refined may be lost on the way.
+        use utoipa::OpenApi;
+        let mut refined = serde_json::to_value(super::ApiDoc::openapi()).unwrap();
+        super::refine::refine(&mut refined);
+        assert_eq!(serde_json::to_value(super::document()).unwrap(), refined);
     }
 }

@@ -4,6 +4,9 @@
 //! [`normalize`] accepts all of them and returns the bare 11 digits. The SMS code is the real
 //! check that the number is the candidate's.
 
+/// How many digits a mainland mobile number has (without the country code).
+pub const DIGITS: usize = 11;
+
 /// Why a phone number was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PhoneError {
@@ -27,9 +30,6 @@ impl PhoneError {
         }
     }
 }
-
-/// Digits of a mainland mobile number, without the +86 prefix.
-pub const LEN: usize = 11;
 
 /// Normalises a typed or pasted mobile number to its 11 digits.
 pub fn normalize(input: &str) -> Result<String, PhoneError> {
@@ -55,7 +55,7 @@ pub fn normalize(input: &str) -> Result<String, PhoneError> {
     } else {
         &digits[..]
     };
-    if national.len() != LEN {
+    if national.len() != DIGITS {
         return Err(PhoneError::WrongLength);
     }
     let b = national.as_bytes();
@@ -67,7 +67,7 @@ pub fn normalize(input: &str) -> Result<String, PhoneError> {
 
 /// Masks a number for display in logs and SMS notices: `138****8000`.
 pub fn mask(phone: &str) -> String {
-    if phone.len() == LEN && phone.is_ascii() {
+    if phone.len() == DIGITS && phone.is_ascii() {
         format!("{}****{}", &phone[..3], &phone[7..])
     } else {
         "***".to_string()

@@ -75,7 +75,8 @@ enum Command {
     },
     /// setup, then every level of tests in order; ends with a summary
     ///
-    /// Host unit tests, wasm tests in headless Chromium, release build, conformance
+    /// Host unit tests, the OpenAPI document's lint (Redocly, recommended ruleset),
+    /// wasm tests in headless Chromium, release build, conformance
     /// against the reference backend, Playwright journeys (Chromium, then WebKit),
     /// Lighthouse (mobile: login, wizard, pay; accessibility, best practices and no
     /// 404s, never speed); the size budget right after the release build. Fails if any
@@ -83,7 +84,7 @@ enum Command {
     #[command(verbatim_doc_comment)]
     Test {
         /// Run just these suites (and the builds they need), comma-separated:
-        /// host, wasm, conformance, journeys, webkit, size, lighthouse
+        /// host, openapi, wasm, conformance, journeys, webkit, size, lighthouse
         #[arg(
             long,
             value_name = "SUITES",
@@ -597,6 +598,7 @@ mod tests {
             "bench-photos --prepare-only",
             "test --only webkit",
             "test --only lighthouse",
+            "test --only openapi",
             "csp --api-origin http://127.0.0.1:8080",
             "conformance http://127.0.0.1:8787",
         ] {

@@ -3,7 +3,9 @@
 use anyhow::{Context, Result, bail};
 
 use crate::paths::{self, Layout};
-use crate::procs::Cmd;
+use crate::procs::{Cmd, describe};
+use crate::setup::Tools;
+use crate::test::{Counts, Verdict, judge};
 
 /// The committed OpenAPI document, relative to the workspace root.
 pub const SPEC_PATH: &str = "openapi/baoming-v1.json";
@@ -38,6 +40,80 @@ pub fn openapi(layout: &Layout, check: bool) -> Result<()> {
     std::fs::write(&path, &spec).with_context(|| format!("writing {}", path.display()))?;
     println!("wrote {SPEC_PATH} ({} bytes)", spec.len());
     Ok(())
+}
+
+/// The `cargo xtask test` stage: Redocly's `recommended` ruleset on the committed document
+/// ([`SPEC_PATH`]; the host unit tests already failed if it is stale). The document is one
+/// test: it passes with no error; warnings are listed but pass.
+pub fn lint_stage(layout: &Layout, tools: &Tools) -> Result<Verdict> {
+    let (status, report) = Cmd::new(tools.node_bin.join("redocly"))
+        .args(["lint", SPEC_PATH, "--extends=recommended", "--format=json"])
+        .path_prepend(&tools.path_front)
+        .current_dir(&layout.root)
+        .read_stdout_any()?;
+    let lint = Lint::parse(&report)?;
+    for line in &lint.problems {
+        println!("  {line}");
+    }
+    let counts = Counts {
+        passed: u64::from(lint.errors == 0),
+        failed: u64::from(lint.errors > 0),
+        ..Counts::default()
+    };
+    let mut verdict = judge(&counts, status.success(), &describe(status));
+    let judged = std::mem::take(&mut verdict.detail);
+    verdict.detail = format!("{} errors, {} warnings", lint.errors, lint.warnings);
+    if !verdict.ok && lint.errors == 0 {
+        // Redocly itself failed (a bad path, a crash): say how.
+        verdict.detail.push_str(&format!(" ({judged})"));
+    }
+    Ok(verdict)
+}
+
+/// What `redocly lint --format=json` reported.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Lint {
+    pub errors: u64,
+    pub warnings: u64,
+    /// `error rule-id: message (at #/pointer)`, one per problem.
+    pub problems: Vec<String>,
+}
+
+impl Lint {
+    pub fn parse(report: &str) -> Result<Lint> {
+        let json = report
+            .find('{')
+            .map(|at| &report[at..])
+            .context("redocly printed no JSON report")?;
+        let value: serde_json::Value =
+            serde_json::from_str(json).context("redocly's JSON report does not parse")?;
+        let total = |key: &str| value["totals"][key].as_u64();
+        let (Some(errors), Some(warnings)) = (total("errors"), total("warnings")) else {
+            bail!("redocly's report has no totals");
+        };
+        let problems = value["problems"]
+            .as_array()
+            .map(|problems| {
+                problems
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "{} {}: {} (at {})",
+                            p["severity"].as_str().unwrap_or("?"),
+                            p["ruleId"].as_str().unwrap_or("?"),
+                            p["message"].as_str().unwrap_or_default(),
+                            p["location"][0]["pointer"].as_str().unwrap_or("?"),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Lint {
+            errors,
+            warnings,
+            problems,
+        })
+    }
 }
 
 /// Checks that the backend printed an OpenAPI document, and ends it with one newline.
@@ -84,6 +160,32 @@ pub fn conformance(layout: &Layout, args: &[String]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_redoclys_json_report() {
+        // The banner Node 20 gets goes to stderr; anything before the JSON is skipped.
+        let report = r##"{
+  "totals": { "errors": 1, "warnings": 1, "ignored": 0 },
+  "version": "2.77.0",
+  "problems": [
+    { "ruleId": "operation-summary", "severity": "error",
+      "message": "Operation object should contain `summary` field.",
+      "location": [{ "pointer": "#/paths/~1api~1v1~1me/get/summary" }] },
+    { "ruleId": "operation-4xx-response", "severity": "warn",
+      "message": "Operation must have at least one `4XX` response.",
+      "location": [{ "pointer": "#/paths/~1api~1v1~1health/get/responses" }] }
+  ]
+}"##;
+        let lint = Lint::parse(report).unwrap();
+        assert_eq!((lint.errors, lint.warnings), (1, 1));
+        assert_eq!(
+            lint.problems[0],
+            "error operation-summary: Operation object should contain `summary` field. \
+             (at #/paths/~1api~1v1~1me/get/summary)"
+        );
+        assert!(Lint::parse("validating…\n").is_err());
+        assert!(Lint::parse("{\"problems\": []}").is_err());
+    }
 
     #[test]
     fn keeps_the_printed_text_and_ends_it_with_one_newline() {

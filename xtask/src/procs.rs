@@ -175,6 +175,22 @@ impl Cmd {
         String::from_utf8(output.stdout).with_context(|| format!("`{line}` printed non-UTF-8"))
     }
 
+    /// Runs with stderr inherited and returns stdout and the exit status, whatever it is
+    /// (for a tool whose machine-readable report goes to stdout).
+    pub fn read_stdout_any(mut self) -> Result<(ExitStatus, String)> {
+        self.announce();
+        let line = self.display();
+        self.inner.stdin(Stdio::null());
+        self.inner.stderr(Stdio::inherit());
+        let output = self
+            .inner
+            .output()
+            .with_context(|| format!("could not start `{line}`"))?;
+        let stdout = String::from_utf8(output.stdout)
+            .with_context(|| format!("`{line}` printed non-UTF-8"))?;
+        Ok((output.status, stdout))
+    }
+
     /// Runs quietly to ask a tool something (a version); `None` when it cannot run or
     /// fails. Returns stdout followed by stderr.
     pub fn probe(mut self) -> Option<String> {

@@ -393,7 +393,7 @@ fn ensure_node_packages(layout: &Layout, mode: Mode, missing: &mut Vec<String>) 
     for tool in ["node", "npm"] {
         if paths::which(tool).is_none() {
             bail!(
-                "`{tool}` is not on PATH: install Node.js 20 and npm (Debian: apt-get install nodejs npm)"
+                "`{tool}` is not on PATH: install Node.js 20.19 or later and npm (Debian: apt-get install nodejs npm)"
             );
         }
     }
@@ -425,6 +425,7 @@ fn ensure_node_packages(layout: &Layout, mode: Mode, missing: &mut Vec<String>) 
         ("wasm-opt", "binaryen"),
         ("esbuild", "esbuild"),
         ("playwright", "@playwright/test"),
+        ("redocly", "@redocly/cli"),
     ] {
         if !paths::is_executable(&bin.join(tool)) {
             bail!(
@@ -436,7 +437,7 @@ fn ensure_node_packages(layout: &Layout, mode: Mode, missing: &mut Vec<String>) 
     report(
         "node packages",
         format!(
-            "{} (node_modules, wasm-opt, esbuild and playwright on PATH)",
+            "{} (node_modules, wasm-opt, esbuild, playwright and redocly on PATH)",
             if stale { "installed" } else { "up to date" }
         ),
     );

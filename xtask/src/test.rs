@@ -2,15 +2,17 @@
 //! and always a summary of the stages that ran.
 //!
 //! 0. setup (the tools; installs what is missing)
-//! 1. host unit tests (`cargo test --workspace`)
-//! 2. component tests in headless Chromium (`cargo test -p baoming --target wasm32-…`)
-//! 3. the release web app (`trunk build --release` into `dist/`)
-//! 4. the reference backend and the conformance runner (`cargo build`)
-//! 5. the conformance suite against a fresh reference backend
-//! 6. Playwright journeys: the built app served by plain static servers (at `/` and
+//! 1. host unit tests (`cargo test --workspace`; among them, that the committed OpenAPI
+//!    document is current)
+//! 2. the OpenAPI document linted with Redocly's `recommended` ruleset (`openapi.rs`)
+//! 3. component tests in headless Chromium (`cargo test -p baoming --target wasm32-…`)
+//! 4. the release web app (`trunk build --release` into `dist/`)
+//! 5. the reference backend and the conformance runner (`cargo build`)
+//! 6. the conformance suite against a fresh reference backend
+//! 7. Playwright journeys: the built app served by plain static servers (at `/` and
 //!    under `/baoming/`) against another fresh backend, in Chromium (`tests/e2e`), then in
 //!    WebKit (`tests/webkit`: WebKitGTK through its WebDriver server, `webkit.rs`)
-//! 7. Lighthouse's mobile preset on 登录, a wizard step and 待缴费 (`lighthouse.rs`)
+//! 8. Lighthouse's mobile preset on 登录, a wizard step and 待缴费 (`lighthouse.rs`)
 //!
 //! Right after the release build, the size budget of a first visit (`size.rs`); over it,
 //! the run fails but the later stages still run.
@@ -32,6 +34,7 @@ use crate::wasm_env::WASM_TARGET;
 
 const SETUP: &str = "setup (tools)";
 const HOST: &str = "host unit tests";
+const OPENAPI: &str = "OpenAPI lint (Redocly, recommended)";
 const WASM: &str = "wasm tests (headless Chromium)";
 const WEB_BUILD: &str = "web app build (trunk --release)";
 const BACKEND_BUILD: &str = "backend build (cargo)";
@@ -43,6 +46,7 @@ const LIGHTHOUSE: &str = "Lighthouse (mobile; login, wizard, pay)";
 const STAGES: &[&str] = &[
     SETUP,
     HOST,
+    OPENAPI,
     WASM,
     WEB_BUILD,
     SIZE,
@@ -69,6 +73,7 @@ const CHROMIUM_ARGS: &[&str] = &[
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Selection {
     pub host: bool,
+    pub openapi: bool,
     pub wasm: bool,
     pub conformance: bool,
     pub journeys: bool,
@@ -81,6 +86,7 @@ impl Selection {
     /// What `cargo xtask test` (and CI) runs: everything.
     pub const ALL: Selection = Selection {
         host: true,
+        openapi: true,
         wasm: true,
         conformance: true,
         journeys: true,
@@ -88,12 +94,14 @@ impl Selection {
         size: true,
         lighthouse: true,
     };
-    pub const KEYS: &'static str = "host, wasm, conformance, journeys, webkit, size, lighthouse";
+    pub const KEYS: &'static str =
+        "host, openapi, wasm, conformance, journeys, webkit, size, lighthouse";
 
     /// `host,journeys` → those two suites.
     pub fn parse(list: &str) -> Result<Self> {
         let mut selection = Selection {
             host: false,
+            openapi: false,
             wasm: false,
             conformance: false,
             journeys: false,
@@ -104,6 +112,7 @@ impl Selection {
         for key in list.split(',').map(str::trim).filter(|k| !k.is_empty()) {
             match key {
                 "host" => selection.host = true,
+                "openapi" => selection.openapi = true,
                 "wasm" => selection.wasm = true,
                 "conformance" => selection.conformance = true,
                 "journeys" => selection.journeys = true,
@@ -114,6 +123,7 @@ impl Selection {
             }
         }
         if !(selection.host
+            || selection.openapi
             || selection.wasm
             || selection.conformance
             || selection.journeys
@@ -129,6 +139,7 @@ impl Selection {
     fn wants(&self, stage: &str) -> bool {
         match stage {
             HOST => self.host,
+            OPENAPI => self.openapi,
             WASM => self.wasm,
             WEB_BUILD => self.journeys || self.webkit || self.size || self.lighthouse,
             BACKEND_BUILD => self.conformance || self.journeys || self.webkit || self.lighthouse,
@@ -164,6 +175,7 @@ fn run_stages(layout: &Layout, summary: &mut Summary) {
         return;
     };
     let _ = summary.stage(HOST, || host_unit_tests(layout))
+        && summary.stage(OPENAPI, || crate::openapi::lint_stage(layout, &tools))
         && summary.stage(WASM, || wasm_tests(layout, &tools))
         && summary.stage(WEB_BUILD, || {
             run::build_app(layout, &tools)?;
@@ -1008,6 +1020,11 @@ test result: ok. 0 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; fini
             journeys.wants(SETUP) && journeys.wants(WEB_BUILD) && journeys.wants(BACKEND_BUILD)
         );
         assert!(!journeys.wants(HOST) && !journeys.wants(WASM) && !journeys.wants(CONFORMANCE));
+        assert!(!journeys.wants(OPENAPI));
+
+        let openapi = Selection::parse("openapi").unwrap();
+        assert!(openapi.wants(SETUP) && openapi.wants(OPENAPI));
+        assert!(!openapi.wants(HOST) && !openapi.wants(WEB_BUILD) && !openapi.wants(BACKEND_BUILD));
 
         let some = Selection::parse("host, conformance").unwrap();
         assert!(some.wants(HOST) && some.wants(BACKEND_BUILD) && some.wants(CONFORMANCE));
@@ -1021,7 +1038,8 @@ test result: ok. 0 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; fini
         assert!(size.wants(WEB_BUILD) && size.wants(SIZE) && !size.wants(BACKEND_BUILD));
 
         assert_eq!(
-            Selection::parse("host,wasm,conformance,journeys,webkit,size,lighthouse").unwrap(),
+            Selection::parse("host,openapi,wasm,conformance,journeys,webkit,size,lighthouse")
+                .unwrap(),
             Selection::ALL
         );
         let webkit = Selection::parse("webkit").unwrap();
