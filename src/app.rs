@@ -81,7 +81,6 @@ pub fn App(config: RuntimeConfig) -> impl IntoView {
     view! {
         <Router base=config.base_path>
             <Shell>
-                <AfterFirstFrame>
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=PlansPage />
                     <Route path=path!("/register") view=RegisterPage />
@@ -100,26 +99,7 @@ pub fn App(config: RuntimeConfig) -> impl IntoView {
                     <Route path=path!("/applications/:id/form") view=|| protected(pages::print_form) />
                     <Route path=path!("/pay/:application_id") view=|| protected(pages::pay) />
                 </Routes>
-                </AfterFirstFrame>
             </Shell>
         </Router>
-    }
-}
-
-/// Draws its children one task after the rest of the app: the shell (header, navigation and
-/// the loading message) in the first, the page in the second.
-///
-/// The first run of wasm code is compiled on the main thread as it is called (V8 compiles
-/// WebAssembly lazily), so drawing the whole first page was one task of ~35 ms on a desktop
-/// and ~140 ms on a phone (Lighthouse's 4× slower CPU): a tap in that time waits. Two tasks
-/// let the browser answer in between and keep each under the 50 ms of a "long task".
-#[component]
-fn AfterFirstFrame(children: ChildrenFn) -> impl IntoView {
-    let ready = RwSignal::new(false);
-    set_timeout(move || ready.set(true), std::time::Duration::ZERO);
-    view! {
-        <Show when=move || ready.get() fallback=|| view! { <crate::components::feedback::Loading /> }>
-            {children()}
-        </Show>
     }
 }
