@@ -196,8 +196,13 @@ pub fn UploadSlot(
                         // connection or a server error twice, a 429 never).
                         Err(error) if retry_pause(&error, attempt as usize).is_some() => {
                             let pause = retry_pause(&error, attempt as usize).unwrap_or_default();
-                            crate::clock::sleep(pause).await;
                             attempt += 1;
+                            // 正在自动重试 from the failure on, through the pause.
+                            state.set(SlotState::Uploading {
+                                fraction: 0.0,
+                                attempt,
+                            });
+                            crate::clock::sleep(pause).await;
                             if cancelled.get_value() {
                                 state.set(SlotState::Empty);
                                 return;

@@ -225,7 +225,13 @@ test.describe("upload", () => {
       const first = documentJpeg(1240, 1754, seeds[0]);
       fault.failNext(ATTEMPTS[kind] - 1);
       await slot.locator('input[type="file"]').setInputFiles({ name: "scan-1.jpg", mimeType: "image/jpeg", buffer: first });
-      await expect(slot).toContainText("上传未成功，正在自动重试（第 1 次）…", { timeout: 15_000 });
+      // Checked in the page on every frame: after a time-out the retry goes through at once, so
+      // the message shows for about the retry's pause (1 s), which polling from here can miss.
+      await page.waitForFunction(
+        ([css, text]) => document.querySelector(css)?.textContent?.includes(text) ?? false,
+        [`section.bm-slot[data-material="${slug}"]`, "上传未成功，正在自动重试（第 1 次）…"] as const,
+        { polling: "raf", timeout: 15_000 },
+      );
       await expect(slot).toHaveAttribute("data-state", "uploaded", { timeout: 30_000 });
       expect(fault.attempts).toBe(ATTEMPTS[kind]);
       expect(await storedFile()).toMatchObject({ sha256: sha256(first), size_bytes: first.length });
