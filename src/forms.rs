@@ -1,9 +1,10 @@
 //! What the candidate is told about a field: the contract's rules and the backend's field
 //! reasons mapped to message keys. Pure functions, tested on the host.
 
-use baoming_contract::auth::{CodeError, reason};
+use baoming_contract::auth::CodeError;
 use baoming_contract::password::PasswordError;
 use baoming_contract::phone::PhoneError;
+use baoming_contract::reason::Reason;
 
 use crate::api::ApiError;
 use crate::i18n::Msg;
@@ -45,24 +46,26 @@ pub fn confirm_error(e: PasswordError) -> Msg {
 /// The message for a backend field reason, by field. Unknown reasons get `None` (the form
 /// then shows its general message).
 pub fn server_field_error(field: &str, why: &str) -> Option<Msg> {
+    let why = Reason::from_code(why)?;
     Some(match (field, why) {
-        ("phone", reason::REQUIRED) => Msg::ErrPhoneRequired,
-        ("phone", "phone_wrong_length") => Msg::ErrPhoneLength,
-        ("phone", "phone_not_mobile") => Msg::ErrPhoneNotMobile,
-        ("phone", "phone_invalid_characters") => Msg::ErrPhoneChars,
-        ("phone", reason::PHONE_REGISTERED) => Msg::ErrPhoneRegistered,
-        ("phone", reason::PHONE_NOT_REGISTERED) => Msg::ErrPhoneNotRegistered,
-        ("phone", reason::PHONE_UNREACHABLE) => Msg::ErrPhoneUnreachable,
-        ("code", reason::REQUIRED) => Msg::ErrCodeRequired,
-        ("code", reason::CODE_FORMAT) => Msg::ErrCodeFormat,
-        ("code", reason::CODE_WRONG) => Msg::ErrCodeWrong,
-        ("code", reason::CODE_EXPIRED) => Msg::ErrCodeExpired,
-        ("code", reason::CODE_ATTEMPTS_EXCEEDED) => Msg::ErrCodeAttempts,
-        ("password", reason::REQUIRED) => Msg::ErrPasswordRequired,
-        ("password", "password_too_short") => Msg::ErrPasswordShort,
-        ("password", "password_too_long") => Msg::ErrPasswordLong,
-        ("password", "password_needs_letter_and_digit") => Msg::ErrPasswordLetterDigit,
-        ("password", reason::CREDENTIALS_WRONG) => Msg::ErrCredentials,
+        ("phone", Reason::Required) => Msg::ErrPhoneRequired,
+        ("phone", Reason::PhoneWrongLength) => Msg::ErrPhoneLength,
+        ("phone", Reason::PhoneNotMobile) => Msg::ErrPhoneNotMobile,
+        ("phone", Reason::PhoneInvalidCharacters) => Msg::ErrPhoneChars,
+        ("phone", Reason::PhoneRegistered) => Msg::ErrPhoneRegistered,
+        ("phone", Reason::PhoneNotRegistered) => Msg::ErrPhoneNotRegistered,
+        ("phone", Reason::PhoneUnreachable) => Msg::ErrPhoneUnreachable,
+        ("code", Reason::Required) => Msg::ErrCodeRequired,
+        ("code", Reason::CodeFormat) => Msg::ErrCodeFormat,
+        ("code", Reason::CodeWrong) => Msg::ErrCodeWrong,
+        ("code", Reason::CodeExpired) => Msg::ErrCodeExpired,
+        ("code", Reason::CodeAttemptsExceeded) => Msg::ErrCodeAttempts,
+        ("password", Reason::Required) => Msg::ErrPasswordRequired,
+        ("password", Reason::PasswordTooShort) => Msg::ErrPasswordShort,
+        ("password", Reason::PasswordTooLong) => Msg::ErrPasswordLong,
+        ("password", Reason::PasswordNeedsLetterAndDigit) => Msg::ErrPasswordLetterDigit,
+        ("password", Reason::CredentialsWrong) => Msg::ErrCredentials,
+        // Another field's reason, or a reason these forms' fields never get.
         _ => return None,
     })
 }
@@ -83,6 +86,7 @@ pub fn field_errors(error: &ApiError) -> Vec<(String, Msg)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use baoming_contract::auth::reason;
     use baoming_contract::error::{ErrorCode, ErrorEnvelope};
 
     #[test]
@@ -138,6 +142,48 @@ mod tests {
             Some(Msg::ErrCredentials)
         );
         assert_eq!(server_field_error("phone", "something_new"), None);
+    }
+
+    /// Every reason the backend may answer for 手机号, 验证码 or 密码 on these forms has
+    /// its own message (none falls back to the form's general one).
+    #[test]
+    fn every_reason_of_the_account_fields_has_its_own_message() {
+        let phone = [
+            Reason::Required,
+            Reason::PhoneWrongLength,
+            Reason::PhoneNotMobile,
+            Reason::PhoneInvalidCharacters,
+            Reason::PhoneRegistered,
+            Reason::PhoneNotRegistered,
+            Reason::PhoneUnreachable,
+        ];
+        let code = [
+            Reason::Required,
+            Reason::CodeFormat,
+            Reason::CodeWrong,
+            Reason::CodeExpired,
+            Reason::CodeAttemptsExceeded,
+        ];
+        let password = [
+            Reason::Required,
+            Reason::PasswordTooShort,
+            Reason::PasswordTooLong,
+            Reason::PasswordNeedsLetterAndDigit,
+            Reason::CredentialsWrong,
+        ];
+        for (field, reasons) in [
+            ("phone", &phone[..]),
+            ("code", &code),
+            ("password", &password),
+        ] {
+            for r in Reason::ALL {
+                assert_eq!(
+                    server_field_error(field, r.code()).is_some(),
+                    reasons.contains(&r),
+                    "{field}: {r:?}"
+                );
+            }
+        }
     }
 
     #[test]

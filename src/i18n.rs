@@ -4,6 +4,7 @@
 use baoming_contract::draft_field::{CertificateField, DraftField, Field, HistoryField};
 use baoming_contract::occupation::Occupation;
 use baoming_contract::plan::PlanState;
+use baoming_contract::reason::Reason;
 use leptos::prelude::*;
 
 /// The interface language.
@@ -1272,31 +1273,66 @@ pub fn work_summary_text(lang: Lang, months: u32, required_months: u32) -> Strin
     }
 }
 
-/// The message for a wizard field reason (see `baoming_contract::application::reason`).
+/// The message for a wizard field reason as it came on the wire (see
+/// `baoming_contract::application::reason`). A reason this version does not know (a newer
+/// backend's) gets the generic [`Msg::ErrInvalid`].
 pub fn wizard_reason(reason: &str) -> Msg {
-    use baoming_contract::application::reason as r;
+    Reason::from_code(reason).map_or(Msg::ErrInvalid, wizard_reason_msg)
+}
+
+/// The message for a wizard field reason.
+pub fn wizard_reason_msg(reason: Reason) -> Msg {
     match reason {
-        r::REQUIRED => Msg::ErrRequired,
-        r::TOO_LONG => Msg::ErrTooLong,
-        r::GENDER_MISMATCH_ID => Msg::ErrGenderMismatch,
-        r::MONTH_FORMAT => Msg::ErrMonthFormat,
-        r::DATE_FORMAT => Msg::ErrDateFormat,
-        r::END_BEFORE_START => Msg::ErrEndBeforeStart,
-        r::IN_FUTURE => Msg::ErrInFuture,
-        r::OVERLAPS => Msg::ErrOverlaps,
-        r::OCCUPATION_NOT_RELATED => Msg::ErrOccupationNotRelated,
-        r::NOT_ENOUGH_YEARS => Msg::ErrNotEnoughYears,
-        r::CERTIFICATE_TOO_RECENT => Msg::ErrCertTooRecent,
-        r::MISSING => Msg::ErrDocumentMissing,
-        r::IDEMPOTENCY_KEY_REUSED => Msg::ErrIdempotencyKeyReused,
-        "id_wrong_length" => Msg::ErrIdLength,
-        "id_invalid_characters" => Msg::ErrIdChars,
-        "id_invalid_birth_date" => Msg::ErrIdBirth,
-        "id_invalid_check_digit" => Msg::ErrIdCheckDigit,
-        "phone_wrong_length" => Msg::ErrPhoneLength,
-        "phone_not_mobile" => Msg::ErrPhoneNotMobile,
-        "phone_invalid_characters" => Msg::ErrPhoneChars,
-        _ => Msg::ErrInvalid,
+        Reason::Required => Msg::ErrRequired,
+        Reason::TooLong => Msg::ErrTooLong,
+        Reason::GenderMismatchId => Msg::ErrGenderMismatch,
+        Reason::MonthFormat => Msg::ErrMonthFormat,
+        Reason::DateFormat => Msg::ErrDateFormat,
+        Reason::EndBeforeStart => Msg::ErrEndBeforeStart,
+        Reason::InFuture => Msg::ErrInFuture,
+        Reason::Overlaps => Msg::ErrOverlaps,
+        Reason::OccupationNotRelated => Msg::ErrOccupationNotRelated,
+        Reason::NotEnoughYears => Msg::ErrNotEnoughYears,
+        Reason::CertificateTooRecent => Msg::ErrCertTooRecent,
+        Reason::Missing => Msg::ErrDocumentMissing,
+        Reason::IdempotencyKeyReused => Msg::ErrIdempotencyKeyReused,
+        Reason::IdWrongLength => Msg::ErrIdLength,
+        Reason::IdInvalidCharacters => Msg::ErrIdChars,
+        Reason::IdInvalidBirthDate => Msg::ErrIdBirth,
+        Reason::IdInvalidCheckDigit => Msg::ErrIdCheckDigit,
+        Reason::PhoneWrongLength => Msg::ErrPhoneLength,
+        Reason::PhoneNotMobile => Msg::ErrPhoneNotMobile,
+        Reason::PhoneInvalidCharacters => Msg::ErrPhoneChars,
+        // Reasons of other forms (account, upload, review), or ones the wizard does not
+        // word itself: the generic message, as for an unknown reason.
+        Reason::Invalid
+        | Reason::TooMany
+        | Reason::TooLarge
+        | Reason::Stale
+        | Reason::CodeFormat
+        | Reason::CodeWrong
+        | Reason::CodeExpired
+        | Reason::CodeAttemptsExceeded
+        | Reason::PhoneRegistered
+        | Reason::PhoneNotRegistered
+        | Reason::PhoneUnreachable
+        | Reason::CredentialsWrong
+        | Reason::PasswordTooShort
+        | Reason::PasswordTooLong
+        | Reason::PasswordNeedsLetterAndDigit
+        | Reason::PasswordMismatch
+        | Reason::PortraitNotJpeg
+        | Reason::PortraitTooSmall
+        | Reason::PortraitTooLarge
+        | Reason::Corrupt
+        | Reason::Truncated
+        | Reason::BlankScan
+        | Reason::TooManyPixels
+        | Reason::PortraitProportion
+        | Reason::PortraitLowResolution
+        | Reason::UnknownFinding
+        | Reason::UnknownField
+        | Reason::NotAllowed => Msg::ErrInvalid,
     }
 }
 
@@ -1573,6 +1609,58 @@ mod tests {
                 assert_eq!(occupation_label(name, Lang::Zh), name);
             }
         }
+    }
+
+    /// The reasons the wizard's fields get from the backend (`application::reason`, and the
+    /// 身份证号 and 手机号 checks) each have their own message; the others, and a reason
+    /// this version does not know, the generic one.
+    #[test]
+    fn every_wizard_reason_has_its_own_message() {
+        use baoming_contract::application::reason as r;
+        use baoming_contract::id_card::IdError;
+        use baoming_contract::phone::PhoneError;
+        let mut own: Vec<&str> = vec![
+            r::REQUIRED,
+            r::TOO_LONG,
+            r::GENDER_MISMATCH_ID,
+            r::MONTH_FORMAT,
+            r::DATE_FORMAT,
+            r::END_BEFORE_START,
+            r::IN_FUTURE,
+            r::OVERLAPS,
+            r::OCCUPATION_NOT_RELATED,
+            r::NOT_ENOUGH_YEARS,
+            r::CERTIFICATE_TOO_RECENT,
+            r::MISSING,
+            r::IDEMPOTENCY_KEY_REUSED,
+        ];
+        own.extend(
+            [
+                IdError::WrongLength,
+                IdError::InvalidCharacters,
+                IdError::InvalidBirthDate,
+                IdError::InvalidCheckDigit,
+            ]
+            .map(IdError::code),
+        );
+        own.extend(
+            [
+                PhoneError::WrongLength,
+                PhoneError::NotMobile,
+                PhoneError::InvalidCharacters,
+            ]
+            .map(PhoneError::code),
+        );
+        for reason in Reason::ALL {
+            let msg = wizard_reason(reason.code());
+            assert_eq!(msg, wizard_reason_msg(reason), "{reason:?}");
+            assert_eq!(
+                msg != Msg::ErrInvalid,
+                own.contains(&reason.code()),
+                "{reason:?}"
+            );
+        }
+        assert_eq!(wizard_reason("something_new"), Msg::ErrInvalid);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::eligibility::{Condition, Material};
 use crate::id_card::Gender;
 use crate::photo_warning::PhotoWarning;
 use crate::plan::Plan;
+use crate::reason::Reason;
 use crate::status::ApplicationStatus;
 use crate::time::Timestamp;
 
@@ -30,11 +31,17 @@ pub enum IdempotencyKeyError {
 }
 
 impl IdempotencyKeyError {
-    pub fn code(self) -> &'static str {
+    /// The reason in the error envelope's `fields`.
+    pub fn reason(self) -> Reason {
         match self {
-            IdempotencyKeyError::Missing => crate::auth::reason::REQUIRED,
-            IdempotencyKeyError::Invalid => crate::application::reason::INVALID,
+            IdempotencyKeyError::Missing => Reason::Required,
+            IdempotencyKeyError::Invalid => Reason::Invalid,
         }
+    }
+
+    /// [`Self::reason`]'s code.
+    pub fn code(self) -> &'static str {
+        self.reason().code()
     }
 }
 

@@ -51,36 +51,38 @@ impl Step {
 
 /// Field reasons used by these rules (values in [`FieldErrors`]).
 pub mod reason {
+    use crate::reason::Reason;
+
     pub use crate::auth::reason::REQUIRED;
-    pub const TOO_LONG: &str = "too_long";
-    pub const INVALID: &str = "invalid";
+    pub const TOO_LONG: &str = Reason::TooLong.code();
+    pub const INVALID: &str = Reason::Invalid.code();
     /// 性别 differs from the 17th digit of 身份证号.
-    pub const GENDER_MISMATCH_ID: &str = "gender_mismatch_id";
+    pub const GENDER_MISMATCH_ID: &str = Reason::GenderMismatchId.code();
     /// Not `YYYY-MM`, or not a real month.
-    pub const MONTH_FORMAT: &str = "month_format";
+    pub const MONTH_FORMAT: &str = Reason::MonthFormat.code();
     /// Not `YYYY-MM-DD`, or not a real date.
-    pub const DATE_FORMAT: &str = "date_format";
-    pub const END_BEFORE_START: &str = "end_before_start";
-    pub const IN_FUTURE: &str = "in_future";
+    pub const DATE_FORMAT: &str = Reason::DateFormat.code();
+    pub const END_BEFORE_START: &str = Reason::EndBeforeStart.code();
+    pub const IN_FUTURE: &str = Reason::InFuture.code();
     /// This row's period overlaps another row's.
-    pub const OVERLAPS: &str = "overlaps";
+    pub const OVERLAPS: &str = Reason::Overlaps.code();
     /// The row's occupation is neither the plan's nor a related one.
-    pub const OCCUPATION_NOT_RELATED: &str = "occupation_not_related";
+    pub const OCCUPATION_NOT_RELATED: &str = Reason::OccupationNotRelated.code();
     /// The history does not add up to the condition's years (`history`).
-    pub const NOT_ENOUGH_YEARS: &str = "not_enough_years";
+    pub const NOT_ENOUGH_YEARS: &str = Reason::NotEnoughYears.code();
     /// Condition 5: the certificate has not been held 2 years yet (`certificate.issued_on`).
-    pub const CERTIFICATE_TOO_RECENT: &str = "certificate_too_recent";
+    pub const CERTIFICATE_TOO_RECENT: &str = Reason::CertificateTooRecent.code();
     /// `documents.<slot>`: the condition requires this material.
-    pub const MISSING: &str = "missing";
+    pub const MISSING: &str = Reason::Missing.code();
     /// `history`: more rows than a draft may hold ([`super::DRAFT_MAX_HISTORY_ROWS`]).
-    pub const TOO_MANY: &str = "too_many";
+    pub const TOO_MANY: &str = Reason::TooMany.code();
     /// `draft`: the saved draft's JSON exceeds [`super::DRAFT_MAX_BYTES`].
-    pub const TOO_LARGE: &str = "too_large";
+    pub const TOO_LARGE: &str = Reason::TooLarge.code();
     /// `base_version` (409 `conflict`): the draft changed since this version; reload it.
-    pub const STALE: &str = "stale";
+    pub const STALE: &str = Reason::Stale.code();
     /// `idempotency_key` (422): the key was first used for another request (another
     /// endpoint or body); a retry must send the same request, a new request a new key.
-    pub const IDEMPOTENCY_KEY_REUSED: &str = "idempotency_key_reused";
+    pub const IDEMPOTENCY_KEY_REUSED: &str = Reason::IdempotencyKeyReused.code();
 }
 
 /// Drafts are saved incomplete, but never unbounded: the request body of

@@ -1,6 +1,8 @@
 //! Accounts, SMS codes and sessions: the limits both sides know and the field reasons the
 //! backend answers with in the error envelope's `fields`.
 
+use crate::reason::Reason;
+
 /// SMS verification codes are this many ASCII digits.
 pub const SMS_CODE_LEN: usize = 6;
 /// A code is valid this long after it was sent.
@@ -48,11 +50,17 @@ pub enum CodeError {
 }
 
 impl CodeError {
-    pub fn code(self) -> &'static str {
+    /// The reason in the error envelope's `fields`.
+    pub fn reason(self) -> Reason {
         match self {
-            CodeError::Empty => reason::REQUIRED,
-            CodeError::Format => reason::CODE_FORMAT,
+            CodeError::Empty => Reason::Required,
+            CodeError::Format => Reason::CodeFormat,
         }
+    }
+
+    /// [`Self::reason`]'s code.
+    pub fn code(self) -> &'static str {
+        self.reason().code()
     }
 }
 
@@ -72,26 +80,28 @@ pub fn normalize_code(input: &str) -> Result<String, CodeError> {
 /// [`crate::phone::PhoneError::code`], [`crate::password::PasswordError::code`] and
 /// [`CodeError::code`].
 pub mod reason {
-    pub const REQUIRED: &str = "required";
+    use crate::reason::Reason;
+
+    pub const REQUIRED: &str = Reason::Required.code();
     /// `fields.code`: not six digits.
-    pub const CODE_FORMAT: &str = "code_format";
+    pub const CODE_FORMAT: &str = Reason::CodeFormat.code();
     /// `fields.code`: no code was sent to this phone for this purpose, or it is not this one.
-    pub const CODE_WRONG: &str = "code_wrong";
+    pub const CODE_WRONG: &str = Reason::CodeWrong.code();
     /// `fields.code`: older than [`super::SMS_CODE_TTL_S`].
-    pub const CODE_EXPIRED: &str = "code_expired";
+    pub const CODE_EXPIRED: &str = Reason::CodeExpired.code();
     /// `fields.code`: [`super::SMS_CODE_MAX_ATTEMPTS`] wrong guesses; request a new code.
-    pub const CODE_ATTEMPTS_EXCEEDED: &str = "code_attempts_exceeded";
+    pub const CODE_ATTEMPTS_EXCEEDED: &str = Reason::CodeAttemptsExceeded.code();
     /// `fields.phone`: registering, with a right code, a phone that got an account while
     /// the code was pending. Never the answer to a caller without the code.
-    pub const PHONE_REGISTERED: &str = "phone_registered";
+    pub const PHONE_REGISTERED: &str = Reason::PhoneRegistered.code();
     /// `fields.phone`: resetting, with a right code, the password of a phone whose account
     /// is gone. Never the answer to a caller without the code.
-    pub const PHONE_NOT_REGISTERED: &str = "phone_not_registered";
+    pub const PHONE_NOT_REGISTERED: &str = Reason::PhoneNotRegistered.code();
     /// `fields.phone`: the SMS provider says this number cannot receive SMS (it does not
     /// take it as a mobile number, or the number opted out of SMS).
-    pub const PHONE_UNREACHABLE: &str = "phone_unreachable";
+    pub const PHONE_UNREACHABLE: &str = Reason::PhoneUnreachable.code();
     /// `fields.password`: phone and password do not match (never says which is wrong).
-    pub const CREDENTIALS_WRONG: &str = "credentials_wrong";
+    pub const CREDENTIALS_WRONG: &str = Reason::CredentialsWrong.code();
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! 3-digit sequence (odd for men, even for women) and a check character computed with
 //! ISO 7064 MOD 11-2.
 
+use crate::reason::Reason;
 use crate::time::Date;
 
 /// Sex as printed on the ID card and asked for on the 申报表.
@@ -31,15 +32,20 @@ pub enum IdError {
 }
 
 impl IdError {
+    /// The reason in the error envelope's `fields`.
+    pub fn reason(self) -> Reason {
+        match self {
+            IdError::Empty => Reason::Required,
+            IdError::WrongLength => Reason::IdWrongLength,
+            IdError::InvalidCharacters => Reason::IdInvalidCharacters,
+            IdError::InvalidBirthDate => Reason::IdInvalidBirthDate,
+            IdError::InvalidCheckDigit => Reason::IdInvalidCheckDigit,
+        }
+    }
+
     /// The machine-readable reason used in the error envelope's `fields`.
     pub fn code(self) -> &'static str {
-        match self {
-            IdError::Empty => "required",
-            IdError::WrongLength => "id_wrong_length",
-            IdError::InvalidCharacters => "id_invalid_characters",
-            IdError::InvalidBirthDate => "id_invalid_birth_date",
-            IdError::InvalidCheckDigit => "id_invalid_check_digit",
-        }
+        self.reason().code()
     }
 }
 

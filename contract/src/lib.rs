@@ -35,6 +35,7 @@ pub mod photo_check;
 pub mod photo_quality;
 pub mod photo_warning;
 pub mod plan;
+pub mod reason;
 pub mod review;
 pub mod status;
 pub mod time;

@@ -1,6 +1,8 @@
 //! Password rules: at least 8 characters with both letters and digits, at most 72 bytes
 //! (so every hash function a backend may choose sees the whole password).
 
+use crate::reason::Reason;
+
 pub const MIN_CHARS: usize = 8;
 pub const MAX_BYTES: usize = 72;
 
@@ -15,14 +17,20 @@ pub enum PasswordError {
 }
 
 impl PasswordError {
-    pub fn code(self) -> &'static str {
+    /// The reason in the error envelope's `fields`.
+    pub fn reason(self) -> Reason {
         match self {
-            PasswordError::Empty => "required",
-            PasswordError::TooShort => "password_too_short",
-            PasswordError::TooLong => "password_too_long",
-            PasswordError::NeedsLetterAndDigit => "password_needs_letter_and_digit",
-            PasswordError::Mismatch => "password_mismatch",
+            PasswordError::Empty => Reason::Required,
+            PasswordError::TooShort => Reason::PasswordTooShort,
+            PasswordError::TooLong => Reason::PasswordTooLong,
+            PasswordError::NeedsLetterAndDigit => Reason::PasswordNeedsLetterAndDigit,
+            PasswordError::Mismatch => Reason::PasswordMismatch,
         }
+    }
+
+    /// [`Self::reason`]'s code.
+    pub fn code(self) -> &'static str {
+        self.reason().code()
     }
 }
 

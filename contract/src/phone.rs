@@ -4,6 +4,8 @@
 //! [`normalize`] accepts all of them and returns the bare 11 digits. The SMS code is the real
 //! check that the number is the candidate's.
 
+use crate::reason::Reason;
+
 /// How many digits a mainland mobile number has (without the country code).
 pub const DIGITS: usize = 11;
 
@@ -20,14 +22,19 @@ pub enum PhoneError {
 }
 
 impl PhoneError {
+    /// The reason in the error envelope's `fields`.
+    pub fn reason(self) -> Reason {
+        match self {
+            PhoneError::Empty => Reason::Required,
+            PhoneError::WrongLength => Reason::PhoneWrongLength,
+            PhoneError::NotMobile => Reason::PhoneNotMobile,
+            PhoneError::InvalidCharacters => Reason::PhoneInvalidCharacters,
+        }
+    }
+
     /// The machine-readable reason used in the error envelope's `fields`.
     pub fn code(self) -> &'static str {
-        match self {
-            PhoneError::Empty => "required",
-            PhoneError::WrongLength => "phone_wrong_length",
-            PhoneError::NotMobile => "phone_not_mobile",
-            PhoneError::InvalidCharacters => "phone_invalid_characters",
-        }
+        self.reason().code()
     }
 }
 

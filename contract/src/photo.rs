@@ -1,6 +1,7 @@
 //! Photo limits: what the browser checks before upload and the backend re-checks on arrival.
 
 use crate::eligibility::Material;
+use crate::reason::Reason;
 
 /// The portrait (个人照片) must be a JPG between these sizes, in bytes (40–80 KB, KB = 1024).
 pub const PORTRAIT_MIN_BYTES: u64 = 40 * 1024;
@@ -126,32 +127,39 @@ pub enum PortraitError {
 
 /// Field reasons (`fields.file`) for a refused upload.
 pub mod reason {
-    pub const PORTRAIT_NOT_JPEG: &str = "portrait_not_jpeg";
-    pub const PORTRAIT_TOO_SMALL: &str = "portrait_too_small";
-    pub const PORTRAIT_TOO_LARGE: &str = "portrait_too_large";
+    use crate::reason::Reason;
+
+    pub const PORTRAIT_NOT_JPEG: &str = Reason::PortraitNotJpeg.code();
+    pub const PORTRAIT_TOO_SMALL: &str = Reason::PortraitTooSmall.code();
+    pub const PORTRAIT_TOO_LARGE: &str = Reason::PortraitTooLarge.code();
     /// Starts like a JPEG or PNG but its structure does not parse (no frame header, a
     /// segment that is not one, text after the magic bytes).
-    pub const CORRUPT: &str = "corrupt";
+    pub const CORRUPT: &str = Reason::Corrupt.code();
     /// Stops before its image does: no JPEG end marker after the scan, no PNG `IEND`.
-    pub const TRUNCATED: &str = "truncated";
+    pub const TRUNCATED: &str = Reason::Truncated.code();
     /// A JPEG whose scan holds nothing but zero bytes.
-    pub const BLANK_SCAN: &str = "blank_scan";
+    pub const BLANK_SCAN: &str = Reason::BlankScan.code();
     /// Declares more than [`super::MAX_DECODE_PIXELS`] pixels.
-    pub const TOO_MANY_PIXELS: &str = "too_many_pixels";
+    pub const TOO_MANY_PIXELS: &str = Reason::TooManyPixels.code();
     /// The portrait's width:height is not 25:35 (within the contract's tolerance).
-    pub const PORTRAIT_PROPORTION: &str = "portrait_proportion";
+    pub const PORTRAIT_PROPORTION: &str = Reason::PortraitProportion.code();
     /// The portrait has fewer than 295 × 413 pixels.
-    pub const PORTRAIT_LOW_RESOLUTION: &str = "portrait_low_resolution";
+    pub const PORTRAIT_LOW_RESOLUTION: &str = Reason::PortraitLowResolution.code();
 }
 
 impl PortraitError {
+    /// The reason in the error envelope's `fields`.
+    pub fn reason(self) -> Reason {
+        match self {
+            PortraitError::NotJpeg => Reason::PortraitNotJpeg,
+            PortraitError::TooSmall => Reason::PortraitTooSmall,
+            PortraitError::TooLarge => Reason::PortraitTooLarge,
+        }
+    }
+
     /// The reason in `fields.file`.
     pub fn code(self) -> &'static str {
-        match self {
-            PortraitError::NotJpeg => reason::PORTRAIT_NOT_JPEG,
-            PortraitError::TooSmall => reason::PORTRAIT_TOO_SMALL,
-            PortraitError::TooLarge => reason::PORTRAIT_TOO_LARGE,
-        }
+        self.reason().code()
     }
 }
 

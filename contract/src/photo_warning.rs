@@ -19,14 +19,17 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::photo_check::Finding;
+use crate::reason::Reason;
 
 /// The query parameter of an upload that carries its warnings.
 pub const FINDINGS_PARAM: &str = "findings";
 
 /// Reasons in `fields.findings` of a refused upload.
 pub mod reason {
+    use crate::reason::Reason;
+
     /// A code that is not one of the warnings' (an unknown code, or a blocking finding's).
-    pub const UNKNOWN_FINDING: &str = "unknown_finding";
+    pub const UNKNOWN_FINDING: &str = Reason::UnknownFinding.code();
     /// More codes than there are kinds of warning ([`super::PhotoWarning::KINDS`]).
     pub use crate::application::reason::TOO_MANY;
 }
@@ -155,12 +158,17 @@ pub enum WarningsError {
 }
 
 impl WarningsError {
+    /// The reason in the error envelope's `fields`.
+    pub fn reason(self) -> Reason {
+        match self {
+            WarningsError::Unknown => Reason::UnknownFinding,
+            WarningsError::TooMany => Reason::TooMany,
+        }
+    }
+
     /// The reason in `fields.findings`.
     pub fn code(self) -> &'static str {
-        match self {
-            WarningsError::Unknown => reason::UNKNOWN_FINDING,
-            WarningsError::TooMany => reason::TOO_MANY,
-        }
+        self.reason().code()
     }
 }
 

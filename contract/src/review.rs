@@ -14,13 +14,15 @@ pub const MAX_REASONS: usize = 50;
 /// Per-field reasons of a refused [`DecisionRequest`] (`reasons`, `reasons.<i>.message`,
 /// `reasons.<i>.target`).
 pub mod reason {
+    use crate::reason::Reason;
+
     pub use crate::application::reason::{REQUIRED, TOO_LONG};
     /// `reasons.<i>.target`: a `field` target that names no field of the draft.
-    pub const UNKNOWN_FIELD: &str = "unknown_field";
+    pub const UNKNOWN_FIELD: &str = Reason::UnknownField.code();
     /// `reasons`: an approval carries no reasons.
-    pub const NOT_ALLOWED: &str = "not_allowed";
+    pub const NOT_ALLOWED: &str = Reason::NotAllowed.code();
     /// `reasons`: more than [`super::MAX_REASONS`].
-    pub const TOO_MANY: &str = "too_many";
+    pub const TOO_MANY: &str = Reason::TooMany.code();
 }
 
 /// Whether `name` is the JSON path of a [`crate::api::Draft`] field, in the form the

@@ -11,10 +11,11 @@
 use baoming_contract::api::DocumentInfo;
 use baoming_contract::eligibility::Material;
 use baoming_contract::error::ErrorCode;
-use baoming_contract::photo::{Sniffed, reason};
+use baoming_contract::photo::Sniffed;
 use baoming_contract::photo_check::{Facts, Finding};
 use baoming_contract::photo_quality::PhotoProblem;
 use baoming_contract::photo_warning::PhotoWarning;
+use baoming_contract::reason::Reason;
 use leptos::prelude::*;
 use web_sys::{Blob, ImageBitmap};
 
@@ -64,30 +65,77 @@ impl SlotState {
     }
 }
 
-/// What the backend's refusal of an upload means, as a finding.
+/// What the backend's refusal of an upload means, as a finding. `file_reason` is
+/// `fields.file` as it came on the wire; a reason this version does not know is left to the
+/// error code.
 pub fn refusal_finding(code: ErrorCode, file_reason: Option<&str>, size: u64) -> Option<Finding> {
-    match file_reason {
-        Some(reason::PORTRAIT_NOT_JPEG) => return Some(Finding::PortraitNotJpeg),
-        Some(reason::PORTRAIT_TOO_SMALL | reason::PORTRAIT_TOO_LARGE) => {
-            return Some(Finding::PortraitSize { bytes: size });
-        }
-        // The backend runs the same structure checks as the browser: the same messages.
-        Some(reason::CORRUPT | reason::BLANK_SCAN) => return Some(Finding::Corrupt),
-        Some(reason::TRUNCATED) => return Some(Finding::Truncated),
-        Some(reason::TOO_MANY_PIXELS) => return Some(Finding::TooManyPixels),
-        Some(reason::PORTRAIT_PROPORTION) => {
-            return Some(Finding::Photo(PhotoProblem::PortraitProportion));
-        }
-        Some(reason::PORTRAIT_LOW_RESOLUTION) => {
-            return Some(Finding::Photo(PhotoProblem::PortraitTooSmall));
-        }
-        _ => {}
+    if let Some(finding) = file_reason
+        .and_then(Reason::from_code)
+        .and_then(|r| file_reason_finding(r, size))
+    {
+        return Some(finding);
     }
     match code {
         ErrorCode::PayloadTooLarge => Some(Finding::TooLarge),
         ErrorCode::UnsupportedMediaType => Some(Finding::Type(Sniffed::Unknown)),
         _ => None,
     }
+}
+
+/// The finding a refused upload's `fields.file` reason stands for (the slot words it as the
+/// browser's own check); `None` for the reasons an upload's `file` never gets.
+fn file_reason_finding(reason: Reason, size: u64) -> Option<Finding> {
+    Some(match reason {
+        Reason::PortraitNotJpeg => Finding::PortraitNotJpeg,
+        Reason::PortraitTooSmall | Reason::PortraitTooLarge => {
+            Finding::PortraitSize { bytes: size }
+        }
+        // The backend runs the same structure checks as the browser: the same messages.
+        Reason::Corrupt | Reason::BlankScan => Finding::Corrupt,
+        Reason::Truncated => Finding::Truncated,
+        Reason::TooManyPixels => Finding::TooManyPixels,
+        Reason::PortraitProportion => Finding::Photo(PhotoProblem::PortraitProportion),
+        Reason::PortraitLowResolution => Finding::Photo(PhotoProblem::PortraitTooSmall),
+        Reason::Required
+        | Reason::TooLong
+        | Reason::Invalid
+        | Reason::GenderMismatchId
+        | Reason::MonthFormat
+        | Reason::DateFormat
+        | Reason::EndBeforeStart
+        | Reason::InFuture
+        | Reason::Overlaps
+        | Reason::OccupationNotRelated
+        | Reason::NotEnoughYears
+        | Reason::CertificateTooRecent
+        | Reason::Missing
+        | Reason::TooMany
+        | Reason::TooLarge
+        | Reason::Stale
+        | Reason::IdempotencyKeyReused
+        | Reason::CodeFormat
+        | Reason::CodeWrong
+        | Reason::CodeExpired
+        | Reason::CodeAttemptsExceeded
+        | Reason::PhoneRegistered
+        | Reason::PhoneNotRegistered
+        | Reason::PhoneUnreachable
+        | Reason::CredentialsWrong
+        | Reason::PhoneWrongLength
+        | Reason::PhoneNotMobile
+        | Reason::PhoneInvalidCharacters
+        | Reason::PasswordTooShort
+        | Reason::PasswordTooLong
+        | Reason::PasswordNeedsLetterAndDigit
+        | Reason::PasswordMismatch
+        | Reason::IdWrongLength
+        | Reason::IdInvalidCharacters
+        | Reason::IdInvalidBirthDate
+        | Reason::IdInvalidCheckDigit
+        | Reason::UnknownFinding
+        | Reason::UnknownField
+        | Reason::NotAllowed => return None,
+    })
 }
 
 /// The list of what the checks found, each in its own words (`data-problem` is its code).
@@ -459,5 +507,39 @@ mod tests {
                 "{why}"
             );
         }
+    }
+
+    /// Every reason the backend may put in an upload's `fields.file`
+    /// (`photo::DocumentError::reason`) is worded as a finding, none left to the generic
+    /// message; the other reasons, and one this version does not know, are not.
+    #[test]
+    fn every_file_reason_is_a_finding() {
+        use baoming_contract::photo::{DocumentError as E, PortraitError};
+        let file_reasons: Vec<&str> = [
+            E::Portrait(PortraitError::NotJpeg),
+            E::Portrait(PortraitError::TooSmall),
+            E::Portrait(PortraitError::TooLarge),
+            E::Corrupt,
+            E::Truncated,
+            E::BlankScan,
+            E::TooManyPixels,
+            E::PortraitProportion,
+            E::PortraitLowResolution,
+        ]
+        .into_iter()
+        .filter_map(E::reason)
+        .collect();
+        assert_eq!(file_reasons.len(), 9);
+        for r in Reason::ALL {
+            assert_eq!(
+                refusal_finding(ErrorCode::ValidationFailed, Some(r.code()), 1).is_some(),
+                file_reasons.contains(&r.code()),
+                "{r:?}"
+            );
+        }
+        assert_eq!(
+            refusal_finding(ErrorCode::ValidationFailed, Some("something_new"), 1),
+            None
+        );
     }
 }

@@ -7,12 +7,9 @@
 use serde_json::{Map, Value, json};
 
 use crate::application::{DRAFT_MAX_HISTORY_ROWS, DRAFT_MAX_TEXT_CHARS};
-use crate::auth::{CodeError, SMS_CODE_LEN};
+use crate::auth::SMS_CODE_LEN;
 use crate::error::ErrorCode;
-use crate::id_card::IdError;
-use crate::password::PasswordError;
-use crate::phone::PhoneError;
-use crate::photo::{DOCUMENT_MAX_BYTES, PortraitError, Sniffed};
+use crate::photo::{DOCUMENT_MAX_BYTES, Sniffed};
 use crate::review::{MAX_REASONS, REASON_MESSAGE_MAX_CHARS};
 
 use super::{IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX_LEN, REFUND_REASON_MAX_CHARS};
@@ -258,90 +255,9 @@ fn set(target: &mut Value, fields: Value) {
     }
 }
 
-/// The reasons `fields` may carry, from the contract's definitions (sorted, each once).
+/// The reasons `fields` may carry: every [`crate::reason::Reason`] (sorted, each once).
 pub(crate) fn field_reasons() -> Vec<&'static str> {
-    use crate::{api, application, auth, photo, photo_warning, review};
-    let mut reasons = vec![
-        application::reason::REQUIRED,
-        application::reason::TOO_LONG,
-        application::reason::INVALID,
-        application::reason::GENDER_MISMATCH_ID,
-        application::reason::MONTH_FORMAT,
-        application::reason::DATE_FORMAT,
-        application::reason::END_BEFORE_START,
-        application::reason::IN_FUTURE,
-        application::reason::OVERLAPS,
-        application::reason::OCCUPATION_NOT_RELATED,
-        application::reason::NOT_ENOUGH_YEARS,
-        application::reason::CERTIFICATE_TOO_RECENT,
-        application::reason::MISSING,
-        application::reason::TOO_MANY,
-        application::reason::TOO_LARGE,
-        application::reason::STALE,
-        application::reason::IDEMPOTENCY_KEY_REUSED,
-        auth::reason::CODE_FORMAT,
-        auth::reason::CODE_WRONG,
-        auth::reason::CODE_EXPIRED,
-        auth::reason::CODE_ATTEMPTS_EXCEEDED,
-        auth::reason::PHONE_REGISTERED,
-        auth::reason::PHONE_NOT_REGISTERED,
-        auth::reason::PHONE_UNREACHABLE,
-        auth::reason::CREDENTIALS_WRONG,
-        review::reason::UNKNOWN_FIELD,
-        review::reason::NOT_ALLOWED,
-        review::reason::TOO_MANY,
-        photo_warning::reason::UNKNOWN_FINDING,
-        photo::reason::PORTRAIT_NOT_JPEG,
-        photo::reason::PORTRAIT_TOO_SMALL,
-        photo::reason::PORTRAIT_TOO_LARGE,
-        photo::reason::CORRUPT,
-        photo::reason::TRUNCATED,
-        photo::reason::BLANK_SCAN,
-        photo::reason::TOO_MANY_PIXELS,
-        photo::reason::PORTRAIT_PROPORTION,
-        photo::reason::PORTRAIT_LOW_RESOLUTION,
-        api::IdempotencyKeyError::Missing.code(),
-        api::IdempotencyKeyError::Invalid.code(),
-        CodeError::Empty.code(),
-        CodeError::Format.code(),
-    ];
-    reasons.extend(
-        [
-            PasswordError::Empty,
-            PasswordError::TooShort,
-            PasswordError::TooLong,
-            PasswordError::NeedsLetterAndDigit,
-            PasswordError::Mismatch,
-        ]
-        .map(PasswordError::code),
-    );
-    reasons.extend(
-        [
-            PhoneError::Empty,
-            PhoneError::WrongLength,
-            PhoneError::NotMobile,
-            PhoneError::InvalidCharacters,
-        ]
-        .map(PhoneError::code),
-    );
-    reasons.extend(
-        [
-            IdError::Empty,
-            IdError::WrongLength,
-            IdError::InvalidCharacters,
-            IdError::InvalidBirthDate,
-            IdError::InvalidCheckDigit,
-        ]
-        .map(IdError::code),
-    );
-    reasons.extend(
-        [
-            PortraitError::NotJpeg,
-            PortraitError::TooSmall,
-            PortraitError::TooLarge,
-        ]
-        .map(PortraitError::code),
-    );
+    let mut reasons: Vec<&'static str> = crate::reason::Reason::ALL.map(|r| r.code()).into();
     reasons.sort_unstable();
     reasons.dedup();
     reasons
