@@ -248,11 +248,10 @@ fn parse_api_origin(value: &str) -> Result<String, baoming_contract::csp::CspErr
 
 /// `conformance`'s base URL, checked further by baoming-conformance.
 fn parse_base_url(value: &str) -> Result<String, String> {
-    if value.starts_with("http://") || value.starts_with("https://") {
-        Ok(value.to_owned())
-    } else {
-        Err(format!("{value} is not an http(s) URL"))
-    }
+    // The contract's rule for an http(s) URL, the one conformance applies too.
+    baoming_contract::origin::http_url(value)
+        .map(|_| value.to_owned())
+        .map_err(|e| e.0)
 }
 
 fn execute(command: Command) -> Result<()> {
@@ -341,6 +340,15 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn conformance_takes_only_an_http_url_with_a_host() {
+        assert!(parse_line("conformance http://127.0.0.1:8080").is_ok());
+        for bad in ["127.0.0.1:8080", "ftp://a", "http://", "https://u:p@a"] {
+            let error = parse_line(&format!("conformance {bad}")).unwrap_err();
+            assert_eq!(error.kind(), ErrorKind::ValueValidation, "{bad}");
+        }
     }
 
     #[test]
